@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261123000000_initial } from './Migration20261123000000_initial';
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
+ * sources under test and from the compiled build. Add each new migration here.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
+];

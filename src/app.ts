@@ -1,0 +1,102 @@
+import 'reflect-metadata';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/config';
+import { graphqlUrl } from './config/urls';
+import { openDatabase, resolveSecretKey, type DatabaseHandle } from './db/database';
+import { initOrm, migrateToLatest, pendingMigrations, type Orm } from './db/orm';
+import { createDomainServices, type DomainServices } from './domain/services';
+import { hashToken } from './domain/shared/secret-token';
+import { buildPorticoSchema } from './graphql/schema';
+import { createGraphqlServer } from './graphql/server';
+import { createHttpApp } from './http/app';
+import { createLogger, type Logger } from './http/logger';
+
+/** A running Portico: where it listens, its domain, and how to stop it. */
+export interface Portico {
+  url: string;
+  port: number;
+  services: DomainServices;
+  orm: Orm;
+  logger: Logger;
+  secretKey: Buffer;
+  /** The operator token generated at this start (printed once), if one was generated. */
+  generatedOperatorToken: string | null;
+  /** Stops accepting requests, drains in-flight ones, then closes the database (and the embedded server). */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Skip the embedded server and use this database (tests pass their own). */
+  database?: DatabaseHandle;
+}
+
+/** The composition root: database, migrations, domain services, GraphQL and HTTP. */
+export async function startPortico(config: Config, options: StartOptions = {}): Promise<Portico> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = options.database ?? (await openDatabase(config, (m) => logger.debug({ postgres: m.trim() })));
+  const cleanups: (() => Promise<unknown>)[] = [() => database.stop()];
+  const cleanUp = async () => {
+    for (const step of cleanups.reverse()) await step().catch((error) => logger.error({ err: error }, 'shutdown step failed'));
+  };
+  try {
+    const secretKey = await resolveSecretKey(config);
+    const orm = await initOrm(database.url);
+    cleanups.push(() => orm.close());
+    const applied = await migrateToLatest(orm);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+
+    const services = createDomainServices(orm.em, {
+      operatorTokenHash: config.operatorToken ? hashToken(config.operatorToken) : undefined,
+    });
+    const generatedOperatorToken = await services.authenticator.ensureOperatorToken();
+
+    const httpServer: Server = createServer();
+    const graphql = await createGraphqlServer({
+      schema: await buildPorticoSchema(),
+      httpServer,
+      services,
+      publicUrl: config.publicUrl,
+      logger,
+    });
+    cleanups.push(() => graphql.stop());
+    const { app } = createHttpApp({
+      logger,
+      graphql: graphql.middleware,
+      readiness: async () => {
+        await orm.em.getConnection().execute('select 1');
+        const pending = await pendingMigrations(orm);
+        return pending.length === 0 ? { ready: true } : { ready: false, detail: `pending migrations: ${pending.join(', ')}` };
+      },
+    });
+    httpServer.on('request', app);
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, resolve);
+    });
+    const port = (httpServer.address() as AddressInfo).port;
+    const url = `http://localhost:${port}`;
+    logger.info({ graphql: graphqlUrl(config.publicUrl), port }, 'Portico is listening');
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      services,
+      orm,
+      logger,
+      secretKey,
+      generatedOperatorToken,
+      close: () =>
+        (closing ??= (async () => {
+          // Apollo's drain plugin closes the HTTP server and waits for in-flight requests.
+          await cleanUp();
+          httpServer.closeAllConnections();
+        })()),
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}

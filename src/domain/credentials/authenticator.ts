@@ -1,0 +1,121 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Session } from '../sessions/session.entity';
+import type { Actor } from '../shared/scope';
+import { hashToken, issueToken, sameHash, tokenKindOf } from '../shared/secret-token';
+import { User } from '../users/user.entity';
+import type { UnitOfWork } from '../shared/unit-of-work';
+import { Credential } from './credential.entity';
+
+/** How stale `lastUsedAt` may get before a request refreshes it (one write per minute, not per request). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const OPERATOR_ACTOR: Actor = { kind: 'OPERATOR', id: null, label: 'operator', tenantId: null, level: 'ADMINISTRATOR' };
+
+/**
+ * Turns a bearer token into the actor it stands for, or null. Every lookup is by SHA-256, so the raw
+ * token never reaches the database.
+ */
+export class Authenticator {
+  /** @param operatorTokenHash hash of PORTICO_OPERATOR_TOKEN when the environment sets one. */
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly operatorTokenHash: string | undefined,
+  ) {}
+
+  /** An operator, API-key or session actor for GraphQL; SCIM tokens are not accepted here. */
+  async authenticate(token: string): Promise<Actor | null> {
+    const kind = tokenKindOf(token);
+    const hash = hashToken(token);
+    if (kind === 'operator') return this.operator(hash);
+    if (kind === 'apiKey') return this.credentialActor(hash, 'API_KEY');
+    if (kind === 'session') return this.sessionActor(hash);
+    return null;
+  }
+
+  /** The SCIM client of the tenant with id `tenantId`, if `token` is that tenant's live SCIM token. */
+  async authenticateScim(tenantId: string, token: string): Promise<Actor | null> {
+    if (tokenKindOf(token) !== 'scim') return null;
+    const actor = await this.credentialActor(hashToken(token), 'SCIM');
+    return actor && actor.tenantId === tenantId ? actor : null;
+  }
+
+  /**
+   * Makes sure an operator token exists. With none configured and none stored, generates one, stores its
+   * hash and returns it (to be printed once); otherwise returns null.
+   */
+  async ensureOperatorToken(): Promise<string | null> {
+    if (this.operatorTokenHash) return null;
+    return this.uow.write(async (em) => {
+      // One process wins when several start at once on an empty database.
+      await em.execute(`select pg_advisory_xact_lock(hashtext('portico.operator-token'))`);
+      if ((await em.count(Credential, { kind: 'OPERATOR', revokedAt: null })) > 0) return null;
+      return storeOperatorToken(em);
+    });
+  }
+
+  /** Replaces the stored operator token (the CLI's `operator token`); returns the new one, shown once. */
+  async rotateOperatorToken(): Promise<string> {
+    return this.uow.write(async (em) => {
+      await em.nativeUpdate(Credential, { kind: 'OPERATOR', revokedAt: null }, { revokedAt: new Date() });
+      return storeOperatorToken(em);
+    });
+  }
+
+  private async operator(hash: string): Promise<Actor | null> {
+    if (this.operatorTokenHash) return sameHash(hash, this.operatorTokenHash) ? OPERATOR_ACTOR : null;
+    return (await this.credentialActor(hash, 'OPERATOR')) ? OPERATOR_ACTOR : null;
+  }
+
+  private async credentialActor(hash: string, kind: Credential['kind']): Promise<Actor | null> {
+    return this.uow.read(async (em) => {
+      const now = new Date();
+      const credential = await em.findOne(Credential, { tokenHash: hash, kind, $or: [{ revokedAt: null }, { revokedAt: { $gt: now } }] });
+      if (!credential) return null;
+      await touch(em, credential, now);
+      return {
+        kind: kind === 'SCIM' ? 'SCIM_CLIENT' : kind,
+        id: credential.id,
+        label: kind === 'API_KEY' ? `API key "${credential.name}"` : kind === 'SCIM' ? 'SCIM client' : 'operator',
+        tenantId: credential.tenantId,
+        level: credential.level,
+      } satisfies Actor;
+    });
+  }
+
+  private async sessionActor(hash: string): Promise<Actor | null> {
+    return this.uow.read(async (em) => {
+      const now = new Date();
+      const session = await em.findOne(Session, { tokenHash: hash, revokedAt: null, expiresAt: { $gt: now } });
+      if (!session) return null;
+      const user = await em.findOne(User, { id: session.userId, tenantId: session.tenantId, active: true });
+      if (!user) return null;
+      return {
+        kind: 'USER',
+        id: user.id,
+        label: user.userName,
+        tenantId: user.tenantId,
+        // What a signed-in user may do beyond their own profile comes from the access engine's mappings.
+        level: 'NONE',
+        sessionId: session.id,
+      } satisfies Actor;
+    });
+  }
+}
+
+async function storeOperatorToken(em: EntityManager): Promise<string> {
+  const issued = issueToken('operator');
+  em.create(Credential, {
+    tenantId: null,
+    kind: 'OPERATOR',
+    name: 'operator',
+    level: 'ADMINISTRATOR',
+    tokenHash: issued.hash,
+    displayPrefix: issued.displayPrefix,
+  });
+  return issued.token;
+}
+
+async function touch(em: EntityManager, credential: Credential, now: Date): Promise<void> {
+  if (credential.lastUsedAt && now.getTime() - credential.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  await em.nativeUpdate(Credential, { id: credential.id }, { lastUsedAt: now });
+}

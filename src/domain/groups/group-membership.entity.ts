@@ -1,0 +1,21 @@
+import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+
+/** Membership is written in set-based SQL (batches), and read both ways through two indexes. */
+@Entity({ tableName: 'group_memberships' })
+export class GroupMembership {
+  [OptionalProps]?: 'createdAt';
+
+  [PrimaryKeyProp]?: ['groupId', 'userId'];
+
+  @PrimaryKey({ type: 'uuid' })
+  groupId!: string;
+
+  @PrimaryKey({ type: 'uuid' })
+  userId!: string;
+
+  @Property({ type: 'uuid' })
+  tenantId!: string;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,248 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { recordEvent } from '../events/event-recorder';
+import { requireLevel } from '../shared/authorize';
+import { diffAttributes } from '../shared/changes';
+import { DomainError, notFound } from '../shared/domain-error';
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
+import type { Scope } from '../shared/scope';
+import { isUuid, UUID_LIST } from '../shared/sql';
+import type { UnitOfWork } from '../shared/unit-of-work';
+import { conflictOnDuplicate, parseInput } from '../shared/validate';
+import { checkVersion, type WriteCondition } from '../shared/versioning';
+import { User } from '../users/user.entity';
+import { groupAttributesRule, memberIdsRule, type GroupAttributes } from './group-rules';
+import { IdpGroup } from './idp-group.entity';
+
+const duplicateName = (name: string) => `A group with displayName "${name}" already exists`;
+
+/** IdP groups and their members. Membership changes are set operations in SQL, never a loop of inserts. */
+export class GroupService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async get(scope: Scope, id: string): Promise<IdpGroup> {
+    requireLevel(scope, 'VIEWER');
+    const group = await this.uow.read((em) => findGroup(em, scope, id));
+    if (!group) throw notFound('Group');
+    return group;
+  }
+
+  async list(scope: Scope, args: PageArgs): Promise<Page<IdpGroup>> {
+    requireLevel(scope, 'VIEWER');
+    const size = pageSize(args.first);
+    const after = decodeCursor(args.after, 1);
+    return this.uow.read(async (em) => {
+      const knex = em.getKnex();
+      const rowsQuery = knex('idp_groups')
+        .where('tenant_id', scope.tenantId)
+        .select('*')
+        .orderByRaw('lower(display_name) asc')
+        .limit(size + 1);
+      if (after) rowsQuery.andWhereRaw('lower(display_name) > ?', [String(after[0])]);
+      const [rows, totalCount] = await Promise.all([em.execute(rowsQuery), em.count(IdpGroup, { tenantId: scope.tenantId })]);
+      return toPage(
+        rows.map((row) => em.map(IdpGroup, row)),
+        size,
+        totalCount,
+        (g) => [g.displayName.toLowerCase()],
+      );
+    });
+  }
+
+  /** A page of a group's members, by userName; never loads the whole membership. */
+  async members(scope: Scope, groupId: string, args: PageArgs): Promise<Page<User>> {
+    requireLevel(scope, 'VIEWER');
+    const size = pageSize(args.first);
+    const after = decodeCursor(args.after, 1);
+    return this.uow.read(async (em) => {
+      if (!(await findGroup(em, scope, groupId))) throw notFound('Group');
+      const knex = em.getKnex();
+      const members = knex('users as u')
+        .join('group_memberships as m', 'm.user_id', 'u.id')
+        .where({ 'm.group_id': groupId, 'u.tenant_id': scope.tenantId });
+      const rowsQuery = members.clone().select('u.*').orderByRaw('lower(u.user_name) asc').limit(size + 1);
+      if (after) rowsQuery.andWhereRaw('lower(u.user_name) > ?', [String(after[0])]);
+      const [rows, [{ count }]] = await Promise.all([
+        em.execute(rowsQuery),
+        em.execute(members.clone().count({ count: '*' })),
+      ]);
+      return toPage(
+        rows.map((row) => em.map(User, row)),
+        size,
+        Number(count),
+        (u) => [u.userName.toLowerCase()],
+      );
+    });
+  }
+
+  async create(scope: Scope, input: GroupAttributes, memberIds: string[] = []): Promise<IdpGroup> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const attributes = parseInput(groupAttributesRule, input);
+    const members = parseInput(memberIdsRule, memberIds);
+    return conflictOnDuplicate(
+      () =>
+        this.uow.write(async (em) => {
+          const group = em.create(IdpGroup, {
+            tenantId: scope.tenantId,
+            displayName: attributes.displayName,
+            externalId: attributes.externalId ?? null,
+            extensions: attributes.extensions ?? {},
+          });
+          recordEvent(em, scope, {
+            type: 'GROUP_CREATED',
+            subjectType: 'GROUP',
+            subjectId: group.id,
+            summary: `Group ${group.displayName} created`,
+            changes: diffAttributes(null, group, ['displayName', 'externalId']),
+          });
+          if (members.length > 0) {
+            await em.flush();
+            await addMembersIn(em, scope, group, members);
+          }
+          return group;
+        }),
+      duplicateName(attributes.displayName),
+    );
+  }
+
+  /** Changes the group's own attributes (not its members). */
+  async update(scope: Scope, id: string, patch: Partial<GroupAttributes>, condition: WriteCondition = {}): Promise<IdpGroup> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    return conflictOnDuplicate(
+      () =>
+        this.uow.write(async (em) => {
+          const group = await findGroup(em, scope, id);
+          if (!group) throw notFound('Group');
+          checkVersion(group, condition);
+          const attributes = parseInput(groupAttributesRule, {
+            displayName: group.displayName,
+            externalId: group.externalId,
+            extensions: group.extensions,
+            ...patch,
+          });
+          const before = { ...group };
+          group.displayName = attributes.displayName;
+          group.externalId = attributes.externalId ?? null;
+          group.extensions = attributes.extensions ?? {};
+          const changes = diffAttributes(before, group, ['displayName', 'externalId', 'extensions']);
+          if (changes.length === 0) return group;
+          bump(group);
+          recordEvent(em, scope, {
+            type: 'GROUP_UPDATED',
+            subjectType: 'GROUP',
+            subjectId: group.id,
+            summary: `Group ${group.displayName} updated: ${changes.map((c) => c.attribute).join(', ')}`,
+            changes,
+          });
+          return group;
+        }),
+      'Another group already has that displayName',
+    );
+  }
+
+  /** Adds members in one statement; ids already members are left alone. Returns how many were added. */
+  async addMembers(scope: Scope, groupId: string, userIds: string[], condition: WriteCondition = {}): Promise<number> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const ids = parseInput(memberIdsRule, userIds);
+    return this.uow.write(async (em) => {
+      const group = await findGroup(em, scope, groupId);
+      if (!group) throw notFound('Group');
+      checkVersion(group, condition);
+      return addMembersIn(em, scope, group, ids);
+    });
+  }
+
+  /** Removes exactly the listed members, in one statement. Returns how many were removed. */
+  async removeMembers(scope: Scope, groupId: string, userIds: string[], condition: WriteCondition = {}): Promise<number> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const ids = parseInput(memberIdsRule, userIds).filter(isUuid);
+    return this.uow.write(async (em) => {
+      const group = await findGroup(em, scope, groupId);
+      if (!group) throw notFound('Group');
+      checkVersion(group, condition);
+      return removeMembersIn(em, scope, group, ids);
+    });
+  }
+
+  async delete(scope: Scope, id: string, condition: WriteCondition = {}): Promise<void> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    await this.uow.write(async (em) => {
+      const group = await findGroup(em, scope, id);
+      if (!group) throw notFound('Group');
+      checkVersion(group, condition);
+      em.remove(group);
+      recordEvent(em, scope, {
+        type: 'GROUP_DELETED',
+        subjectType: 'GROUP',
+        subjectId: group.id,
+        summary: `Group ${group.displayName} deleted`,
+        changes: [{ attribute: 'displayName', old: group.displayName, new: null }],
+      });
+    });
+  }
+}
+
+export async function findGroup(em: EntityManager, scope: Scope, id: string): Promise<IdpGroup | null> {
+  if (!isUuid(id)) return null;
+  return em.findOne(IdpGroup, { id, tenantId: scope.tenantId });
+}
+
+function bump(group: IdpGroup): void {
+  group.version += 1;
+  group.updatedAt = new Date();
+}
+
+async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, requested: string[]): Promise<number> {
+  const ids = [...new Set(requested)];
+  if (ids.length === 0) return 0;
+  const unknown = ids.filter((id) => !isUuid(id));
+  const known = ids.filter(isUuid);
+  if (known.length > 0) {
+    const found = await em.execute<{ id: string }[]>(
+      `select id from users where tenant_id = ? and id in ${UUID_LIST}`,
+      [scope.tenantId, JSON.stringify(known)],
+    );
+    const foundIds = new Set(found.map((r) => r.id));
+    unknown.push(...known.filter((id) => !foundIds.has(id)));
+  }
+  if (unknown.length > 0) {
+    throw new DomainError('BAD_USER_INPUT', `No such user in this tenant: ${unknown.slice(0, 5).join(', ')}`, {
+      field: 'members',
+      unknown: unknown.slice(0, 50),
+    });
+  }
+  const added = await em.execute<{ user_id: string }[]>(
+    `insert into group_memberships (group_id, user_id, tenant_id, created_at)
+     select ?, id, tenant_id, now() from users where tenant_id = ? and id in ${UUID_LIST}
+     on conflict do nothing
+     returning user_id`,
+    [group.id, scope.tenantId, JSON.stringify(known)],
+  );
+  if (added.length === 0) return 0;
+  bump(group);
+  recordEvent(em, scope, {
+    type: 'GROUP_MEMBERS_ADDED',
+    subjectType: 'GROUP',
+    subjectId: group.id,
+    summary: `${added.length} member(s) added to ${group.displayName}`,
+    changes: [{ attribute: 'members', old: null, new: added.map((r) => r.user_id) }],
+  });
+  return added.length;
+}
+
+async function removeMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const removed = await em.execute<{ user_id: string }[]>(
+    `delete from group_memberships where group_id = ? and tenant_id = ? and user_id in ${UUID_LIST} returning user_id`,
+    [group.id, scope.tenantId, JSON.stringify([...new Set(ids)])],
+  );
+  if (removed.length === 0) return 0;
+  bump(group);
+  recordEvent(em, scope, {
+    type: 'GROUP_MEMBERS_REMOVED',
+    subjectType: 'GROUP',
+    subjectId: group.id,
+    summary: `${removed.length} member(s) removed from ${group.displayName}`,
+    changes: [{ attribute: 'members', old: removed.map((r) => r.user_id), new: null }],
+  });
+  return removed.length;
+}

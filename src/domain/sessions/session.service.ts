@@ -1,0 +1,56 @@
+import { recordEvent } from '../events/event-recorder';
+import { requireLevel } from '../shared/authorize';
+import { DomainError, notFound } from '../shared/domain-error';
+import type { Scope } from '../shared/scope';
+import { issueToken } from '../shared/secret-token';
+import type { UnitOfWork } from '../shared/unit-of-work';
+import { findUser } from '../users/user.service';
+import { Session } from './session.entity';
+
+export const DEFAULT_SESSION_SECONDS = 8 * 3600;
+
+/** Sessions of signed-in users. The token is returned once (for the cookie) and stored as SHA-256. */
+export class SessionService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /**
+   * Opens a session for an active user of the scope's tenant. Called by sign-in (SAML) inside the
+   * scope of the tenant whose IdP vouched for the user.
+   */
+  async open(scope: Scope, userId: string, lifetimeSeconds = DEFAULT_SESSION_SECONDS): Promise<{ token: string; session: Session }> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const issued = issueToken('session');
+    return this.uow.write(async (em) => {
+      const user = await findUser(em, scope, userId);
+      if (!user) throw notFound('User');
+      if (!user.active) throw new DomainError('FORBIDDEN', 'This user is deactivated');
+      const session = em.create(Session, {
+        tenantId: scope.tenantId,
+        userId,
+        tokenHash: issued.hash,
+        expiresAt: new Date(Date.now() + lifetimeSeconds * 1000),
+      });
+      return { token: issued.token, session };
+    });
+  }
+
+  /** Ends the caller's own session. */
+  async signOut(scope: Scope): Promise<boolean> {
+    const sessionId = scope.actor.sessionId;
+    if (scope.actor.kind !== 'USER' || !sessionId) {
+      throw new DomainError('BAD_USER_INPUT', 'Only a signed-in user has a session to end');
+    }
+    return this.uow.write(async (em) => {
+      const session = await em.findOne(Session, { id: sessionId, tenantId: scope.tenantId, revokedAt: null });
+      if (!session) return false;
+      session.revokedAt = new Date();
+      recordEvent(em, scope, {
+        type: 'SIGNED_OUT',
+        subjectType: 'USER',
+        subjectId: session.userId,
+        summary: `${scope.actor.label} signed out`,
+      });
+      return true;
+    });
+  }
+}

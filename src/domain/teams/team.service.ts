@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { recordEvent } from '../events/event-recorder';
+import { Tenant } from '../tenants/tenant.entity';
+import { requireLevel } from '../shared/authorize';
+import { notFound } from '../shared/domain-error';
+import type { Scope } from '../shared/scope';
+import { isUuid } from '../shared/sql';
+import type { UnitOfWork } from '../shared/unit-of-work';
+import { conflictOnDuplicate, parseInput } from '../shared/validate';
+import { Team } from './team.entity';
+
+export const teamNameRule = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+
+const MAX_TEAMS_LISTED = 1000;
+
+/** Teams: the product's own unit of access, managed by tenant administrators. */
+export class TeamService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async list(scope: Scope): Promise<Team[]> {
+    requireLevel(scope, 'VIEWER');
+    return this.uow.read((em) =>
+      em.find(Team, { tenantId: scope.tenantId }, { orderBy: { name: 'asc' }, limit: MAX_TEAMS_LISTED }),
+    );
+  }
+
+  async get(scope: Scope, id: string): Promise<Team> {
+    requireLevel(scope, 'VIEWER');
+    const team = isUuid(id) ? await this.uow.read((em) => em.findOne(Team, { id, tenantId: scope.tenantId })) : null;
+    if (!team) throw notFound('Team');
+    return team;
+  }
+
+  async create(scope: Scope, name: string): Promise<Team> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const teamName = parseInput(teamNameRule, name);
+    return conflictOnDuplicate(
+      () =>
+        this.uow.write(async (em) => {
+          const team = em.create(Team, { tenantId: scope.tenantId, name: teamName });
+          recordEvent(em, scope, {
+            type: 'TEAM_CHANGED',
+            subjectType: 'TEAM',
+            subjectId: team.id,
+            summary: `Team ${teamName} created`,
+            changes: [{ attribute: 'name', old: null, new: teamName }],
+          });
+          return team;
+        }),
+      `A team named "${teamName}" already exists`,
+    );
+  }
+
+  async rename(scope: Scope, id: string, name: string): Promise<Team> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const teamName = parseInput(teamNameRule, name);
+    return conflictOnDuplicate(
+      () =>
+        this.uow.write(async (em) => {
+          const team = isUuid(id) ? await em.findOne(Team, { id, tenantId: scope.tenantId }) : null;
+          if (!team) throw notFound('Team');
+          if (team.name === teamName) return team;
+          const old = team.name;
+          team.name = teamName;
+          team.updatedAt = new Date();
+          recordEvent(em, scope, {
+            type: 'TEAM_CHANGED',
+            subjectType: 'TEAM',
+            subjectId: team.id,
+            summary: `Team ${old} renamed to ${teamName}`,
+            changes: [{ attribute: 'name', old, new: teamName }],
+          });
+          return team;
+        }),
+      `A team named "${teamName}" already exists`,
+    );
+  }
+
+  /**
+   * Deletes a team. Its grants in every mapping go with it (ON DELETE CASCADE); if it was the fallback
+   * team, the tenant has no fallback team until an administrator sets another.
+   */
+  async delete(scope: Scope, id: string): Promise<void> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    await this.uow.write(async (em) => {
+      const team = isUuid(id) ? await em.findOne(Team, { id, tenantId: scope.tenantId }) : null;
+      if (!team) throw notFound('Team');
+      await em.nativeUpdate(Tenant, { id: scope.tenantId, fallbackTeamId: team.id }, { fallbackTeamId: null });
+      em.remove(team);
+      recordEvent(em, scope, {
+        type: 'TEAM_CHANGED',
+        subjectType: 'TEAM',
+        subjectId: team.id,
+        summary: `Team ${team.name} deleted`,
+        changes: [{ attribute: 'name', old: team.name, new: null }],
+      });
+    });
+  }
+}

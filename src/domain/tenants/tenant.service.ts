@@ -1,0 +1,116 @@
+import { requireLevel, requireOperator } from '../shared/authorize';
+import { diffAttributes } from '../shared/changes';
+import { DomainError } from '../shared/domain-error';
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
+import type { CallContext, Scope } from '../shared/scope';
+import type { UnitOfWork } from '../shared/unit-of-work';
+import { conflictOnDuplicate, parseInput } from '../shared/validate';
+import { recordEvent } from '../events/event-recorder';
+import { Tenant } from './tenant.entity';
+import { createTenantRule, tenantSettingsRule } from './tenant-rules';
+
+export interface CreateTenantInput {
+  slug: string;
+  name?: string | null;
+}
+
+export interface TenantSettingsInput {
+  jitSignIn?: boolean | null;
+  idpInitiatedSignIn?: boolean | null;
+}
+
+/** Tenants: created by the operator; each tenant's settings changed by its administrators. */
+export class TenantService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async create(ctx: CallContext, input: CreateTenantInput): Promise<Tenant> {
+    requireOperator(ctx);
+    const { slug, name } = parseInput(createTenantRule, { slug: input.slug, name: input.name ?? undefined });
+    return conflictOnDuplicate(
+      () =>
+        this.uow.write(async (em) => {
+          const tenant = em.create(Tenant, { slug, name: name ?? slug });
+          recordEvent(em, { ...ctx, tenantId: tenant.id }, {
+            type: 'TENANT_CREATED',
+            subjectType: 'TENANT',
+            subjectId: tenant.id,
+            summary: `Tenant ${slug} created`,
+            changes: diffAttributes(null, tenant, ['slug', 'name']),
+          });
+          return tenant;
+        }),
+      `A tenant with slug "${slug}" already exists`,
+    );
+  }
+
+  async list(ctx: CallContext, args: PageArgs): Promise<Page<Tenant>> {
+    requireOperator(ctx);
+    const size = pageSize(args.first);
+    const after = decodeCursor(args.after, 1);
+    return this.uow.read(async (em) => {
+      const where = after ? { slug: { $gt: String(after[0]) } } : {};
+      const [rows, totalCount] = await Promise.all([
+        em.find(Tenant, where, { orderBy: { slug: 'asc' }, limit: size + 1 }),
+        em.count(Tenant, {}),
+      ]);
+      return toPage(rows, size, totalCount, (t) => [t.slug]);
+    });
+  }
+
+  /**
+   * Resolves which tenant a call acts on. The operator must name one; anyone else acts on their own
+   * tenant and is refused another (FORBIDDEN, whether or not that tenant exists).
+   */
+  async scopeFor(ctx: CallContext, slug?: string | null): Promise<Scope> {
+    const isOperator = ctx.actor.kind === 'OPERATOR' || ctx.actor.kind === 'SYSTEM';
+    if (isOperator) {
+      if (!slug) throw new DomainError('BAD_USER_INPUT', 'The operator must name a tenant', { argument: 'tenant' });
+      const tenant = await this.uow.read((em) => em.findOne(Tenant, { slug }));
+      if (!tenant) throw new DomainError('NOT_FOUND', `Tenant "${slug}" not found`);
+      return { ...ctx, tenantId: tenant.id };
+    }
+    if (!ctx.actor.tenantId) throw new DomainError('FORBIDDEN', 'This caller belongs to no tenant');
+    if (slug) {
+      const own = await this.uow.read((em) => em.findOne(Tenant, { id: ctx.actor.tenantId! }));
+      if (!own || own.slug !== slug) throw new DomainError('FORBIDDEN', 'This tenant is not yours');
+    }
+    return { ...ctx, tenantId: ctx.actor.tenantId };
+  }
+
+  async get(scope: Scope): Promise<Tenant> {
+    requireLevel(scope, 'NONE');
+    const tenant = await this.uow.read((em) => em.findOne(Tenant, { id: scope.tenantId }));
+    if (!tenant) throw new DomainError('NOT_FOUND', 'Tenant not found');
+    return tenant;
+  }
+
+  /** Looks a tenant up by slug with no caller (the SCIM and SAML routes resolve their URL this way). */
+  async findBySlug(slug: string): Promise<Tenant | null> {
+    return this.uow.read((em) => em.findOne(Tenant, { slug }));
+  }
+
+  async updateSettings(scope: Scope, input: TenantSettingsInput): Promise<Tenant> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const settings = parseInput(tenantSettingsRule, {
+      jitSignIn: input.jitSignIn ?? undefined,
+      idpInitiatedSignIn: input.idpInitiatedSignIn ?? undefined,
+    });
+    return this.uow.write(async (em) => {
+      const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
+      const before = { ...tenant };
+      if (settings.jitSignIn !== undefined) tenant.jitSignIn = settings.jitSignIn;
+      if (settings.idpInitiatedSignIn !== undefined) tenant.idpInitiatedSignIn = settings.idpInitiatedSignIn;
+      const changes = diffAttributes(before, tenant, ['jitSignIn', 'idpInitiatedSignIn']);
+      if (changes.length > 0) {
+        recordEvent(em, scope, {
+          type: 'TENANT_UPDATED',
+          subjectType: 'TENANT',
+          subjectId: tenant.id,
+          summary: 'Tenant settings changed',
+          changes,
+        });
+      }
+      return tenant;
+    });
+  }
+}

@@ -1,0 +1,238 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { recordEvent } from '../events/event-recorder';
+import { IdpGroup } from '../groups/idp-group.entity';
+import { Session } from '../sessions/session.entity';
+import { requireLevel } from '../shared/authorize';
+import { diffAttributes } from '../shared/changes';
+import { notFound } from '../shared/domain-error';
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
+import type { Scope } from '../shared/scope';
+import { escapeLike, isUuid } from '../shared/sql';
+import { checkVersion, type WriteCondition } from '../shared/versioning';
+import type { UnitOfWork } from '../shared/unit-of-work';
+import { conflictOnDuplicate, parseInput, stripNulls } from '../shared/validate';
+import { User, type UserSource } from './user.entity';
+import { TRACKED_USER_ATTRIBUTES, userAttributesRule, userFilterRule, type UserAttributes } from './user-rules';
+
+export interface UserFilter {
+  userName?: string | null;
+  active?: boolean | null;
+  search?: string | null;
+}
+
+const duplicateUserName = (userName: string) => `A user with userName "${userName}" already exists`;
+
+/** The directory's users: provisioned by SCIM, JIT sign-in or by hand; read by every transport. */
+export class UserService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async get(scope: Scope, id: string): Promise<User> {
+    this.requireReader(scope, id);
+    const user = await this.uow.read((em) => findUser(em, scope, id));
+    if (!user) throw notFound('User');
+    return user;
+  }
+
+  async list(scope: Scope, args: PageArgs & { filter?: UserFilter | null }): Promise<Page<User>> {
+    requireLevel(scope, 'VIEWER');
+    const size = pageSize(args.first);
+    const after = decodeCursor(args.after, 1);
+    const filter = parseInput(userFilterRule, stripNulls(args.filter ?? {}));
+    return this.uow.read(async (em) => {
+      const knex = em.getKnex();
+      const filtered = knex('users').where('tenant_id', scope.tenantId);
+      if (filter.userName !== undefined) filtered.andWhereRaw('lower(user_name) = lower(?)', [filter.userName]);
+      if (filter.active !== undefined) filtered.andWhere('active', filter.active);
+      if (filter.search) {
+        const like = `%${escapeLike(filter.search)}%`;
+        filtered.andWhere((q) =>
+          q
+            .whereILike('user_name', like)
+            .orWhereILike('display_name', like)
+            .orWhereRaw(`concat_ws(' ', given_name, family_name) ilike ?`, [like])
+            .orWhereRaw('emails::text ilike ?', [like]),
+        );
+      }
+      const rowsQuery = filtered.clone().select('*').orderByRaw('lower(user_name) asc').limit(size + 1);
+      if (after) rowsQuery.andWhereRaw('lower(user_name) > ?', [String(after[0])]);
+      const [rows, [{ count }]] = await Promise.all([
+        em.execute(rowsQuery),
+        em.execute(filtered.clone().count({ count: '*' })),
+      ]);
+      const users = rows.map((row) => em.map(User, row));
+      return toPage(users, size, Number(count), (u) => [u.userName.toLowerCase()]);
+    });
+  }
+
+  /** The groups a user belongs to, by display name. */
+  async groupsOf(scope: Scope, userId: string): Promise<IdpGroup[]> {
+    this.requireReader(scope, userId);
+    return this.uow.read(async (em) => {
+      const rows = await em.execute(
+        em
+          .getKnex()('idp_groups as g')
+          .join('group_memberships as m', 'm.group_id', 'g.id')
+          .where({ 'm.user_id': userId, 'g.tenant_id': scope.tenantId })
+          .select('g.*')
+          .orderByRaw('lower(g.display_name)')
+          .limit(1000),
+      );
+      return rows.map((row) => em.map(IdpGroup, row));
+    });
+  }
+
+  async provision(scope: Scope, input: UserAttributes, source: UserSource): Promise<User> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const attributes = parseInput(userAttributesRule, input);
+    return conflictOnDuplicate(
+      () =>
+        this.uow.write(async (em) => {
+          const user = em.create(User, { tenantId: scope.tenantId, source, ...withDefaults(attributes) });
+          recordEvent(em, scope, {
+            type: 'USER_CREATED',
+            subjectType: 'USER',
+            subjectId: user.id,
+            summary: `User ${user.userName} created`,
+            changes: diffAttributes(null, user, [...TRACKED_USER_ATTRIBUTES]),
+          });
+          return user;
+        }),
+      duplicateUserName(attributes.userName),
+    );
+  }
+
+  /** Replaces every modeled attribute (SCIM PUT): what is not given is cleared. */
+  async replace(scope: Scope, id: string, input: UserAttributes, condition: WriteCondition = {}): Promise<User> {
+    const attributes = parseInput(userAttributesRule, input);
+    return this.change(scope, id, condition, (user) => Object.assign(user, withDefaults(attributes)));
+  }
+
+  /** Changes only the given attributes (SCIM PATCH after normalisation, GraphQL edits). */
+  async update(scope: Scope, id: string, patch: Partial<UserAttributes>, condition: WriteCondition = {}): Promise<User> {
+    return this.change(scope, id, condition, (user) => {
+      const merged = parseInput(userAttributesRule, { ...pickAttributes(user), ...patch });
+      Object.assign(user, withDefaults(merged));
+    });
+  }
+
+  async delete(scope: Scope, id: string, condition: WriteCondition = {}): Promise<void> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    await this.uow.write(async (em) => {
+      const user = await findUser(em, scope, id);
+      if (!user) throw notFound('User');
+      checkVersion(user, condition);
+      // Memberships and sessions go with the user (ON DELETE CASCADE), in this transaction.
+      em.remove(user);
+      recordEvent(em, scope, {
+        type: 'USER_DELETED',
+        subjectType: 'USER',
+        subjectId: user.id,
+        summary: `User ${user.userName} deleted`,
+        changes: [{ attribute: 'userName', old: user.userName, new: null }],
+      });
+    });
+  }
+
+  private async change(scope: Scope, id: string, condition: WriteCondition, apply: (user: User) => void): Promise<User> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    return conflictOnDuplicate(
+      () =>
+        this.uow.write(async (em) => {
+          const user = await findUser(em, scope, id);
+          if (!user) throw notFound('User');
+          checkVersion(user, condition);
+          const before = { ...user };
+          apply(user);
+          const changes = diffAttributes(before, user, [...TRACKED_USER_ATTRIBUTES]);
+          if (changes.length === 0) return user;
+          user.version += 1;
+          user.updatedAt = new Date();
+          await this.recordUserChange(em, scope, user, before.active, changes);
+          return user;
+        }),
+      'Another user already has that userName',
+    );
+  }
+
+  private async recordUserChange(
+    em: EntityManager,
+    scope: Scope,
+    user: User,
+    wasActive: boolean,
+    changes: ReturnType<typeof diffAttributes>,
+  ): Promise<void> {
+    const others = changes.filter((c) => c.attribute !== 'active');
+    if (others.length > 0) {
+      recordEvent(em, scope, {
+        type: 'USER_UPDATED',
+        subjectType: 'USER',
+        subjectId: user.id,
+        summary: `User ${user.userName} updated: ${others.map((c) => c.attribute).join(', ')}`,
+        changes: others,
+      });
+    }
+    if (wasActive === user.active) return;
+    if (!user.active) {
+      // A deactivated user has no sessions: ended in the same transaction as the deactivation.
+      await em.nativeUpdate(Session, { userId: user.id, revokedAt: null }, { revokedAt: new Date() });
+    }
+    recordEvent(em, scope, {
+      type: user.active ? 'USER_REACTIVATED' : 'USER_DEACTIVATED',
+      subjectType: 'USER',
+      subjectId: user.id,
+      summary: `User ${user.userName} ${user.active ? 'reactivated' : 'deactivated'}`,
+      changes: [{ attribute: 'active', old: wasActive, new: user.active }],
+    });
+  }
+
+  /** Anyone signed in may read their own profile; the directory needs VIEWER. */
+  private requireReader(scope: Scope, userId: string): void {
+    if (scope.actor.kind === 'USER' && scope.actor.id === userId && scope.actor.tenantId === scope.tenantId) return;
+    requireLevel(scope, 'VIEWER');
+  }
+}
+
+/** Looks a user up inside the scope's tenant; an id that is not a UUID simply matches nothing. */
+export async function findUser(em: EntityManager, scope: Scope, id: string): Promise<User | null> {
+  if (!isUuid(id)) return null;
+  return em.findOne(User, { id, tenantId: scope.tenantId });
+}
+
+/** The modeled attributes with absent ones cleared, as a full replacement. */
+function withDefaults(a: UserAttributes): Pick<User, (typeof TRACKED_USER_ATTRIBUTES)[number]> {
+  return {
+    userName: a.userName,
+    externalId: a.externalId ?? null,
+    active: a.active ?? true,
+    displayName: a.displayName ?? null,
+    givenName: a.givenName ?? null,
+    familyName: a.familyName ?? null,
+    middleName: a.middleName ?? null,
+    formattedName: a.formattedName ?? null,
+    honorificPrefix: a.honorificPrefix ?? null,
+    honorificSuffix: a.honorificSuffix ?? null,
+    nickName: a.nickName ?? null,
+    title: a.title ?? null,
+    userType: a.userType ?? null,
+    preferredLanguage: a.preferredLanguage ?? null,
+    locale: a.locale ?? null,
+    timezone: a.timezone ?? null,
+    emails: a.emails ?? [],
+    phoneNumbers: a.phoneNumbers ?? [],
+    addresses: a.addresses ?? [],
+    photos: a.photos ?? [],
+    employeeNumber: a.employeeNumber ?? null,
+    costCenter: a.costCenter ?? null,
+    organization: a.organization ?? null,
+    division: a.division ?? null,
+    department: a.department ?? null,
+    managerId: a.managerId ?? null,
+    extensions: a.extensions ?? {},
+  };
+}
+
+function pickAttributes(user: User): UserAttributes {
+  const picked: Record<string, unknown> = {};
+  for (const key of TRACKED_USER_ATTRIBUTES) picked[key] = user[key];
+  return picked as UserAttributes;
+}

@@ -1,0 +1,89 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { ScimSettingsView } from '../../domain/credentials/credential.service';
+import type { PermissionLevel } from '../../domain/shared/permission-level';
+import type { Scope } from '../../domain/shared/scope';
+import { scimBaseUrl } from '../../config/urls';
+import { tenantScope, type GraphQLContext } from '../context';
+import { TENANT_ARG } from '../types/args';
+import {
+  ApiKeyNode,
+  CreateApiKeyInput,
+  CreatedApiKey,
+  GeneratedScimToken,
+  ScimSettings,
+  toApiKeyNode,
+} from '../types/credential.type';
+
+@Resolver()
+export class CredentialResolver {
+  @Query(() => ScimSettings)
+  async scimSettings(@Ctx() ctx: GraphQLContext, @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null): Promise<ScimSettings> {
+    const scope = await tenantScope(ctx, tenant);
+    return this.withBaseUrl(ctx, scope, await ctx.services.credentials.scimSettings(scope));
+  }
+
+  @Mutation(() => ScimSettings)
+  async enableScim(@Ctx() ctx: GraphQLContext, @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null): Promise<ScimSettings> {
+    const scope = await tenantScope(ctx, tenant);
+    return this.withBaseUrl(ctx, scope, await ctx.services.credentials.setScimEnabled(scope, true));
+  }
+
+  @Mutation(() => ScimSettings)
+  async disableScim(@Ctx() ctx: GraphQLContext, @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null): Promise<ScimSettings> {
+    const scope = await tenantScope(ctx, tenant);
+    return this.withBaseUrl(ctx, scope, await ctx.services.credentials.setScimEnabled(scope, false));
+  }
+
+  @Mutation(() => GeneratedScimToken, {
+    description: 'A new SCIM token, shown once. The previous one stops working now, or after graceSeconds.',
+  })
+  async generateScimToken(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null,
+    @Arg('graceSeconds', () => Int, { nullable: true }) graceSeconds?: number | null,
+  ): Promise<GeneratedScimToken> {
+    const scope = await tenantScope(ctx, tenant);
+    const { token } = await ctx.services.credentials.generateScimToken(scope, graceSeconds ?? 0);
+    const own = await ctx.services.tenants.get(scope);
+    return { token, baseUrl: scimBaseUrl(ctx.publicUrl, own.slug) };
+  }
+
+  @Mutation(() => ScimSettings)
+  async revokeScimToken(@Ctx() ctx: GraphQLContext, @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null): Promise<ScimSettings> {
+    const scope = await tenantScope(ctx, tenant);
+    return this.withBaseUrl(ctx, scope, await ctx.services.credentials.revokeScimToken(scope));
+  }
+
+  @Query(() => [ApiKeyNode], { description: 'The tenant\'s API keys, newest first (at most 500).' })
+  async apiKeys(@Ctx() ctx: GraphQLContext, @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null): Promise<ApiKeyNode[]> {
+    return (await ctx.services.credentials.listApiKeys(await tenantScope(ctx, tenant))).map(toApiKeyNode);
+  }
+
+  @Mutation(() => CreatedApiKey, { description: 'A new API key, shown once; its level is at most the caller\'s.' })
+  async createApiKey(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('input') input: CreateApiKeyInput,
+    @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null,
+  ): Promise<CreatedApiKey> {
+    const scope = await tenantScope(ctx, tenant);
+    const issued = await ctx.services.credentials.createApiKey(scope, {
+      name: input.name,
+      level: input.level as PermissionLevel,
+    });
+    return { token: issued.token, apiKey: toApiKeyNode(issued.credential) };
+  }
+
+  @Mutation(() => ApiKeyNode)
+  async revokeApiKey(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null,
+  ): Promise<ApiKeyNode> {
+    return toApiKeyNode(await ctx.services.credentials.revokeApiKey(await tenantScope(ctx, tenant), id));
+  }
+
+  private async withBaseUrl(ctx: GraphQLContext, scope: Scope, view: ScimSettingsView): Promise<ScimSettings> {
+    const own = await ctx.services.tenants.get(scope);
+    return { ...view, baseUrl: scimBaseUrl(ctx.publicUrl, own.slug) };
+  }
+}

@@ -1,0 +1,69 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { DomainError } from '../../domain/shared/domain-error';
+import { nodeScope, tenantScope, type GraphQLContext } from '../context';
+import { toConnection } from '../types/connection';
+import { IdpGroupConnection, IdpGroupNode, toGroupNode } from '../types/group.type';
+import { toUserNode, UserConnection, UserFilter, UserNode } from '../types/user.type';
+import { PageArgs, TENANT_ARG, TenantPageArgs } from '../types/args';
+
+/** Null instead of an error when the id names nothing in the caller's tenant. */
+async function orNull<T>(read: Promise<T>): Promise<T | null> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
+}
+
+@Resolver(() => UserNode)
+export class UserResolver {
+  @Query(() => UserConnection)
+  async users(
+    @Ctx() ctx: GraphQLContext,
+    @Args() { tenant, first, after }: TenantPageArgs,
+    @Arg('filter', () => UserFilter, { nullable: true }) filter?: UserFilter | null,
+  ): Promise<UserConnection> {
+    const page = await ctx.services.users.list(await tenantScope(ctx, tenant), { first, after, filter });
+    return toConnection(page, toUserNode);
+  }
+
+  @Query(() => UserNode, { nullable: true, description: 'A user of the tenant by id; null when there is none.' })
+  async user(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null,
+  ): Promise<UserNode | null> {
+    const scope = await tenantScope(ctx, tenant);
+    const user = await orNull(ctx.services.users.get(scope, id));
+    return user && toUserNode(user);
+  }
+
+  @FieldResolver(() => [IdpGroupNode], { description: 'The IdP groups the user belongs to.' })
+  async groups(@Ctx() ctx: GraphQLContext, @Root() user: UserNode): Promise<IdpGroupNode[]> {
+    return (await ctx.services.users.groupsOf(nodeScope(ctx, user.tenantId), user.id)).map(toGroupNode);
+  }
+}
+
+@Resolver(() => IdpGroupNode)
+export class GroupResolver {
+  @Query(() => IdpGroupConnection)
+  async groups(@Ctx() ctx: GraphQLContext, @Args() { tenant, first, after }: TenantPageArgs): Promise<IdpGroupConnection> {
+    return toConnection(await ctx.services.groups.list(await tenantScope(ctx, tenant), { first, after }), toGroupNode);
+  }
+
+  @Query(() => IdpGroupNode, { nullable: true, description: 'An IdP group by id; null when there is none.' })
+  async group(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null,
+  ): Promise<IdpGroupNode | null> {
+    const group = await orNull(ctx.services.groups.get(await tenantScope(ctx, tenant), id));
+    return group && toGroupNode(group);
+  }
+
+  @FieldResolver(() => UserConnection)
+  async members(@Ctx() ctx: GraphQLContext, @Root() group: IdpGroupNode, @Args() page: PageArgs): Promise<UserConnection> {
+    return toConnection(await ctx.services.groups.members(nodeScope(ctx, group.tenantId), group.id, page), toUserNode);
+  }
+}

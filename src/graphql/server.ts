@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { RequestHandler } from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { DomainServices } from '../domain/services';
+import type { Actor } from '../domain/shared/scope';
+import type { Logger } from '../http/logger';
+import { bearerOf, requestIdOf } from '../http/request-context';
+import type { GraphQLContext } from './context';
+import { formatGraphqlError } from './errors';
+import { costLimitPlugin, depthLimitRule } from './limits';
+
+export const SESSION_COOKIE = 'portico_session';
+
+export interface GraphqlServer {
+  middleware: RequestHandler;
+  stop(): Promise<void>;
+}
+
+const unauthenticated = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+
+/** Resolves the caller of a request: no credential is anonymous; a bad one is refused outright. */
+export async function actorFromRequest(
+  services: DomainServices,
+  credential: ReturnType<typeof bearerOf>,
+): Promise<Actor | null> {
+  if (!credential) return null;
+  if ('malformed' in credential) throw unauthenticated('Authorization must be "Bearer <token>"');
+  const actor = await services.authenticator.authenticate(credential.token);
+  if (!actor) throw unauthenticated('The token is unknown, revoked or expired');
+  return actor;
+}
+
+export async function createGraphqlServer(options: {
+  schema: GraphQLSchema;
+  httpServer: Server;
+  services: DomainServices;
+  publicUrl: string;
+  logger: Logger;
+}): Promise<GraphqlServer> {
+  const { schema, httpServer, services, publicUrl, logger } = options;
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: true,
+    validationRules: [depthLimitRule()],
+    formatError: formatGraphqlError((error) => logger.error({ err: error }, 'unexpected GraphQL error')),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      costLimitPlugin(),
+    ],
+  });
+  await apollo.start();
+  const middleware = expressMiddleware(apollo, {
+    context: async ({ req }) => ({
+      actor: await actorFromRequest(services, bearerOf(req, SESSION_COOKIE)),
+      requestId: requestIdOf(req),
+      services,
+      publicUrl,
+    }),
+  });
+  return { middleware, stop: () => apollo.stop() };
+}

@@ -1,0 +1,83 @@
+import { DateTimeResolver } from 'graphql-scalars';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import type { Credential } from '../../domain/credentials/credential.entity';
+import { PermissionLevelEnum } from './enums';
+
+@ObjectType()
+export class ScimSettings {
+  @Field()
+  enabled!: boolean;
+
+  @Field({ description: 'The Tenant URL to paste into Entra.' })
+  baseUrl!: string;
+
+  @Field(() => String, { nullable: true, description: 'The first characters of the current token; never the token.' })
+  tokenPrefix!: string | null;
+
+  @Field(() => DateTimeResolver, { nullable: true })
+  tokenCreatedAt!: Date | null;
+
+  @Field(() => DateTimeResolver, { nullable: true })
+  tokenLastUsedAt!: Date | null;
+}
+
+@ObjectType({ description: 'Shown once: the token is not stored and cannot be read again.' })
+export class GeneratedScimToken {
+  @Field()
+  token!: string;
+
+  @Field()
+  baseUrl!: string;
+}
+
+@ObjectType('ApiKey')
+export class ApiKeyNode {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => PermissionLevelEnum)
+  level!: string;
+
+  @Field({ description: 'The first characters of the key; never the key.' })
+  prefix!: string;
+
+  @Field(() => DateTimeResolver)
+  createdAt!: Date;
+
+  @Field(() => DateTimeResolver, { nullable: true })
+  lastUsedAt!: Date | null;
+
+  @Field(() => DateTimeResolver, { nullable: true })
+  revokedAt!: Date | null;
+}
+
+export const toApiKeyNode = (c: Credential): ApiKeyNode => ({
+  id: c.id,
+  name: c.name,
+  level: c.level,
+  prefix: c.displayPrefix,
+  createdAt: c.createdAt,
+  lastUsedAt: c.lastUsedAt,
+  revokedAt: c.revokedAt,
+});
+
+@ObjectType({ description: 'Shown once: the key is not stored and cannot be read again.' })
+export class CreatedApiKey {
+  @Field()
+  token!: string;
+
+  @Field(() => ApiKeyNode)
+  apiKey!: ApiKeyNode;
+}
+
+@InputType()
+export class CreateApiKeyInput {
+  @Field()
+  name!: string;
+
+  @Field(() => PermissionLevelEnum)
+  level!: string;
+}

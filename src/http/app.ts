@@ -1,0 +1,65 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { Registry } from 'prom-client';
+import type { Logger } from './logger';
+import { createMetrics } from './metrics';
+import { requestLogging } from './request-context';
+
+export const JSON_BODY_LIMIT = '1mb';
+
+export interface HttpAppParts {
+  logger: Logger;
+  graphql: RequestHandler;
+  /** Resolves when the database is reachable and every migration is applied. */
+  readiness: () => Promise<{ ready: boolean; detail?: string }>;
+}
+
+/** The one express app: operations endpoints, GraphQL, and (later) the SCIM and SAML routers. */
+export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Registry } {
+  const app = express();
+  const { registry, middleware: countRequests } = createMetrics();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestLogging(parts.logger));
+  app.use(countRequests);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const { ready, detail } = await parts.readiness().catch((error: Error) => ({ ready: false, detail: error.message }));
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', ...(detail && { detail }) });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  app.use('/graphql', express.json({ limit: JSON_BODY_LIMIT }), parts.graphql);
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'Not found' });
+  });
+  app.use(errorHandler(parts.logger));
+  return { app, metrics: registry };
+}
+
+/** Body-parser and other HTTP-level errors: 4xx with a clear message; only real faults are 500. */
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 600 ? error.status : 500;
+    const message =
+      status === 500
+        ? 'Internal server error'
+        : error.type === 'entity.parse.failed'
+          ? 'The request body is not valid JSON'
+          : error.type === 'entity.too.large'
+            ? `The request body is larger than ${JSON_BODY_LIMIT}`
+            : String(error.message ?? 'Bad request');
+    if (status === 500) logger.error({ err: error, reqId: req.id }, 'unhandled HTTP error');
+    if (res.headersSent) return;
+    if (req.path.startsWith('/graphql')) {
+      res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+      return;
+    }
+    res.status(status).json({ error: message });
+  };
+}

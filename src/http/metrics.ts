@@ -1,0 +1,47 @@
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** Per-app Prometheus registry (several apps may share a process in tests). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'portico_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'portico_http_request_duration_seconds',
+    help: 'HTTP request duration by route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+
+  const middleware = (req: Request, res: Response, next: NextFunction) => {
+    const stop = duration.startTimer();
+    res.on('finish', () => {
+      const route = routeLabel(req.path);
+      stop({ method: req.method, route });
+      requests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+  return { registry, middleware };
+}
+
+const SCIM_RESOURCES = ['Users', 'Groups', 'ServiceProviderConfig', 'ResourceTypes', 'Schemas', 'Me'];
+
+/** A bounded route label: tenant slugs and resource ids never become label values. */
+export function routeLabel(path: string): string {
+  if (path === '/graphql' || path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  const scim = /^\/api\/[^/]+\/scim\/v2\/([A-Za-z]+)(\/[^/]+)?/.exec(path);
+  if (scim) {
+    const resource = SCIM_RESOURCES.find((r) => r.toLowerCase() === scim[1].toLowerCase()) ?? 'unknown';
+    return `/api/:tenant/scim/v2/${resource}${scim[2] ? '/:id' : ''}`;
+  }
+  const saml = /^\/api\/[^/]+\/saml\/([a-z]+)$/.exec(path);
+  if (saml) return `/api/:tenant/saml/${saml[1]}`;
+  return 'other';
+}

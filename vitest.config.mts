@@ -1,0 +1,38 @@
+import { createRequire } from 'node:module';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  plugins: [
+    // esbuild emits no decorator metadata; SWC does (MikroORM and type-graphql need it).
+    swc.vite({
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        target: 'es2022',
+        keepClassNames: true,
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      },
+      module: { type: 'es6' },
+    }),
+  ],
+  resolve: {
+    // One graphql instance: type-graphql require()s the CommonJS build, so tests must use it too (the ESM
+    // build of graphql-query-complexity imports graphql/index.mjs, a second copy).
+    alias: [
+      { find: /^graphql$/, replacement: require.resolve('graphql') },
+      { find: /^graphql-query-complexity$/, replacement: require.resolve('graphql-query-complexity') },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/helpers/global-setup.ts'],
+    setupFiles: ['test/helpers/setup.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 90_000,
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
+  },
+});
