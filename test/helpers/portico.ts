@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { print, type ExecutionResult } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { startPortico, type Portico } from '../../src/app';
+import { startPortico, type Portico, type StartOptions } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
+import type { CallContext, EventSource, Scope } from '../../src/domain/shared/scope';
 import { createTestDatabase } from './database';
 
 export const TEST_OPERATOR_TOKEN = `pto_test-operator-${randomBytes(12).toString('hex')}`;
@@ -26,7 +27,7 @@ export interface GraphqlResponse<R> extends ExecutionResult<R> {
 }
 
 /** Starts Portico on a fresh database and an ephemeral port; `stop()` closes it and drops the database. */
-export async function startTestPortico(env: Record<string, string> = {}): Promise<TestPortico> {
+export async function startTestPortico(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestPortico> {
   const database = await createTestDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -37,7 +38,7 @@ export async function startTestPortico(env: Record<string, string> = {}): Promis
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const portico = await startPortico(config);
+  const portico = await startPortico(config, options);
   const post = async (body: unknown, token: string | null | undefined, cookie?: string) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
@@ -73,3 +74,24 @@ export async function startTestPortico(env: Record<string, string> = {}): Promis
 /** The `extensions.code` of each error, for compact assertions. */
 export const errorCodes = (response: { errors?: readonly { extensions?: Record<string, unknown> }[] }) =>
   (response.errors ?? []).map((e) => e.extensions?.code);
+
+/** A scope acting as the platform operator inside `tenantSlug` (to set up data through the domain). */
+export async function operatorScope(portico: Portico, tenantSlug: string, source: EventSource = 'SYSTEM'): Promise<Scope> {
+  const ctx: CallContext = {
+    actor: { kind: 'OPERATOR', id: null, label: 'test operator', tenantId: null, level: 'ADMINISTRATOR' },
+    source,
+    requestId: `test-${randomBytes(4).toString('hex')}`,
+  };
+  return portico.services.tenants.scopeFor(ctx, tenantSlug);
+}
+
+/** Creates a tenant through the domain and returns the operator's scope in it. */
+export async function createTenant(portico: Portico, slug: string): Promise<Scope> {
+  const ctx: CallContext = {
+    actor: { kind: 'OPERATOR', id: null, label: 'test operator', tenantId: null, level: 'ADMINISTRATOR' },
+    source: 'SYSTEM',
+    requestId: 'test-setup',
+  };
+  await portico.services.tenants.create(ctx, { slug, name: slug });
+  return operatorScope(portico, slug);
+}

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  it('defaults to the embedded database on port 4000', () => {
+    const config = loadConfig({}, '/srv/portico');
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      port: 4000,
+      publicUrl: 'http://localhost:4000',
+      operatorToken: undefined,
+      secretKey: undefined,
+      logLevel: 'info',
+      dataDir: path.resolve('/srv/portico', '.portico'),
+    });
+  });
+
+  it('accepts a full production configuration', () => {
+    const key = 'a'.repeat(64);
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://portico:pw@db:5432/portico',
+      PORT: '8080',
+      PUBLIC_URL: 'https://id.example.com/',
+      PORTICO_OPERATOR_TOKEN: 'x'.repeat(32),
+      PORTICO_SECRET_KEY: key,
+      LOG_LEVEL: 'warn',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.publicUrl).toBe('https://id.example.com');
+    expect(config.secretKey).toEqual(Buffer.from(key, 'hex'));
+    expect(config.logLevel).toBe('warn');
+  });
+
+  it('accepts a base64 secret key', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(loadConfig({ PORTICO_SECRET_KEY: key.toString('base64') }).secretKey).toEqual(key);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '80.5' }, 'PORT'],
+    [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'ftp://files.example.com' }, 'PUBLIC_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ DATABASE_URL: 'mysql://db/x', PORTICO_SECRET_KEY: 'a'.repeat(64) }, 'DATABASE_URL'],
+    [{ PORTICO_OPERATOR_TOKEN: 'short' }, 'PORTICO_OPERATOR_TOKEN'],
+    [{ PORTICO_SECRET_KEY: 'abcd' }, 'PORTICO_SECRET_KEY'],
+    [{ DATABASE_URL: 'postgres://db/x' }, 'PORTICO_SECRET_KEY'],
+  ])('names the bad variable: %j', (env, variable) => {
+    expect(problemsOf(env)).toContain(`${variable}:`);
+  });
+
+  it('reports every bad variable at once and never echoes a secret', () => {
+    const message = problemsOf({ PORT: 'x', LOG_LEVEL: 'y', PORTICO_SECRET_KEY: 'hunter2-secret' });
+    expect(message).toContain('PORT:');
+    expect(message).toContain('LOG_LEVEL:');
+    expect(message).toContain('PORTICO_SECRET_KEY:');
+    expect(message).not.toContain('hunter2-secret');
+  });
+});
