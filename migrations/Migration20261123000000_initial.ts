@@ -51,7 +51,9 @@ export class Migration20261123000000_initial extends Migration {
         source text not null,
         version integer not null default 1,
         created_at timestamptz not null,
-        updated_at timestamptz not null
+        updated_at timestamptz not null,
+        -- (tenant_id, id) is what rows of the same tenant reference: no row can point across tenants.
+        constraint users_tenant_id_unique unique (tenant_id, id)
       );`);
     this.addSql(`create unique index users_tenant_user_name_ci on users (tenant_id, lower(user_name));`);
     this.addSql(`create index users_tenant_external_id on users (tenant_id, external_id) where external_id is not null;`);
@@ -66,18 +68,21 @@ export class Migration20261123000000_initial extends Migration {
         extensions jsonb not null default '{}',
         version integer not null default 1,
         created_at timestamptz not null,
-        updated_at timestamptz not null
+        updated_at timestamptz not null,
+        constraint idp_groups_tenant_id_unique unique (tenant_id, id)
       );`);
     this.addSql(`create unique index idp_groups_tenant_display_name_ci on idp_groups (tenant_id, lower(display_name));`);
     this.addSql(`create index idp_groups_tenant_external_id on idp_groups (tenant_id, external_id) where external_id is not null;`);
 
     this.addSql(`
       create table group_memberships (
-        group_id uuid not null references idp_groups (id) on delete cascade deferrable initially deferred,
-        user_id uuid not null references users (id) on delete cascade deferrable initially deferred,
+        group_id uuid not null,
+        user_id uuid not null,
         tenant_id uuid not null references tenants (id) on delete cascade deferrable initially deferred,
         created_at timestamptz not null default now(),
-        primary key (group_id, user_id)
+        primary key (group_id, user_id),
+        foreign key (tenant_id, group_id) references idp_groups (tenant_id, id) on delete cascade deferrable initially deferred,
+        foreign key (tenant_id, user_id) references users (tenant_id, id) on delete cascade deferrable initially deferred
       );`);
     this.addSql(`create index group_memberships_user_group on group_memberships (user_id, group_id);`);
 
@@ -87,29 +92,37 @@ export class Migration20261123000000_initial extends Migration {
         tenant_id uuid not null references tenants (id) on delete cascade deferrable initially deferred,
         name text not null,
         created_at timestamptz not null,
-        updated_at timestamptz not null
+        updated_at timestamptz not null,
+        constraint teams_tenant_id_unique unique (tenant_id, id)
       );`);
     this.addSql(`create unique index teams_tenant_name_ci on teams (tenant_id, lower(name));`);
-    this.addSql(`alter table tenants add constraint tenants_fallback_team_fk foreign key (fallback_team_id) references teams (id) on delete set null deferrable initially deferred;`);
+    this.addSql(
+      `alter table tenants add constraint tenants_fallback_team_fk foreign key (id, fallback_team_id)
+       references teams (tenant_id, id) on delete set null (fallback_team_id) deferrable initially deferred;`,
+    );
 
     this.addSql(`
       create table permission_mappings (
         id uuid primary key,
         tenant_id uuid not null references tenants (id) on delete cascade deferrable initially deferred,
-        group_id uuid null references idp_groups (id) on delete cascade deferrable initially deferred,
+        group_id uuid null,
         global_level text not null check (global_level in ('NONE', 'VIEWER', 'COLLABORATOR', 'ADMINISTRATOR')),
-        updated_at timestamptz not null
+        updated_at timestamptz not null,
+        constraint permission_mappings_tenant_id_unique unique (tenant_id, id),
+        foreign key (tenant_id, group_id) references idp_groups (tenant_id, id) on delete cascade deferrable initially deferred
       );`);
     this.addSql(`create unique index permission_mappings_tenant_group on permission_mappings (tenant_id, group_id) where group_id is not null;`);
     this.addSql(`create unique index permission_mappings_tenant_default on permission_mappings (tenant_id) where group_id is null;`);
 
     this.addSql(`
       create table mapping_team_grants (
-        mapping_id uuid not null references permission_mappings (id) on delete cascade deferrable initially deferred,
-        team_id uuid not null references teams (id) on delete cascade deferrable initially deferred,
+        mapping_id uuid not null,
+        team_id uuid not null,
         tenant_id uuid not null references tenants (id) on delete cascade deferrable initially deferred,
         level text not null check (level in ('NONE', 'VIEWER', 'COLLABORATOR', 'ADMINISTRATOR')),
-        primary key (mapping_id, team_id)
+        primary key (mapping_id, team_id),
+        foreign key (tenant_id, mapping_id) references permission_mappings (tenant_id, id) on delete cascade deferrable initially deferred,
+        foreign key (tenant_id, team_id) references teams (tenant_id, id) on delete cascade deferrable initially deferred
       );`);
     this.addSql(`create index mapping_team_grants_team on mapping_team_grants (team_id);`);
 
@@ -133,12 +146,13 @@ export class Migration20261123000000_initial extends Migration {
       create table sessions (
         id uuid primary key,
         tenant_id uuid not null references tenants (id) on delete cascade deferrable initially deferred,
-        user_id uuid not null references users (id) on delete cascade deferrable initially deferred,
+        user_id uuid not null,
         token_hash text not null,
         created_at timestamptz not null,
         expires_at timestamptz not null,
         revoked_at timestamptz null,
-        constraint sessions_token_hash_unique unique (token_hash)
+        constraint sessions_token_hash_unique unique (token_hash),
+        foreign key (tenant_id, user_id) references users (tenant_id, id) on delete cascade deferrable initially deferred
       );`);
     this.addSql(`create index sessions_user on sessions (user_id) where revoked_at is null;`);
 

@@ -11,7 +11,7 @@ import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } fro
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../domain/shared/pagination';
 
 export const MAX_QUERY_DEPTH = 12;
-export const MAX_QUERY_COST = 5_000;
+export const MAX_QUERY_COST = 25_000;
 
 /**
  * The deepest chain of nested fields in an operation. Runs after validation, so fragments have no cycles;

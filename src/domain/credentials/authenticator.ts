@@ -26,6 +26,8 @@ export class Authenticator {
   async authenticate(token: string): Promise<Actor | null> {
     const kind = tokenKindOf(token);
     const hash = hashToken(token);
+    // A configured operator token may have any shape; compare it before looking at prefixes.
+    if (this.operatorTokenHash && sameHash(hash, this.operatorTokenHash)) return OPERATOR_ACTOR;
     if (kind === 'operator') return this.operator(hash);
     if (kind === 'apiKey') return this.credentialActor(hash, 'API_KEY');
     if (kind === 'session') return this.sessionActor(hash);
@@ -35,8 +37,7 @@ export class Authenticator {
   /** The SCIM client of the tenant with id `tenantId`, if `token` is that tenant's live SCIM token. */
   async authenticateScim(tenantId: string, token: string): Promise<Actor | null> {
     if (tokenKindOf(token) !== 'scim') return null;
-    const actor = await this.credentialActor(hashToken(token), 'SCIM');
-    return actor && actor.tenantId === tenantId ? actor : null;
+    return this.credentialActor(hashToken(token), 'SCIM', tenantId);
   }
 
   /**
@@ -62,14 +63,19 @@ export class Authenticator {
   }
 
   private async operator(hash: string): Promise<Actor | null> {
-    if (this.operatorTokenHash) return sameHash(hash, this.operatorTokenHash) ? OPERATOR_ACTOR : null;
+    if (this.operatorTokenHash) return null;
     return (await this.credentialActor(hash, 'OPERATOR')) ? OPERATOR_ACTOR : null;
   }
 
-  private async credentialActor(hash: string, kind: Credential['kind']): Promise<Actor | null> {
+  private async credentialActor(hash: string, kind: Credential['kind'], tenantId?: string): Promise<Actor | null> {
     return this.uow.read(async (em) => {
       const now = new Date();
-      const credential = await em.findOne(Credential, { tokenHash: hash, kind, $or: [{ revokedAt: null }, { revokedAt: { $gt: now } }] });
+      const credential = await em.findOne(Credential, {
+        tokenHash: hash,
+        kind,
+        ...(tenantId !== undefined && { tenantId }),
+        $or: [{ revokedAt: null }, { revokedAt: { $gt: now } }],
+      });
       if (!credential) return null;
       await touch(em, credential, now);
       return {
@@ -115,6 +121,10 @@ async function storeOperatorToken(em: EntityManager): Promise<string> {
   return issued.token;
 }
 
+/**
+ * Records when a credential was last used: bookkeeping, not a change of the directory, so it is a single
+ * autocommitted UPDATE without a provisioning event (and at most one a minute per credential).
+ */
 async function touch(em: EntityManager, credential: Credential, now: Date): Promise<void> {
   if (credential.lastUsedAt && now.getTime() - credential.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
   await em.nativeUpdate(Credential, { id: credential.id }, { lastUsedAt: now });

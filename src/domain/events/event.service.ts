@@ -29,7 +29,7 @@ export class EventService {
     requireLevel(scope, 'ADMINISTRATOR');
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 1);
-    if (after && !/^\d{1,19}$/.test(String(after[0]))) {
+    if (after && !/^\d{1,18}$/.test(String(after[0]))) {
       throw new DomainError('BAD_USER_INPUT', 'after is not a cursor this list gave out', { argument: 'after' });
     }
     const f = parseInput(eventFilterRule, stripNulls(args.filter ?? {}));

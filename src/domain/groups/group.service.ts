@@ -1,6 +1,6 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../events/event-recorder';
-import { requireLevel } from '../shared/authorize';
+import { requireDirectoryAccess } from '../shared/authorize';
 import { diffAttributes } from '../shared/changes';
 import { DomainError, notFound } from '../shared/domain-error';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
@@ -20,14 +20,14 @@ export class GroupService {
   constructor(private readonly uow: UnitOfWork) {}
 
   async get(scope: Scope, id: string): Promise<IdpGroup> {
-    requireLevel(scope, 'VIEWER');
+    requireDirectoryAccess(scope, 'read');
     const group = await this.uow.read((em) => findGroup(em, scope, id));
     if (!group) throw notFound('Group');
     return group;
   }
 
   async list(scope: Scope, args: PageArgs): Promise<Page<IdpGroup>> {
-    requireLevel(scope, 'VIEWER');
+    requireDirectoryAccess(scope, 'read');
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 1);
     return this.uow.read(async (em) => {
@@ -50,7 +50,7 @@ export class GroupService {
 
   /** A page of a group's members, by userName; never loads the whole membership. */
   async members(scope: Scope, groupId: string, args: PageArgs): Promise<Page<User>> {
-    requireLevel(scope, 'VIEWER');
+    requireDirectoryAccess(scope, 'read');
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 1);
     return this.uow.read(async (em) => {
@@ -75,7 +75,7 @@ export class GroupService {
   }
 
   async create(scope: Scope, input: GroupAttributes, memberIds: string[] = []): Promise<IdpGroup> {
-    requireLevel(scope, 'ADMINISTRATOR');
+    requireDirectoryAccess(scope, 'write');
     const attributes = parseInput(groupAttributesRule, input);
     const members = parseInput(memberIdsRule, memberIds);
     return conflictOnDuplicate(
@@ -106,11 +106,11 @@ export class GroupService {
 
   /** Changes the group's own attributes (not its members). */
   async update(scope: Scope, id: string, patch: Partial<GroupAttributes>, condition: WriteCondition = {}): Promise<IdpGroup> {
-    requireLevel(scope, 'ADMINISTRATOR');
+    requireDirectoryAccess(scope, 'write');
     return conflictOnDuplicate(
       () =>
         this.uow.write(async (em) => {
-          const group = await findGroup(em, scope, id);
+          const group = await lockGroup(em, scope, id);
           if (!group) throw notFound('Group');
           checkVersion(group, condition);
           const attributes = parseInput(groupAttributesRule, {
@@ -141,10 +141,10 @@ export class GroupService {
 
   /** Adds members in one statement; ids already members are left alone. Returns how many were added. */
   async addMembers(scope: Scope, groupId: string, userIds: string[], condition: WriteCondition = {}): Promise<number> {
-    requireLevel(scope, 'ADMINISTRATOR');
+    requireDirectoryAccess(scope, 'write');
     const ids = parseInput(memberIdsRule, userIds);
     return this.uow.write(async (em) => {
-      const group = await findGroup(em, scope, groupId);
+      const group = await lockGroup(em, scope, groupId);
       if (!group) throw notFound('Group');
       checkVersion(group, condition);
       return addMembersIn(em, scope, group, ids);
@@ -153,10 +153,10 @@ export class GroupService {
 
   /** Removes exactly the listed members, in one statement. Returns how many were removed. */
   async removeMembers(scope: Scope, groupId: string, userIds: string[], condition: WriteCondition = {}): Promise<number> {
-    requireLevel(scope, 'ADMINISTRATOR');
+    requireDirectoryAccess(scope, 'write');
     const ids = parseInput(memberIdsRule, userIds).filter(isUuid);
     return this.uow.write(async (em) => {
-      const group = await findGroup(em, scope, groupId);
+      const group = await lockGroup(em, scope, groupId);
       if (!group) throw notFound('Group');
       checkVersion(group, condition);
       return removeMembersIn(em, scope, group, ids);
@@ -164,9 +164,9 @@ export class GroupService {
   }
 
   async delete(scope: Scope, id: string, condition: WriteCondition = {}): Promise<void> {
-    requireLevel(scope, 'ADMINISTRATOR');
+    requireDirectoryAccess(scope, 'write');
     await this.uow.write(async (em) => {
-      const group = await findGroup(em, scope, id);
+      const group = await lockGroup(em, scope, id);
       if (!group) throw notFound('Group');
       checkVersion(group, condition);
       em.remove(group);
@@ -184,6 +184,12 @@ export class GroupService {
 export async function findGroup(em: EntityManager, scope: Scope, id: string): Promise<IdpGroup | null> {
   if (!isUuid(id)) return null;
   return em.findOne(IdpGroup, { id, tenantId: scope.tenantId });
+}
+
+/** Like findGroup, holding the row until commit: membership batches of one group apply one after the other. */
+export async function lockGroup(em: EntityManager, scope: Scope, id: string): Promise<IdpGroup | null> {
+  if (!isUuid(id)) return null;
+  return em.findOne(IdpGroup, { id, tenantId: scope.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
 function bump(group: IdpGroup): void {

@@ -17,7 +17,19 @@ export function requireLevel(scope: Scope, needed: PermissionLevel): void {
   if (scope.actor.tenantId !== scope.tenantId) {
     throw new DomainError('FORBIDDEN', 'This tenant is not yours');
   }
+  if (scope.actor.kind === 'SCIM_CLIENT') {
+    throw new DomainError('FORBIDDEN', 'A SCIM token may only provision users and groups');
+  }
   if (!atLeast(scope.actor.level, needed)) {
     throw new DomainError('FORBIDDEN', `This needs the ${needed} level`);
   }
+}
+
+/**
+ * Users and groups: the tenant's SCIM client reads and writes them (and nothing else); other actors need
+ * VIEWER to read and ADMINISTRATOR to write.
+ */
+export function requireDirectoryAccess(scope: Scope, mode: 'read' | 'write'): void {
+  if (scope.actor.kind === 'SCIM_CLIENT' && scope.actor.tenantId === scope.tenantId) return;
+  requireLevel(scope, mode === 'read' ? 'VIEWER' : 'ADMINISTRATOR');
 }

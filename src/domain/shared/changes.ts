@@ -1,6 +1,16 @@
 import type { AttributeChange } from '../events/provisioning-event.entity';
 
 const SECRET_ATTRIBUTE = /password|secret|token|key|hash/i;
+const REDACTED = '[redacted]';
+
+/** A copy of `value` in which every member whose name looks secret, at any depth, is redacted. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key, SECRET_ATTRIBUTE.test(key) ? REDACTED : redactSecrets(inner)]),
+  );
+}
 
 /** Old → new for each listed attribute that changed; secret-looking attributes are redacted. */
 export function diffAttributes<T extends object>(before: T | null, after: T, attributes: (keyof T & string)[]): AttributeChange[] {
@@ -11,8 +21,8 @@ export function diffAttributes<T extends object>(before: T | null, after: T, att
     if (JSON.stringify(old ?? null) === JSON.stringify(now ?? null)) continue;
     changes.push(
       SECRET_ATTRIBUTE.test(attribute)
-        ? { attribute, old: '[redacted]', new: '[redacted]' }
-        : { attribute, old: old ?? null, new: now ?? null },
+        ? { attribute, old: REDACTED, new: REDACTED }
+        : { attribute, old: redactSecrets(old ?? null), new: redactSecrets(now ?? null) },
     );
   }
   return changes;

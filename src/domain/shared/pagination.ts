@@ -40,7 +40,7 @@ export function decodeCursor(cursor: string | null | undefined, arity: number): 
     if (
       Array.isArray(key) &&
       key.length === arity &&
-      key.every((part) => typeof part === 'string' || typeof part === 'number')
+      key.every((part) => (typeof part === 'string' && !part.includes('\u0000')) || typeof part === 'number')
     ) {
       return key as CursorKey;
     }

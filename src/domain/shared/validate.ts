@@ -4,6 +4,7 @@ import { DomainError } from './domain-error';
 
 /** Parses `input` with a shared rule; a violation is BAD_USER_INPUT naming the field, never a 500. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  assertNoNulCharacters(input);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -27,4 +28,25 @@ export async function conflictOnDuplicate<T>(work: () => Promise<T>, message: st
 /** Drops null members: GraphQL sends null for "not given". */
 export function stripNulls<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], null> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as never;
+}
+
+/**
+ * PostgreSQL cannot store U+0000 in text or jsonb; input holding it is refused as bad input here, once for
+ * every rule, rather than failing in the database.
+ */
+export function assertNoNulCharacters(input: unknown, path = ''): void {
+  if (typeof input === 'string') {
+    if (input.includes('\u0000')) throw new DomainError('BAD_USER_INPUT', `${path || 'input'}: must not contain NUL characters`, { field: path || undefined });
+    return;
+  }
+  if (Array.isArray(input)) {
+    input.forEach((item, i) => assertNoNulCharacters(item, `${path}[${i}]`));
+    return;
+  }
+  if (input !== null && typeof input === 'object' && !(input instanceof Date)) {
+    for (const [key, value] of Object.entries(input)) {
+      assertNoNulCharacters(key, path);
+      assertNoNulCharacters(value, path ? `${path}.${key}` : key);
+    }
+  }
 }

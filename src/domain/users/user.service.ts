@@ -1,8 +1,8 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../events/event-recorder';
 import { IdpGroup } from '../groups/idp-group.entity';
 import { Session } from '../sessions/session.entity';
-import { requireLevel } from '../shared/authorize';
+import { requireDirectoryAccess } from '../shared/authorize';
 import { diffAttributes } from '../shared/changes';
 import { notFound } from '../shared/domain-error';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
@@ -34,7 +34,7 @@ export class UserService {
   }
 
   async list(scope: Scope, args: PageArgs & { filter?: UserFilter | null }): Promise<Page<User>> {
-    requireLevel(scope, 'VIEWER');
+    requireDirectoryAccess(scope, 'read');
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 1);
     const filter = parseInput(userFilterRule, stripNulls(args.filter ?? {}));
@@ -82,7 +82,7 @@ export class UserService {
   }
 
   async provision(scope: Scope, input: UserAttributes, source: UserSource): Promise<User> {
-    requireLevel(scope, 'ADMINISTRATOR');
+    requireDirectoryAccess(scope, 'write');
     const attributes = parseInput(userAttributesRule, input);
     return conflictOnDuplicate(
       () =>
@@ -116,9 +116,9 @@ export class UserService {
   }
 
   async delete(scope: Scope, id: string, condition: WriteCondition = {}): Promise<void> {
-    requireLevel(scope, 'ADMINISTRATOR');
+    requireDirectoryAccess(scope, 'write');
     await this.uow.write(async (em) => {
-      const user = await findUser(em, scope, id);
+      const user = await lockUser(em, scope, id);
       if (!user) throw notFound('User');
       checkVersion(user, condition);
       // Memberships and sessions go with the user (ON DELETE CASCADE), in this transaction.
@@ -134,11 +134,11 @@ export class UserService {
   }
 
   private async change(scope: Scope, id: string, condition: WriteCondition, apply: (user: User) => void): Promise<User> {
-    requireLevel(scope, 'ADMINISTRATOR');
+    requireDirectoryAccess(scope, 'write');
     return conflictOnDuplicate(
       () =>
         this.uow.write(async (em) => {
-          const user = await findUser(em, scope, id);
+          const user = await lockUser(em, scope, id);
           if (!user) throw notFound('User');
           checkVersion(user, condition);
           const before = { ...user };
@@ -188,7 +188,7 @@ export class UserService {
   /** Anyone signed in may read their own profile; the directory needs VIEWER. */
   private requireReader(scope: Scope, userId: string): void {
     if (scope.actor.kind === 'USER' && scope.actor.id === userId && scope.actor.tenantId === scope.tenantId) return;
-    requireLevel(scope, 'VIEWER');
+    requireDirectoryAccess(scope, 'read');
   }
 }
 
@@ -196,6 +196,12 @@ export class UserService {
 export async function findUser(em: EntityManager, scope: Scope, id: string): Promise<User | null> {
   if (!isUuid(id)) return null;
   return em.findOne(User, { id, tenantId: scope.tenantId });
+}
+
+/** Like findUser, holding the row until commit so concurrent changes apply one after the other. */
+export async function lockUser(em: EntityManager, scope: Scope, id: string): Promise<User | null> {
+  if (!isUuid(id)) return null;
+  return em.findOne(User, { id, tenantId: scope.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
 /** The modeled attributes with absent ones cleared, as a full replacement. */

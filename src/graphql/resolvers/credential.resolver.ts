@@ -43,9 +43,10 @@ export class CredentialResolver {
     @Arg('graceSeconds', () => Int, { nullable: true }) graceSeconds?: number | null,
   ): Promise<GeneratedScimToken> {
     const scope = await tenantScope(ctx, tenant);
+    // Everything that could fail is read first: once the new token commits, it must reach the caller.
+    const baseUrl = scimBaseUrl(ctx.publicUrl, (await ctx.services.tenants.get(scope)).slug);
     const { token } = await ctx.services.credentials.generateScimToken(scope, graceSeconds ?? 0);
-    const own = await ctx.services.tenants.get(scope);
-    return { token, baseUrl: scimBaseUrl(ctx.publicUrl, own.slug) };
+    return { token, baseUrl };
   }
 
   @Mutation(() => ScimSettings)

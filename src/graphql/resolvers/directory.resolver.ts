@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { DomainError } from '../../domain/shared/domain-error';
+import { DEFAULT_PAGE_SIZE } from '../../domain/shared/pagination';
 import { nodeScope, tenantScope, type GraphQLContext } from '../context';
 import { toConnection } from '../types/connection';
 import { IdpGroupConnection, IdpGroupNode, toGroupNode } from '../types/group.type';
@@ -39,7 +40,11 @@ export class UserResolver {
     return user && toUserNode(user);
   }
 
-  @FieldResolver(() => [IdpGroupNode], { description: 'The IdP groups the user belongs to.' })
+  @FieldResolver(() => [IdpGroupNode], {
+    description: 'The IdP groups the user belongs to (at most 1,000).',
+    // Not paged, so costed like a full page: nesting it cannot hide a fan-out from the cost limit.
+    complexity: ({ childComplexity }) => 1 + childComplexity * DEFAULT_PAGE_SIZE,
+  })
   async groups(@Ctx() ctx: GraphQLContext, @Root() user: UserNode): Promise<IdpGroupNode[]> {
     return (await ctx.services.users.groupsOf(nodeScope(ctx, user.tenantId), user.id)).map(toGroupNode);
   }
