@@ -11,6 +11,7 @@ import { buildPorticoSchema } from './graphql/schema';
 import { createGraphqlServer } from './graphql/server';
 import { createHttpApp } from './http/app';
 import { createLogger, type Logger } from './http/logger';
+import { createScimRouter } from './scim/router';
 
 /** A running Portico: where it listens, its domain, and how to stop it. */
 export interface Portico {
@@ -67,6 +68,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     const { app } = createHttpApp({
       logger,
       graphql: graphql.middleware,
+      scim: createScimRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
       readiness: async () => {
         await orm.em.getConnection().execute('select 1');
         const pending = await pendingMigrations(orm);

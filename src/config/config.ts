@@ -15,6 +15,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Where the embedded PostgreSQL and generated secrets live. */
   dataDir: string;
+  /** Sustained SCIM requests per second per token (0: no limit) and the burst above it. */
+  scimRateLimit: { perSecond: number; burst: number };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -64,6 +66,14 @@ const envSchema = z.object({
   PORTICO_SECRET_KEY: z.preprocess(emptyAsUndefined, secretKeySchema.optional()),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(LOG_LEVELS).default('info')),
   PORTICO_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('.portico')),
+  PORTICO_SCIM_RATE_PER_SECOND: z.preprocess(
+    (v) => (v === undefined || v === '' ? 100 : v),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(1_000_000),
+  ),
+  PORTICO_SCIM_RATE_BURST: z.preprocess(
+    (v) => (v === undefined || v === '' ? 200 : v),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(1_000_000),
+  ),
 });
 
 /** Reads and validates the environment once; throws ConfigError naming every bad variable. */
@@ -95,5 +105,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     secretKey: e.PORTICO_SECRET_KEY,
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(cwd, e.PORTICO_DATA_DIR),
+    scimRateLimit: { perSecond: e.PORTICO_SCIM_RATE_PER_SECOND, burst: e.PORTICO_SCIM_RATE_BURST },
   };
 }

@@ -9,6 +9,8 @@ export const JSON_BODY_LIMIT = '1mb';
 export interface HttpAppParts {
   logger: Logger;
   graphql: RequestHandler;
+  /** The SCIM facade, mounted at /api/:tenant/scim/v2. */
+  scim: RequestHandler;
   /** Resolves when the database is reachable and every migration is applied. */
   readiness: () => Promise<{ ready: boolean; detail?: string }>;
 }
@@ -34,6 +36,7 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
   });
 
   app.use('/graphql', express.json({ limit: JSON_BODY_LIMIT }), parts.graphql);
+  app.use('/api/:tenant/scim/v2', parts.scim);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found' });

@@ -41,6 +41,30 @@ export class Authenticator {
   }
 
   /**
+   * The SCIM client calling `/api/{slug}/scim/v2`: the tenant exists, has SCIM enabled, and `token` is its
+   * live SCIM token. One query; every failure looks the same (null), so a wrong tenant is a bad token.
+   */
+  async authenticateScimAt(slug: string, token: string): Promise<{ actor: Actor; tenantId: string } | null> {
+    if (tokenKindOf(token) !== 'scim') return null;
+    return this.uow.read(async (em) => {
+      const now = new Date();
+      const rows = await em.execute<{ id: string; tenant_id: string; last_used_at: Date | null }[]>(
+        `select c.id, c.tenant_id, c.last_used_at from credentials c join tenants t on t.id = c.tenant_id
+         where c.token_hash = ? and c.kind = 'SCIM' and t.slug = ? and t.scim_enabled
+           and (c.revoked_at is null or c.revoked_at > ?)`,
+        [hashToken(token), slug, now],
+      );
+      const row = rows[0];
+      if (!row) return null;
+      if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= LAST_USED_RESOLUTION_MS) {
+        await em.nativeUpdate(Credential, { id: row.id }, { lastUsedAt: now });
+      }
+      const actor: Actor = { kind: 'SCIM_CLIENT', id: row.id, label: 'SCIM client', tenantId: row.tenant_id, level: 'ADMINISTRATOR' };
+      return { actor, tenantId: row.tenant_id };
+    });
+  }
+
+  /**
    * Makes sure an operator token exists. With none configured and none stored, generates one, stores its
    * hash and returns it (to be printed once); otherwise returns null.
    */

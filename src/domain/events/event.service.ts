@@ -5,7 +5,9 @@ import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../sha
 import type { Scope } from '../shared/scope';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { parseInput, stripNulls } from '../shared/validate';
-import { EVENT_SOURCES, EVENT_TYPES, ProvisioningEvent } from './provisioning-event.entity';
+import { redactSecrets } from '../shared/changes';
+import { recordEvent } from './event-recorder';
+import { EVENT_SOURCES, EVENT_TYPES, ProvisioningEvent, type EventType, type SubjectType } from './provisioning-event.entity';
 
 export const eventFilterRule = z
   .object({
@@ -24,6 +26,27 @@ export type EventFilter = z.input<typeof eventFilterRule>;
 /** Reads the provisioning log, newest first; the cursor is the event id. */
 export class EventService {
   constructor(private readonly uow: UnitOfWork) {}
+
+  /**
+   * Records that a request was refused (SCIM_REQUEST_REJECTED, SIGN_IN_FAILED, …) with the reason and what
+   * was sent, so the tenant administrator can see why. Written on its own: the request changed nothing.
+   */
+  async recordFailure(
+    scope: Scope,
+    input: { type: EventType; subjectType: SubjectType; subjectId?: string | null; summary: string; error: string; detail: Record<string, unknown> },
+  ): Promise<void> {
+    await this.uow.write(async (em) => {
+      recordEvent(em, scope, {
+        type: input.type,
+        subjectType: input.subjectType,
+        subjectId: input.subjectId ?? null,
+        summary: input.summary,
+        outcome: 'FAILURE',
+        error: input.error,
+        detail: redactSecrets(input.detail) as Record<string, unknown>,
+      });
+    });
+  }
 
   async list(scope: Scope, args: PageArgs & { filter?: { [K in keyof EventFilter]?: EventFilter[K] | null } | null }): Promise<Page<ProvisioningEvent>> {
     requireLevel(scope, 'ADMINISTRATOR');

@@ -12,8 +12,34 @@ import { checkVersion, type WriteCondition } from '../shared/versioning';
 import { User } from '../users/user.entity';
 import { groupAttributesRule, memberIdsRule, type GroupAttributes } from './group-rules';
 import { IdpGroup } from './idp-group.entity';
+import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
+import { searchSql } from '../directory/search-sql';
+import { GROUP_CATALOG } from './group-catalog';
 
 const duplicateName = (name: string) => `A group with displayName "${name}" already exists`;
+
+/** A member as a group lists it. */
+export interface MemberRef {
+  id: string;
+  display: string;
+}
+
+export interface GroupWithMembers {
+  group: IdpGroup;
+  /** Null when members were not asked for (and not loaded). */
+  members: MemberRef[] | null;
+}
+
+/** What one SCIM PATCH or PUT changes on a group. */
+export interface GroupChanges {
+  attributes?: Partial<GroupAttributes>;
+  /** New attributes computed from the locked current group (a PATCH applied to exactly what it changes). */
+  attributesFrom?: (current: Readonly<IdpGroup>) => GroupAttributes;
+  add?: string[];
+  remove?: string[];
+  /** The complete new member list (PUT, or PATCH replace of members). */
+  replaceMembers?: string[];
+}
 
 /** IdP groups and their members. Membership changes are set operations in SQL, never a loop of inserts. */
 export class GroupService {
@@ -104,63 +130,95 @@ export class GroupService {
     );
   }
 
+  /** A SCIM-style search; members are loaded only when asked for (Entra excludes them on every read). */
+  async search(scope: Scope, search: DirectorySearch, options: { members: boolean }): Promise<SearchResult<GroupWithMembers>> {
+    requireDirectoryAccess(scope, 'read');
+    const { where, orderBy, limit, offset } = searchSql('g', scope.tenantId, search, GROUP_CATALOG);
+    return this.uow.read(async (em) => {
+      const [{ total }] = await em.execute<{ total: number }[]>(`select count(*)::int as total from idp_groups g where ${where.sql}`, where.bindings);
+      if (limit === 0 || total <= offset) return { totalResults: total, items: [] };
+      const rows = await em.execute(`select g.* from idp_groups g where ${where.sql} order by ${orderBy} limit ? offset ?`, [
+        ...where.bindings,
+        limit,
+        offset,
+      ]);
+      const groups = rows.map((row) => em.map(IdpGroup, row));
+      const members = options.members ? await membersOf(em, groups.map((g) => g.id)) : null;
+      return { totalResults: total, items: groups.map((group) => ({ group, members: members?.get(group.id) ?? (members ? [] : null) })) };
+    });
+  }
+
+  /** One group, with all its members when asked for. */
+  async getWithMembers(scope: Scope, id: string, options: { members: boolean }): Promise<GroupWithMembers> {
+    requireDirectoryAccess(scope, 'read');
+    return this.uow.read(async (em) => {
+      const group = await findGroup(em, scope, id);
+      if (!group) throw notFound('Group');
+      const members = options.members ? ((await membersOf(em, [group.id])).get(group.id) ?? []) : null;
+      return { group, members };
+    });
+  }
+
   /** Changes the group's own attributes (not its members). */
   async update(scope: Scope, id: string, patch: Partial<GroupAttributes>, condition: WriteCondition = {}): Promise<IdpGroup> {
+    return this.change(scope, id, { attributes: patch }, condition);
+  }
+
+  /** Adds members in one statement; ids already members are left alone. Returns how many were added. */
+  async addMembers(scope: Scope, groupId: string, userIds: string[], condition: WriteCondition = {}): Promise<number> {
+    let added = 0;
+    await this.change(scope, groupId, { add: userIds }, condition, (counts) => (added = counts.added));
+    return added;
+  }
+
+  /** Removes exactly the listed members, in one statement. Returns how many were removed. */
+  async removeMembers(scope: Scope, groupId: string, userIds: string[], condition: WriteCondition = {}): Promise<number> {
+    let removed = 0;
+    await this.change(scope, groupId, { remove: userIds }, condition, (counts) => (removed = counts.removed));
+    return removed;
+  }
+
+  /**
+   * Every change a SCIM PATCH or PUT makes to a group, in one transaction holding the group row: its
+   * attributes, then a full replacement of the members, then removals, then additions. All or nothing.
+   */
+  async change(
+    scope: Scope,
+    id: string,
+    changes: GroupChanges,
+    condition: WriteCondition = {},
+    onCounts?: (counts: { added: number; removed: number }) => void,
+  ): Promise<IdpGroup> {
     requireDirectoryAccess(scope, 'write');
+    const add = changes.add ? parseInput(memberIdsRule, changes.add) : [];
+    const remove = changes.remove ? parseInput(memberIdsRule, changes.remove).filter(isUuid) : [];
+    const replacement = changes.replaceMembers ? parseInput(memberIdsRule, changes.replaceMembers) : null;
     return conflictOnDuplicate(
       () =>
         this.uow.write(async (em) => {
           const group = await lockGroup(em, scope, id);
           if (!group) throw notFound('Group');
           checkVersion(group, condition);
-          const attributes = parseInput(groupAttributesRule, {
-            displayName: group.displayName,
-            externalId: group.externalId,
-            extensions: group.extensions,
-            ...patch,
-          });
-          const before = { ...group };
-          group.displayName = attributes.displayName;
-          group.externalId = attributes.externalId ?? null;
-          group.extensions = attributes.extensions ?? {};
-          const changes = diffAttributes(before, group, ['displayName', 'externalId', 'extensions']);
-          if (changes.length === 0) return group;
-          bump(group);
-          recordEvent(em, scope, {
-            type: 'GROUP_UPDATED',
-            subjectType: 'GROUP',
-            subjectId: group.id,
-            summary: `Group ${group.displayName} updated: ${changes.map((c) => c.attribute).join(', ')}`,
-            changes,
-          });
+          if (changes.attributes) applyAttributes(em, scope, group, changes.attributes);
+          if (changes.attributesFrom) applyAttributes(em, scope, group, changes.attributesFrom(group));
+          let added = 0;
+          let removed = 0;
+          if (replacement) {
+            const keep = replacement.filter(isUuid);
+            const dropped = await em.execute<{ user_id: string }[]>(
+              `select user_id from group_memberships where group_id = ? and user_id not in ${UUID_LIST}`,
+              [group.id, JSON.stringify(keep)],
+            );
+            removed += await removeMembersIn(em, scope, group, dropped.map((r) => r.user_id));
+            added += await addMembersIn(em, scope, group, replacement);
+          }
+          removed += await removeMembersIn(em, scope, group, remove);
+          added += await addMembersIn(em, scope, group, add);
+          onCounts?.({ added, removed });
           return group;
         }),
       'Another group already has that displayName',
     );
-  }
-
-  /** Adds members in one statement; ids already members are left alone. Returns how many were added. */
-  async addMembers(scope: Scope, groupId: string, userIds: string[], condition: WriteCondition = {}): Promise<number> {
-    requireDirectoryAccess(scope, 'write');
-    const ids = parseInput(memberIdsRule, userIds);
-    return this.uow.write(async (em) => {
-      const group = await lockGroup(em, scope, groupId);
-      if (!group) throw notFound('Group');
-      checkVersion(group, condition);
-      return addMembersIn(em, scope, group, ids);
-    });
-  }
-
-  /** Removes exactly the listed members, in one statement. Returns how many were removed. */
-  async removeMembers(scope: Scope, groupId: string, userIds: string[], condition: WriteCondition = {}): Promise<number> {
-    requireDirectoryAccess(scope, 'write');
-    const ids = parseInput(memberIdsRule, userIds).filter(isUuid);
-    return this.uow.write(async (em) => {
-      const group = await lockGroup(em, scope, groupId);
-      if (!group) throw notFound('Group');
-      checkVersion(group, condition);
-      return removeMembersIn(em, scope, group, ids);
-    });
   }
 
   async delete(scope: Scope, id: string, condition: WriteCondition = {}): Promise<void> {
@@ -190,6 +248,47 @@ export async function findGroup(em: EntityManager, scope: Scope, id: string): Pr
 export async function lockGroup(em: EntityManager, scope: Scope, id: string): Promise<IdpGroup | null> {
   if (!isUuid(id)) return null;
   return em.findOne(IdpGroup, { id, tenantId: scope.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+}
+
+/** Applies attribute changes to a locked group and records GROUP_UPDATED when anything changed. */
+function applyAttributes(em: EntityManager, scope: Scope, group: IdpGroup, patch: Partial<GroupAttributes>): void {
+  const attributes = parseInput(groupAttributesRule, {
+    displayName: group.displayName,
+    externalId: group.externalId,
+    extensions: group.extensions,
+    ...patch,
+  });
+  const before = { ...group };
+  group.displayName = attributes.displayName;
+  group.externalId = attributes.externalId ?? null;
+  group.extensions = attributes.extensions ?? {};
+  const changes = diffAttributes(before, group, ['displayName', 'externalId', 'extensions']);
+  if (changes.length === 0) return;
+  bump(group);
+  recordEvent(em, scope, {
+    type: 'GROUP_UPDATED',
+    subjectType: 'GROUP',
+    subjectId: group.id,
+    summary: `Group ${group.displayName} updated: ${changes.map((c) => c.attribute).join(', ')}`,
+    changes,
+  });
+}
+
+/** Members (id and display name) of the given groups, in one query. */
+async function membersOf(em: EntityManager, groupIds: string[]): Promise<Map<string, MemberRef[]>> {
+  const byGroup = new Map<string, MemberRef[]>();
+  if (groupIds.length === 0) return byGroup;
+  const rows = await em.execute<{ group_id: string; user_id: string; display_name: string | null; user_name: string }[]>(
+    `select m.group_id, m.user_id, u.display_name, u.user_name from group_memberships m join users u on u.id = m.user_id
+     where m.group_id in ${UUID_LIST} order by m.created_at, m.user_id`,
+    [JSON.stringify(groupIds)],
+  );
+  for (const row of rows) {
+    const list = byGroup.get(row.group_id) ?? [];
+    list.push({ id: row.user_id, display: row.display_name ?? row.user_name });
+    byGroup.set(row.group_id, list);
+  }
+  return byGroup;
 }
 
 function bump(group: IdpGroup): void {

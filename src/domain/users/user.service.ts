@@ -11,6 +11,9 @@ import { escapeLike, isUuid } from '../shared/sql';
 import { checkVersion, type WriteCondition } from '../shared/versioning';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput, stripNulls } from '../shared/validate';
+import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
+import { searchSql } from '../directory/search-sql';
+import { USER_CATALOG } from './user-catalog';
 import { User, type UserSource } from './user.entity';
 import { TRACKED_USER_ATTRIBUTES, userAttributesRule, userFilterRule, type UserAttributes } from './user-rules';
 
@@ -64,6 +67,22 @@ export class UserService {
     });
   }
 
+  /** A SCIM-style search: filter translated to SQL, true total, 1-based paging. */
+  async search(scope: Scope, search: DirectorySearch): Promise<SearchResult<User>> {
+    requireDirectoryAccess(scope, 'read');
+    const { where, orderBy, limit, offset } = searchSql('u', scope.tenantId, search, USER_CATALOG);
+    return this.uow.read(async (em) => {
+      const [{ total }] = await em.execute<{ total: number }[]>(`select count(*)::int as total from users u where ${where.sql}`, where.bindings);
+      if (limit === 0 || total <= offset) return { totalResults: total, items: [] };
+      const rows = await em.execute(`select u.* from users u where ${where.sql} order by ${orderBy} limit ? offset ?`, [
+        ...where.bindings,
+        limit,
+        offset,
+      ]);
+      return { totalResults: total, items: rows.map((row) => em.map(User, row)) };
+    });
+  }
+
   /** The groups a user belongs to, by display name. */
   async groupsOf(scope: Scope, userId: string): Promise<IdpGroup[]> {
     this.requireReader(scope, userId);
@@ -105,6 +124,14 @@ export class UserService {
   async replace(scope: Scope, id: string, input: UserAttributes, condition: WriteCondition = {}): Promise<User> {
     const attributes = parseInput(userAttributesRule, input);
     return this.change(scope, id, condition, (user) => Object.assign(user, withDefaults(attributes)));
+  }
+
+  /**
+   * Replaces the attributes with what `transform` makes of the current ones, inside the transaction that
+   * holds the row: a SCIM PATCH is applied to exactly the state it replaces, all or nothing.
+   */
+  async modify(scope: Scope, id: string, transform: (current: Readonly<User>) => UserAttributes, condition: WriteCondition = {}): Promise<User> {
+    return this.change(scope, id, condition, (user) => Object.assign(user, withDefaults(parseInput(userAttributesRule, transform(user)))));
   }
 
   /** Changes only the given attributes (SCIM PATCH after normalisation, GraphQL edits). */

@@ -1,0 +1,87 @@
+import { parseAttributePath } from './filter/parse-filter';
+import { invalidValue } from './scim-error';
+import { keyOf, isObject, type JsonObject } from './values';
+import type { AttributePath } from '../domain/directory/attribute-filter';
+
+/** `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5), parsed once per request. */
+export interface Projection {
+  include: AttributePath[] | null;
+  exclude: AttributePath[];
+}
+
+const ALWAYS = new Set(['id', 'schemas']);
+
+function parseList(text: string | undefined): AttributePath[] | null {
+  if (text === undefined || text.trim() === '') return null;
+  return text.split(',').map((part) => {
+    try {
+      return parseAttributePath(part.trim());
+    } catch {
+      throw invalidValue(`Invalid attribute "${part.trim()}" in attributes/excludedAttributes`);
+    }
+  });
+}
+
+export function parseProjection(attributes: string | undefined, excluded: string | undefined): Projection {
+  return { include: parseList(attributes), exclude: parseList(excluded) ?? [] };
+}
+
+const names = (path: AttributePath, attribute: string) => path.attribute.toLowerCase() === attribute.toLowerCase();
+
+/** Whether the projection asks for an attribute that is only returned on request (or is costly to load). */
+export function wants(projection: Projection, attribute: string, returnedByDefault: boolean): boolean {
+  if (projection.exclude.some((p) => names(p, attribute) && p.subAttribute === null)) return false;
+  if (projection.include) return projection.include.some((p) => names(p, attribute));
+  return returnedByDefault;
+}
+
+/** Applies the projection to a resource; `coreSchema` attributes live at the top, extensions under their URN. */
+export function project(resource: JsonObject, projection: Projection, coreSchema: string): JsonObject {
+  if (!projection.include && projection.exclude.length === 0) return resource;
+  const containerOf = (doc: JsonObject, path: AttributePath): JsonObject | undefined => {
+    if (path.schema === null || path.schema.toLowerCase() === coreSchema.toLowerCase()) return doc;
+    const key = keyOf(doc, path.schema);
+    const value = key === undefined ? undefined : doc[key];
+    return isObject(value) ? value : undefined;
+  };
+  let out: JsonObject;
+  if (projection.include) {
+    out = {};
+    for (const key of Object.keys(resource)) if (ALWAYS.has(key) || key === 'meta') out[key] = resource[key];
+    for (const path of projection.include) {
+      const source = containerOf(resource, path);
+      if (!source) continue;
+      const key = keyOf(source, path.attribute);
+      if (key === undefined) continue;
+      let target = out;
+      if (source !== resource) {
+        const urn = keyOf(resource, path.schema!)!;
+        target = (isObject(out[urn]) ? out[urn] : (out[urn] = {})) as JsonObject;
+      }
+      const value = source[key];
+      if (path.subAttribute && isObject(value)) {
+        const sub = keyOf(value, path.subAttribute);
+        if (sub !== undefined) target[key] = { ...(isObject(target[key]) ? (target[key] as JsonObject) : {}), [sub]: value[sub] };
+      } else {
+        target[key] = value;
+      }
+    }
+  } else {
+    out = structuredClone(resource);
+  }
+  for (const path of projection.exclude) {
+    if (path.schema === null && ALWAYS.has(path.attribute)) continue;
+    const container = containerOf(out, path);
+    if (!container) continue;
+    const key = keyOf(container, path.attribute);
+    if (key === undefined) continue;
+    const value = container[key];
+    if (path.subAttribute && isObject(value)) {
+      const sub = keyOf(value, path.subAttribute);
+      if (sub !== undefined) delete value[sub];
+    } else {
+      delete container[key];
+    }
+  }
+  return out;
+}

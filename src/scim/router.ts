@@ -1,0 +1,139 @@
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { scimBaseUrl } from '../config/urls';
+import type { DomainServices } from '../domain/services';
+import type { Scope } from '../domain/shared/scope';
+import type { Logger } from '../http/logger';
+import { requestIdOf } from '../http/request-context';
+import { RateLimiter } from './rate-limiter';
+import { invalidSyntax, ScimError, scimErrorBody, toScimError } from './scim-error';
+import { SCIM_CONTENT_TYPE, type ScimResponse } from './scim-http';
+import { ScimService } from './scim-service';
+
+export const SCIM_BODY_LIMIT = '1mb';
+/** How much of a rejected request the provisioning log keeps. */
+const MAX_LOGGED_BODY = 8 * 1024;
+/** Unauthenticated rejections are logged at most this often per tenant (anyone can send them). */
+const UNAUTHENTICATED_LOG_INTERVAL_MS = 60_000;
+
+export interface ScimRouterOptions {
+  services: DomainServices;
+  publicUrl: string;
+  logger: Logger;
+  rateLimit: { perSecond: number; burst: number };
+}
+
+type ScimLocals = { scope?: Scope };
+
+/** The express adapter of the SCIM core, mounted at `/api/:tenant/scim/v2`. */
+export function createScimRouter(options: ScimRouterOptions): express.Router {
+  const { services, publicUrl, logger } = options;
+  const core = new ScimService(services);
+  const limiter = new RateLimiter(options.rateLimit.perSecond, options.rateLimit.burst);
+  const lastUnauthenticatedLog = new Map<string, number>();
+  const router = express.Router({ mergeParams: true, caseSensitive: false });
+
+  const send = (res: Response, response: ScimResponse) => {
+    res.status(response.status);
+    for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+    if (response.body === undefined) {
+      res.end();
+      return;
+    }
+    res.type(SCIM_CONTENT_TYPE).send(JSON.stringify(response.body));
+  };
+
+  const authenticate: RequestHandler = async (req, res, next) => {
+    const slug = String(req.params.tenant);
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    const found = match ? await services.authenticator.authenticateScimAt(slug, match[1]) : null;
+    if (!found) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
+      await logUnauthenticated(slug, req, match ? 'The token is unknown, revoked, or not this tenant\'s, or SCIM is disabled' : 'No bearer token');
+      throw new ScimError(401, 'Authentication failed: send this tenant\'s SCIM token as "Authorization: Bearer <token>"');
+    }
+    const limit = limiter.take(found.actor.id!);
+    if (!limit.allowed) {
+      throw new ScimError(429, 'Too many requests for this token; retry later', undefined, { 'Retry-After': String(limit.retryAfterSeconds) });
+    }
+    (res.locals as ScimLocals).scope = { actor: found.actor, tenantId: found.tenantId, source: 'SCIM', requestId: requestIdOf(req) };
+    next();
+  };
+
+  async function logUnauthenticated(slug: string, req: Request, reason: string): Promise<void> {
+    const now = Date.now();
+    if (now - (lastUnauthenticatedLog.get(slug) ?? 0) < UNAUTHENTICATED_LOG_INTERVAL_MS) return;
+    lastUnauthenticatedLog.set(slug, now);
+    const tenant = await services.tenants.findBySlug(slug);
+    if (!tenant) return;
+    const scope: Scope = {
+      actor: { kind: 'SCIM_CLIENT', id: null, label: 'unauthenticated SCIM client', tenantId: tenant.id, level: 'NONE' },
+      tenantId: tenant.id,
+      source: 'SCIM',
+      requestId: requestIdOf(req),
+    };
+    await recordRejection(scope, req, 401, reason);
+  }
+
+  async function recordRejection(scope: Scope, req: Request, status: number, reason: string, scimType?: string): Promise<void> {
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    await services.events
+      .recordFailure(scope, {
+        type: 'SCIM_REQUEST_REJECTED',
+        subjectType: req.path.toLowerCase().startsWith('/groups') ? 'GROUP' : 'USER',
+        subjectId: req.path.split('/')[2] ?? null,
+        summary: `SCIM ${req.method} ${req.path} rejected with ${status}: ${reason}`,
+        error: reason,
+        detail: {
+          method: req.method,
+          path: req.path,
+          query: req.query as Record<string, unknown>,
+          status,
+          ...(scimType && { scimType }),
+          ...(body !== undefined && { body: body.length > MAX_LOGGED_BODY ? `${body.slice(0, MAX_LOGGED_BODY)}…` : req.body }),
+        },
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'could not record a rejected SCIM request'));
+  }
+
+  // Authenticate before reading the body: an unauthenticated client gets its 401 whatever it sent.
+  router.use(authenticate, express.json({ limit: SCIM_BODY_LIMIT, type: () => true, strict: false }));
+
+  router.all('/{*rest}', async (req, res) => {
+    const scope = (res.locals as ScimLocals).scope!;
+    const slug = String((req.params as Record<string, string>).tenant);
+    const response = await core.handle(
+      scope,
+      {
+        method: req.method,
+        path: req.path,
+        query: Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])),
+        headers: req.headers as Record<string, string | undefined>,
+        body: req.body,
+      },
+      { baseUrl: scimBaseUrl(publicUrl, slug) },
+    );
+    send(res, response);
+  });
+
+  const errors: ErrorRequestHandler = async (error, req, res, _next) => {
+    let scimError = toScimError(error);
+    if (!scimError && error?.type === 'entity.parse.failed') scimError = invalidSyntax('The request body is not valid JSON');
+    if (!scimError && error?.type === 'entity.too.large') scimError = new ScimError(413, `The request body is larger than ${SCIM_BODY_LIMIT}`);
+    if (!scimError && typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
+      scimError = new ScimError(error.status, String(error.message ?? 'Bad request'));
+    }
+    if (!scimError) {
+      logger.error({ err: error, reqId: req.id }, 'unexpected SCIM error');
+      scimError = new ScimError(500, 'Internal server error');
+    }
+    const scope = (res.locals as ScimLocals).scope;
+    const ordinaryMiss = scimError.status === 404 && req.method === 'GET';
+    if (scope && scimError.status >= 400 && scimError.status !== 429 && !ordinaryMiss) {
+      await recordRejection(scope, req, scimError.status, scimError.message, scimError.scimType);
+    }
+    if (res.headersSent) return;
+    send(res, { status: scimError.status, headers: scimError.headers, body: scimErrorBody(scimError) });
+  };
+  router.use(errors);
+  return router;
+}

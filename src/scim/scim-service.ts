@@ -1,0 +1,273 @@
+import type { AttributeFilter, DirectorySearch, SortOrder } from '../domain/directory/attribute-filter';
+import { CORE_GROUP_SCHEMA, CORE_USER_SCHEMA } from '../domain/directory/attribute-filter';
+import type { GroupChanges } from '../domain/groups/group.service';
+import type { DomainServices } from '../domain/services';
+import type { Scope } from '../domain/shared/scope';
+import type { WriteCondition } from '../domain/shared/versioning';
+import { MAX_RESULTS, resourceTypes, schemas, serviceProviderConfig } from './discovery';
+import { parseAttributePath, parseFilter } from './filter/parse-filter';
+import { groupToScim, memberIdsOf, scimToGroup } from './group-resource';
+import { applyPatch } from './patch/apply-patch';
+import { normalisePatch, valuesSelectedBy, type PatchOperation } from './patch/patch-operations';
+import { parseProjection, project, wants, type Projection } from './projection';
+import { GROUP_SHAPE, USER_SHAPE } from './resource-shapes';
+import { invalidPath, invalidValue, ScimError } from './scim-error';
+import { LIST_RESPONSE_SCHEMA, versionFromIfMatch, weakEtag, type ScimRequest, type ScimResponse } from './scim-http';
+import { scimToUserAttributes, userToScim, type ResourceContext } from './user-resource';
+import { isObject, member, type Json, type JsonObject } from './values';
+
+const DEFAULT_COUNT = 100;
+
+/**
+ * The SCIM 2.0 core (RFC 7644): takes a plain request of an authenticated tenant scope, calls the domain,
+ * returns a plain response. It never sees express; the router is a thin adapter in front of it.
+ */
+export class ScimService {
+  constructor(private readonly services: DomainServices) {}
+
+  async handle(scope: Scope, request: ScimRequest, ctx: ResourceContext): Promise<ScimResponse> {
+    const segments = request.path.split('/').filter(Boolean);
+    const resource = (segments[0] ?? '').toLowerCase();
+    const id = segments[1] === undefined ? undefined : decodeURIComponent(segments[1]);
+    if (segments.length > 2) throw new ScimError(404, `No such endpoint ${request.path}`);
+    const method = request.method.toUpperCase();
+
+    switch (resource) {
+      case 'serviceproviderconfig':
+        return this.readOnly(method, id === undefined ? serviceProviderConfig(ctx.baseUrl) : undefined);
+      case 'resourcetypes': {
+        const all = resourceTypes(ctx.baseUrl);
+        return this.readOnly(method, id === undefined ? listResponse(all, all.length, 1) : all.find((t) => t.id === id));
+      }
+      case 'schemas': {
+        const all = schemas(ctx.baseUrl);
+        return this.readOnly(method, id === undefined ? listResponse(all, all.length, 1) : all.find((s) => s.id === id));
+      }
+      case 'me':
+        throw new ScimError(501, '/Me is not supported: requests are made by the provisioning client, not a user');
+      case 'bulk':
+        throw new ScimError(501, 'Bulk operations are not supported');
+      case 'users':
+        return this.users(scope, method, id, request, ctx);
+      case 'groups':
+        return this.groups(scope, method, id, request, ctx);
+      default:
+        throw new ScimError(404, `No such endpoint ${request.path}`);
+    }
+  }
+
+  private readOnly(method: string, body: JsonObject | undefined): ScimResponse {
+    if (method !== 'GET') throw new ScimError(405, `${method} is not allowed here`);
+    if (!body) throw new ScimError(404, 'Not found');
+    return { status: 200, body };
+  }
+
+  private async users(scope: Scope, method: string, id: string | undefined, request: ScimRequest, ctx: ResourceContext): Promise<ScimResponse> {
+    const { users } = this.services;
+    if (id === '.search' && method === 'POST') return this.listUsers(scope, searchParameters(request.body), ctx);
+    if (id === undefined) {
+      if (method === 'GET') return this.listUsers(scope, request.query, ctx);
+      if (method === 'POST') {
+        const user = await users.provision(scope, scimToUserAttributes(request.body as Json), 'SCIM');
+        return resourceResponse(201, userToScim(user, ctx), user.version, projectionOf(request), CORE_USER_SCHEMA);
+      }
+      throw new ScimError(405, `${method} is not allowed on /Users`);
+    }
+    const condition = writeCondition(request);
+    switch (method) {
+      case 'GET': {
+        const projection = projectionOf(request);
+        const user = await users.get(scope, id);
+        const groups = wants(projection, 'groups', false)
+          ? (await users.groupsOf(scope, id)).map((g) => ({ id: g.id, display: g.displayName }))
+          : undefined;
+        return resourceResponse(200, userToScim(user, ctx, groups), user.version, projection, CORE_USER_SCHEMA);
+      }
+      case 'PUT': {
+        const user = await users.replace(scope, id, scimToUserAttributes(request.body as Json), condition);
+        return resourceResponse(200, userToScim(user, ctx), user.version, projectionOf(request), CORE_USER_SCHEMA);
+      }
+      case 'PATCH': {
+        const operations = normalisePatch(request.body as Json);
+        const user = await users.modify(scope, id, (current) => scimToUserAttributes(applyPatch(userToScim(current, ctx), operations, USER_SHAPE)), condition);
+        return resourceResponse(200, userToScim(user, ctx), user.version, projectionOf(request), CORE_USER_SCHEMA);
+      }
+      case 'DELETE':
+        await users.delete(scope, id, condition);
+        return { status: 204 };
+      default:
+        throw new ScimError(405, `${method} is not allowed on /Users/{id}`);
+    }
+  }
+
+  private async listUsers(scope: Scope, query: Record<string, string | undefined>, ctx: ResourceContext): Promise<ScimResponse> {
+    const search = directorySearch(query);
+    const projection = parseProjection(query.attributes, query.excludedAttributes);
+    const result = await this.services.users.search(scope, search);
+    const resources = await Promise.all(
+      result.items.map(async (user) => {
+        const groups = wants(projection, 'groups', false)
+          ? (await this.services.users.groupsOf(scope, user.id)).map((g) => ({ id: g.id, display: g.displayName }))
+          : undefined;
+        return project(userToScim(user, ctx, groups), projection, CORE_USER_SCHEMA);
+      }),
+    );
+    return { status: 200, body: listResponse(resources, result.totalResults, search.startIndex) };
+  }
+
+  private async groups(scope: Scope, method: string, id: string | undefined, request: ScimRequest, ctx: ResourceContext): Promise<ScimResponse> {
+    const { groups } = this.services;
+    const projection = projectionOf(request);
+    const withMembers = wants(projection, 'members', true);
+    if (id === '.search' && method === 'POST') return this.listGroups(scope, searchParameters(request.body), ctx);
+    if (id === undefined) {
+      if (method === 'GET') return this.listGroups(scope, request.query, ctx);
+      if (method === 'POST') {
+        const { attributes, members } = scimToGroup(request.body as Json);
+        const group = await groups.create(scope, attributes, members ?? []);
+        const full = withMembers ? await groups.getWithMembers(scope, group.id, { members: true }) : { group, members: null };
+        return resourceResponse(201, groupToScim(full.group, full.members, ctx), full.group.version, projection, CORE_GROUP_SCHEMA);
+      }
+      throw new ScimError(405, `${method} is not allowed on /Groups`);
+    }
+    const condition = writeCondition(request);
+    switch (method) {
+      case 'GET': {
+        const { group, members } = await groups.getWithMembers(scope, id, { members: withMembers });
+        return resourceResponse(200, groupToScim(group, members, ctx), group.version, projection, CORE_GROUP_SCHEMA);
+      }
+      case 'PUT': {
+        const { attributes, members } = scimToGroup(request.body as Json);
+        await groups.change(scope, id, { attributes, replaceMembers: members ?? [] }, condition);
+        const full = await groups.getWithMembers(scope, id, { members: withMembers });
+        return resourceResponse(200, groupToScim(full.group, full.members, ctx), full.group.version, projection, CORE_GROUP_SCHEMA);
+      }
+      case 'PATCH': {
+        const changes = groupChanges(normalisePatch(request.body as Json), ctx);
+        const group = await groups.change(scope, id, changes, condition);
+        return { status: 204, headers: { ETag: weakEtag(group.version) } };
+      }
+      case 'DELETE':
+        await groups.delete(scope, id, condition);
+        return { status: 204 };
+      default:
+        throw new ScimError(405, `${method} is not allowed on /Groups/{id}`);
+    }
+  }
+
+  private async listGroups(scope: Scope, query: Record<string, string | undefined>, ctx: ResourceContext): Promise<ScimResponse> {
+    const search = directorySearch(query);
+    const projection = parseProjection(query.attributes, query.excludedAttributes);
+    const result = await this.services.groups.search(scope, search, { members: wants(projection, 'members', true) });
+    const resources = result.items.map(({ group, members }) => project(groupToScim(group, members, ctx), projection, CORE_GROUP_SCHEMA));
+    return { status: 200, body: listResponse(resources, result.totalResults, search.startIndex) };
+  }
+}
+
+function listResponse(resources: JsonObject[], totalResults: number, startIndex: number): JsonObject {
+  return { schemas: [LIST_RESPONSE_SCHEMA], totalResults, startIndex, itemsPerPage: resources.length, Resources: resources };
+}
+
+function resourceResponse(status: number, resource: JsonObject, version: number, projection: Projection, coreSchema: string): ScimResponse {
+  const location = (resource.meta as JsonObject).location as string;
+  return {
+    status,
+    headers: { ETag: weakEtag(version), ...(status === 201 && { Location: location }) },
+    body: project(resource, projection, coreSchema),
+  };
+}
+
+function projectionOf(request: ScimRequest): Projection {
+  return parseProjection(request.query.attributes, request.query.excludedAttributes);
+}
+
+function writeCondition(request: ScimRequest): WriteCondition {
+  const version = versionFromIfMatch(request.headers['if-match']);
+  if (version === 'mismatch') throw new ScimError(412, 'If-Match does not name a current version of this resource');
+  return version === undefined ? {} : { ifVersion: version };
+}
+
+/** POST …/.search carries the list parameters in its body (RFC 7644 §3.4.3). */
+function searchParameters(body: unknown): Record<string, string | undefined> {
+  if (!isObject(body as Json)) throw invalidValue('The search request must be a JSON object');
+  const text = (name: string) => {
+    const value = member(body as JsonObject, name);
+    if (value === undefined || value === null) return undefined;
+    if (Array.isArray(value)) return value.join(',');
+    return String(value);
+  };
+  return {
+    filter: text('filter'),
+    startIndex: text('startIndex'),
+    count: text('count'),
+    sortBy: text('sortBy'),
+    sortOrder: text('sortOrder'),
+    attributes: text('attributes'),
+    excludedAttributes: text('excludedAttributes'),
+  };
+}
+
+function integerParameter(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (!/^-?\d{1,9}$/.test(value.trim())) throw invalidValue(`${name} must be an integer`);
+  return Number(value);
+}
+
+/** List parameters: filter parsed to the domain's tree; 1-based startIndex; count capped, 0 for totals only. */
+function directorySearch(query: Record<string, string | undefined>): DirectorySearch {
+  const filter: AttributeFilter | null = query.filter === undefined ? null : parseFilter(query.filter);
+  const startIndex = Math.max(1, integerParameter(query.startIndex, 'startIndex') ?? 1);
+  const count = Math.min(MAX_RESULTS, Math.max(0, integerParameter(query.count, 'count') ?? DEFAULT_COUNT));
+  const sortOrderText = query.sortOrder?.toLowerCase();
+  if (sortOrderText !== undefined && sortOrderText !== 'ascending' && sortOrderText !== 'descending') {
+    throw invalidValue('sortOrder must be ascending or descending');
+  }
+  let sortBy = null;
+  if (query.sortBy) {
+    try {
+      sortBy = parseAttributePath(query.sortBy.trim());
+    } catch {
+      throw invalidValue(`Invalid sortBy "${query.sortBy}"`);
+    }
+  }
+  return { filter, startIndex, count, sortBy, sortOrder: (sortOrderText as SortOrder | undefined) ?? 'ascending' };
+}
+
+/**
+ * A group PATCH as set operations: `members` adds and removals by id (never loading the members), a full
+ * replacement when asked, and the group's own attributes applied to a small document of them.
+ */
+function groupChanges(operations: PatchOperation[], ctx: ResourceContext): GroupChanges {
+  const add: string[] = [];
+  const remove: string[] = [];
+  let replaceMembers: string[] | undefined;
+  const attributeOps: PatchOperation[] = [];
+  for (const operation of operations) {
+    const path = operation.path;
+    const isMembers = path !== null && path.path.attribute.toLowerCase() === 'members' && (path.path.schema === null || path.path.schema.toLowerCase() === CORE_GROUP_SCHEMA.toLowerCase());
+    if (!isMembers) {
+      attributeOps.push(operation);
+      continue;
+    }
+    if (path.path.subAttribute !== null) throw invalidPath('Members are changed as a whole: path "members" or members[value eq "id"]');
+    if (operation.op === 'remove') {
+      if (path.valueFilter) remove.push(...valuesSelectedBy(path.valueFilter));
+      else if (operation.value !== undefined && operation.value !== null) remove.push(...memberIdsOf(operation.value));
+      else replaceMembers = [];
+    } else if (path.valueFilter) {
+      throw invalidPath('Add members with path "members" and a list of values');
+    } else if (operation.op === 'add') {
+      add.push(...memberIdsOf(operation.value));
+    } else {
+      replaceMembers = memberIdsOf(operation.value);
+      add.length = 0;
+      remove.length = 0;
+    }
+  }
+  const changes: GroupChanges = { add, remove, ...(replaceMembers && { replaceMembers }) };
+  if (attributeOps.length > 0) {
+    // The group's own attributes: patched as a document, read back by the same mapper as PUT.
+    changes.attributesFrom = (current) => scimToGroup(applyPatch(groupToScim(current, null, ctx), attributeOps, GROUP_SHAPE)).attributes;
+  }
+  return changes;
+}

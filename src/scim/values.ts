@@ -1,0 +1,48 @@
+import { invalidValue } from './scim-error';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export const isObject = (value: unknown): value is JsonObject =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Finds a member by name, case-insensitively (SCIM attribute names are case-insensitive). */
+export function keyOf(object: JsonObject, name: string): string | undefined {
+  if (name in object) return name;
+  const lower = name.toLowerCase();
+  return Object.keys(object).find((key) => key.toLowerCase() === lower);
+}
+
+export function member(object: JsonObject, name: string): Json | undefined {
+  const key = keyOf(object, name);
+  return key === undefined ? undefined : object[key];
+}
+
+/** A boolean as SCIM clients send it: true/false, or Entra's "True"/"False" strings. */
+export function toBoolean(value: Json | undefined, field: string): boolean | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
+  throw invalidValue(`${field} must be true or false`);
+}
+
+/** A string attribute; an empty string clears it (Entra's way of removing a value). */
+export function toText(value: Json | undefined, field: string): string | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || value === '') return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw invalidValue(`${field} must be a string`);
+}
+
+/** Drops members whose value is null or undefined, and empty arrays and objects, for compact output. */
+export function compact<T extends Record<string, unknown>>(object: T): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) {
+    if (value === null || value === undefined) continue;
+    if (Array.isArray(value) && value.length === 0) continue;
+    if (isObject(value as Json) && Object.keys(value as object).length === 0) continue;
+    out[key] = value;
+  }
+  return out as Partial<T>;
+}
