@@ -18,7 +18,7 @@ export function diffAttributes<T extends object>(before: T | null, after: T, att
   for (const attribute of attributes) {
     const old = before ? before[attribute] : null;
     const now = after[attribute];
-    if (JSON.stringify(old ?? null) === JSON.stringify(now ?? null)) continue;
+    if (sameValue(old ?? null, now ?? null)) continue;
     changes.push(
       SECRET_ATTRIBUTE.test(attribute)
         ? { attribute, old: REDACTED, new: REDACTED }
@@ -26,4 +26,19 @@ export function diffAttributes<T extends object>(before: T | null, after: T, att
     );
   }
   return changes;
+}
+
+/** Deep equality that ignores the order of object members (jsonb hands them back in its own order). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
 }
