@@ -46,7 +46,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
   };
   try {
     const secretKey = await resolveSecretKey(config);
-    const orm = await initOrm(database.url);
+    const orm = await initOrm(database.url, {}, database.socketDir);
     cleanups.push({ name: 'orm', run: () => orm.close() });
     const applied = await migrateToLatest(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');

@@ -41,7 +41,7 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
   const database = await openDatabase(config);
   let orm: Orm | undefined;
   try {
-    orm = await initOrm(database.url);
+    orm = await initOrm(database.url, {}, database.socketDir);
     if (positionals[0] === 'migrate') {
       const applied = await migrateToLatest(orm);
       out(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');

@@ -10,6 +10,8 @@ export const EMBEDDED_DATABASE = 'portico';
 
 export interface DatabaseHandle {
   url: string;
+  /** For the embedded server: the directory of its Unix socket, used instead of the URL's TCP host. */
+  socketDir?: string;
   /** True when this process runs the embedded cluster (and must stop it). */
   embedded: boolean;
   stop(): Promise<void>;
@@ -20,7 +22,7 @@ export async function openDatabase(config: Config, log: (message: string) => voi
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => {} };
   const cluster = await startEmbeddedPostgres({ dataDir: config.dataDir, persistent: true, log });
   await createDatabaseIfMissing(cluster.adminUrl, EMBEDDED_DATABASE);
-  return { url: cluster.urlFor(EMBEDDED_DATABASE), embedded: true, stop: () => cluster.stop() };
+  return { url: cluster.urlFor(EMBEDDED_DATABASE), socketDir: cluster.socketDir, embedded: true, stop: () => cluster.stop() };
 }
 
 export async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {

@@ -9,6 +9,8 @@ export interface EmbeddedDatabase {
   adminUrl: string;
   /** Builds the URL of another database on the same cluster. */
   urlFor(database: string): string;
+  /** Directory of the cluster's Unix socket: local connections skip the TCP stack. */
+  socketDir: string;
   /** Stops the cluster if this process started it; a cluster another process runs is left alone. */
   stop(): Promise<void>;
 }
@@ -40,7 +42,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   const runningPort = await portOfRunningCluster(clusterDir);
   if (runningPort !== undefined) {
-    return { adminUrl: urlFor(runningPort)('postgres'), urlFor: urlFor(runningPort), stop: async () => {} };
+    return { adminUrl: urlFor(runningPort)('postgres'), urlFor: urlFor(runningPort), socketDir: clusterDir, stop: async () => {} };
   }
 
   const port = await freePort();
@@ -56,7 +58,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     // PostgreSQL refuses to run as root; on such machines (CI containers) it runs as a `postgres` user.
     createPostgresUser: runsAsRoot,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${clusterDir}`, '-c', 'max_connections=200'],
     onLog: log,
     onError: (error) => log(String(error)),
   });
@@ -69,6 +71,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   return {
     adminUrl: urlFor(port)('postgres'),
     urlFor: urlFor(port),
+    socketDir: clusterDir,
     stop: async () => {
       process.off('exit', stopOnExit);
       await cluster.stop();

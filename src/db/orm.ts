@@ -18,7 +18,8 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
     // Entities declare their types explicitly; nothing is discovered from the file system.
     discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
     forceUtcTimezone: true,
-    pool: { min: 0, max: 10 },
+    // More connections than concurrent requests a process usually serves, fewer than PostgreSQL allows.
+    pool: { min: 0, max: 20 },
     migrations: {
       migrationsList,
       // Only used when a developer creates a new migration; running ones come from migrationsList.
@@ -34,9 +35,9 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
   });
 }
 
-/** Connects to PostgreSQL; does not migrate (see `migrateToLatest`). */
-export async function initOrm(clientUrl: string, overrides: Partial<Options> = {}): Promise<Orm> {
-  return MikroORM.init(ormConfig(clientUrl, overrides));
+/** Connects to PostgreSQL (over the Unix socket when one is given); does not migrate (see `migrateToLatest`). */
+export async function initOrm(clientUrl: string, overrides: Partial<Options> = {}, socketDir?: string): Promise<Orm> {
+  return MikroORM.init(ormConfig(clientUrl, { ...(socketDir && { host: socketDir }), ...overrides }));
 }
 
 /** Applies every pending migration; returns the names applied. */

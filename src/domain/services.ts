@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AuthCache } from './credentials/auth-cache';
 import { Authenticator } from './credentials/authenticator';
 import { CredentialService } from './credentials/credential.service';
 import { EventService } from './events/event.service';
@@ -29,14 +30,15 @@ export interface DomainOptions {
 
 export function createDomainServices(em: EntityManager, options: DomainOptions = {}): DomainServices {
   const uow = new UnitOfWork(em);
+  const authCache = new AuthCache();
   return {
     uow,
-    authenticator: new Authenticator(uow, options.operatorTokenHash),
+    authenticator: new Authenticator(uow, options.operatorTokenHash, authCache),
     tenants: new TenantService(uow),
     users: new UserService(uow),
     groups: new GroupService(uow),
     teams: new TeamService(uow),
-    credentials: new CredentialService(uow),
+    credentials: new CredentialService(uow, authCache),
     sessions: new SessionService(uow),
     events: new EventService(uow),
   };

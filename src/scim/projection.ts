@@ -59,7 +59,15 @@ export function project(resource: JsonObject, projection: Projection, coreSchema
         target = (isObject(out[urn]) ? out[urn] : (out[urn] = {})) as JsonObject;
       }
       const value = source[key];
-      if (path.subAttribute && isObject(value)) {
+      if (path.subAttribute && Array.isArray(value)) {
+        // emails.value: each element narrowed to the named sub-attribute.
+        const subName = path.subAttribute;
+        target[key] = value.map((element) => {
+          if (!isObject(element)) return element;
+          const sub = keyOf(element, subName);
+          return sub === undefined ? {} : { [sub]: element[sub] };
+        });
+      } else if (path.subAttribute && isObject(value)) {
         const sub = keyOf(value, path.subAttribute);
         if (sub !== undefined) target[key] = { ...(isObject(target[key]) ? (target[key] as JsonObject) : {}), [sub]: value[sub] };
       } else {
@@ -76,7 +84,13 @@ export function project(resource: JsonObject, projection: Projection, coreSchema
     const key = keyOf(container, path.attribute);
     if (key === undefined) continue;
     const value = container[key];
-    if (path.subAttribute && isObject(value)) {
+    if (path.subAttribute && Array.isArray(value)) {
+      for (const element of value) {
+        if (!isObject(element)) continue;
+        const sub = keyOf(element, path.subAttribute);
+        if (sub !== undefined) delete element[sub];
+      }
+    } else if (path.subAttribute && isObject(value)) {
       const sub = keyOf(value, path.subAttribute);
       if (sub !== undefined) delete value[sub];
     } else {

@@ -4,6 +4,7 @@ import type { Actor } from '../shared/scope';
 import { hashToken, issueToken, sameHash, tokenKindOf } from '../shared/secret-token';
 import { User } from '../users/user.entity';
 import type { UnitOfWork } from '../shared/unit-of-work';
+import { AuthCache } from './auth-cache';
 import { Credential } from './credential.entity';
 
 /** How stale `lastUsedAt` may get before a request refreshes it (one write per minute, not per request). */
@@ -20,6 +21,7 @@ export class Authenticator {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly operatorTokenHash: string | undefined,
+    private readonly scimCache: AuthCache = new AuthCache(),
   ) {}
 
   /** An operator, API-key or session actor for GraphQL; SCIM tokens are not accepted here. */
@@ -46,13 +48,17 @@ export class Authenticator {
    */
   async authenticateScimAt(slug: string, token: string): Promise<{ actor: Actor; tenantId: string } | null> {
     if (tokenKindOf(token) !== 'scim') return null;
-    return this.uow.read(async (em) => {
+    const hash = hashToken(token);
+    const cacheKey = `${slug}\n${hash}`;
+    const cached = this.scimCache.get(cacheKey);
+    if (cached) return cached;
+    const found = await this.uow.read(async (em) => {
       const now = new Date();
       const rows = await em.execute<{ id: string; tenant_id: string; last_used_at: Date | null }[]>(
         `select c.id, c.tenant_id, c.last_used_at from credentials c join tenants t on t.id = c.tenant_id
          where c.token_hash = ? and c.kind = 'SCIM' and t.slug = ? and t.scim_enabled
            and (c.revoked_at is null or c.revoked_at > ?)`,
-        [hashToken(token), slug, now],
+        [hash, slug, now],
       );
       const row = rows[0];
       if (!row) return null;
@@ -62,6 +68,8 @@ export class Authenticator {
       const actor: Actor = { kind: 'SCIM_CLIENT', id: row.id, label: 'SCIM client', tenantId: row.tenant_id, level: 'ADMINISTRATOR' };
       return { actor, tenantId: row.tenant_id };
     });
+    if (found) this.scimCache.set(cacheKey, found);
+    return found;
   }
 
   /**

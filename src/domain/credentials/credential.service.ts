@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { recordEvent } from '../events/event-recorder';
 import { Tenant } from '../tenants/tenant.entity';
@@ -9,6 +10,7 @@ import { issueToken } from '../shared/secret-token';
 import { isUuid } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { parseInput } from '../shared/validate';
+import type { AuthCache } from './auth-cache';
 import { Credential } from './credential.entity';
 
 /** The longest a rotated-out SCIM token keeps working beside its successor. */
@@ -42,7 +44,20 @@ const isLive = (c: Credential, now = new Date()) => c.revokedAt === null || c.re
 
 /** Tenant API keys and the SCIM token. Tokens are shown once and stored only as SHA-256. */
 export class CredentialService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    /** Cleared after every change here, so this process never trusts a stale credential. */
+    private readonly authCache?: AuthCache,
+  ) {}
+
+  /** A write whose commit invalidates the cached credentials. */
+  private async writeCredentials<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.uow.write(work);
+    } finally {
+      this.authCache?.clear();
+    }
+  }
 
   async createApiKey(scope: Scope, input: { name: string; level: PermissionLevel }): Promise<IssuedCredential> {
     requireLevel(scope, 'ADMINISTRATOR');
@@ -50,7 +65,7 @@ export class CredentialService {
     // Nobody hands out more than they hold.
     requireLevel(scope, level);
     const issued = issueToken('apiKey');
-    return this.uow.write(async (em) => {
+    return this.writeCredentials(async (em) => {
       const credential = em.create(Credential, {
         tenantId: scope.tenantId,
         kind: 'API_KEY',
@@ -79,7 +94,7 @@ export class CredentialService {
 
   async revokeApiKey(scope: Scope, id: string): Promise<Credential> {
     requireLevel(scope, 'ADMINISTRATOR');
-    return this.uow.write(async (em) => {
+    return this.writeCredentials(async (em) => {
       const key = isUuid(id) ? await em.findOne(Credential, { id, tenantId: scope.tenantId, kind: 'API_KEY' }) : null;
       if (!key) throw notFound('API key');
       if (key.revokedAt === null) {
@@ -115,7 +130,7 @@ export class CredentialService {
 
   async setScimEnabled(scope: Scope, enabled: boolean): Promise<ScimSettingsView> {
     requireLevel(scope, 'ADMINISTRATOR');
-    await this.uow.write(async (em) => {
+    await this.writeCredentials(async (em) => {
       const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
       if (tenant.scimEnabled === enabled) return;
       tenant.scimEnabled = enabled;
@@ -138,7 +153,7 @@ export class CredentialService {
     requireLevel(scope, 'ADMINISTRATOR');
     const grace = parseInput(graceRule, graceSeconds);
     const issued = issueToken('scim');
-    return this.uow.write(async (em) => {
+    return this.writeCredentials(async (em) => {
       // Serialises concurrent rotations of one tenant so exactly one token is left current.
       await em.execute('select id from tenants where id = ? for update', [scope.tenantId]);
       const now = new Date();
@@ -177,7 +192,7 @@ export class CredentialService {
   /** Revokes every SCIM token of the tenant at once (grace periods included). */
   async revokeScimToken(scope: Scope): Promise<ScimSettingsView> {
     requireLevel(scope, 'ADMINISTRATOR');
-    await this.uow.write(async (em) => {
+    await this.writeCredentials(async (em) => {
       const now = new Date();
       const live = (await em.find(Credential, { tenantId: scope.tenantId, kind: 'SCIM' })).filter((c) => isLive(c, now));
       if (live.length === 0) throw new DomainError('NOT_FOUND', 'This tenant has no SCIM token');

@@ -81,20 +81,24 @@ function resolve(catalog: AttributeCatalog, path: AttributePath): Resolved {
     }
     throw invalidFilter(`Unknown attribute ${path.schema ? `${path.schema}:` : ''}${path.attribute}`);
   }
-  // An attribute of a schema extension the directory does not model: compared as text in the JSONB.
-  const keys = [path.schema!, path.attribute, ...(path.subAttribute ? [path.subAttribute] : [])];
-  return {
-    kind: 'scalar',
-    column: { type: 'string', sql: `(${catalog.extensionsColumn} #>> ${textArrayLiteral(keys)})`, caseExact: false },
-  };
+  // An attribute of a schema extension the directory does not model: compared as text in the JSONB, with
+  // the URN and the attribute name matched case-insensitively (RFC 7643 §2.1).
+  const [urn, attribute] = [safeKey(path.schema!), safeKey(path.attribute)];
+  const sub = path.subAttribute === null ? '' : ` -> '${safeKey(path.subAttribute)}'`;
+  const lookup =
+    `(select (a.value${sub}) #>> '{}' from jsonb_each(${catalog.extensionsColumn}) s, ` +
+    `jsonb_each(case when jsonb_typeof(s.value) = 'object' then s.value else '{}'::jsonb end) a ` +
+    `where lower(s.key) = lower('${urn}') and lower(a.key) = lower('${attribute}') limit 1)`;
+  return { kind: 'scalar', column: { type: 'string', sql: lookup, caseExact: false } };
 }
 
-/** A text[] literal for JSONB paths; the keys were validated by the parser's attribute-name rules. */
-function textArrayLiteral(keys: string[]): string {
-  for (const key of keys) {
-    if (!/^[A-Za-z0-9:._$\-()+,=@;!*'%/?#]+$/.test(key) || key.includes("'")) throw invalidFilter(`Invalid attribute name ${key}`);
-  }
-  return `'{${keys.map((k) => `"${k}"`).join(',')}}'::text[]`;
+/**
+ * A name that may appear as a SQL literal: the characters of URNs and attribute names, without quotes,
+ * backslashes or `?` (the driver fills every `?` in the SQL text with a binding).
+ */
+function safeKey(key: string): string {
+  if (!/^[A-Za-z0-9:._$\-()+,=@;!*%/#]+$/.test(key)) throw invalidFilter(`Invalid attribute name ${key}`);
+  return key;
 }
 
 function compareScalar(column: Scalar, op: CompareOperator, value: FilterValue): SqlFragment {
@@ -112,7 +116,8 @@ function compareScalar(column: Scalar, op: CompareOperator, value: FilterValue):
       throw invalidFilter(`${op} does not apply to a boolean attribute`);
     }
     case 'dateTime': {
-      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw invalidFilter('A dateTime attribute compares with an ISO 8601 string');
+      const year = typeof value === 'string' ? new Date(value).getUTCFullYear() : NaN;
+      if (typeof value !== 'string' || !(year >= 1 && year <= 9999)) throw invalidFilter('A dateTime attribute compares with an ISO 8601 date-time between the years 1 and 9999');
       const sqlOp = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' }[op as 'eq'];
       if (!sqlOp) throw invalidFilter(`${op} does not apply to a dateTime attribute`);
       return { sql: `${column.sql} ${sqlOp} ?::timestamptz`, bindings: [new Date(value).toISOString()] };

@@ -51,11 +51,14 @@ function tokenize(text: string): Token[] {
       if (i >= text.length) throw new FilterSyntaxError('Unterminated string', start);
       raw += '"';
       i += 1;
+      let value: string;
       try {
-        tokens.push({ type: 'string', value: JSON.parse(raw) as string, at: start });
+        value = JSON.parse(raw) as string;
       } catch {
         throw new FilterSyntaxError('Invalid escape in string', start);
       }
+      if (value.includes('\u0000')) throw new FilterSyntaxError('Strings may not contain NUL characters', start);
+      tokens.push({ type: 'string', value, at: start });
     } else if (/[-0-9]/.test(c)) {
       const match = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/.exec(text.slice(i));
       if (!match || match[0] === '-') throw new FilterSyntaxError('Invalid number', i);

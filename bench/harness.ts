@@ -1,0 +1,198 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+/** Latencies per operation, and the wall time they were spread over. */
+export class Recorder {
+  private readonly samples = new Map<string, number[]>();
+  private started = performance.now();
+  private finished = 0;
+  count = 0;
+  errors = new Map<string, number>();
+
+  reset(): void {
+    this.samples.clear();
+    this.errors.clear();
+    this.count = 0;
+    this.started = performance.now();
+  }
+
+  async time<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.record(operation, performance.now() - start);
+    }
+  }
+
+  record(operation: string, milliseconds: number): void {
+    const list = this.samples.get(operation) ?? [];
+    list.push(milliseconds);
+    this.samples.set(operation, list);
+    this.count += 1;
+    this.finished = performance.now();
+  }
+
+  fail(operation: string): void {
+    this.errors.set(operation, (this.errors.get(operation) ?? 0) + 1);
+  }
+
+  get seconds(): number {
+    return (this.finished - this.started) / 1000;
+  }
+
+  stats(operation: string) {
+    const list = [...(this.samples.get(operation) ?? [])].sort((a, b) => a - b);
+    const at = (q: number) => (list.length === 0 ? NaN : list[Math.min(list.length - 1, Math.floor(q * list.length))]);
+    return { n: list.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: list[list.length - 1] ?? NaN };
+  }
+
+  operations(): string[] {
+    return [...this.samples.keys()];
+  }
+
+  table(): string {
+    const rows = this.operations().map((op) => {
+      const s = this.stats(op);
+      return `  ${op.padEnd(34)} ${String(s.n).padStart(7)} ${fmt(s.p50)} ${fmt(s.p95)} ${fmt(s.p99)} ${fmt(s.max)}`;
+    });
+    return [`  ${'operation'.padEnd(34)} ${'n'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}`, ...rows].join('\n');
+  }
+}
+
+const fmt = (ms: number) => (Number.isNaN(ms) ? '-' : ms.toFixed(2)).padStart(8);
+
+/** Runs `work` over `items` with at most `concurrency` in flight. */
+export async function pool<T>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index], index);
+    }
+  });
+  await Promise.all(workers);
+}
+
+export function machine(): string {
+  const cpus = os.cpus();
+  return `${os.hostname()} · ${cpus.length} × ${cpus[0]?.model ?? 'cpu'} · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · ${os.platform()} ${os.release()}`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface BenchServer {
+  url: string;
+  operatorToken: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Portico as `npm start` does (its own process, the embedded PostgreSQL) in a throwaway data
+ * directory, so the load generator and the server do not share a JavaScript thread.
+ */
+export async function startServer(extraEnv: Record<string, string> = {}): Promise<BenchServer> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
+  const port = await freePort();
+  const operatorToken = `pto_bench_${randomBytes(16).toString('hex')}`;
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server while it is measured.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.resolve(__dirname, '../src/main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PORTICO_DATA_DIR: dataDir,
+      PORTICO_OPERATOR_TOKEN: operatorToken,
+      LOG_LEVEL: 'warn',
+      PORTICO_SCIM_RATE_PER_SECOND: '0',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Portico exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('Portico did not become ready in 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    url,
+    operatorToken,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function graphql(server: BenchServer, query: string, variables: Record<string, unknown> = {}) {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.operatorToken}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data!;
+}
+
+/**
+ * A keep-alive HTTP client for the load: Node's http.Agent costs the load generator far less CPU per
+ * request than fetch, and the load generator shares the machine with the server and the database.
+ */
+export class HttpClient {
+  private readonly agent: http.Agent;
+
+  constructor(
+    private readonly origin: string,
+    maxSockets: number,
+  ) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets });
+  }
+
+  request(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        `${this.origin}${path}`,
+        { method, agent: this.agent, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { machine, startServer } from './harness';
+import { runScimScenario } from './scim-scenario';
+
+/**
+ * `npm run bench [-- scim] [--users N] [--concurrency C] [--groups G]`: starts Portico as `npm start` does,
+ * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
+ */
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      users: { type: 'string', default: '10000' },
+      concurrency: { type: 'string', default: '16' },
+      groups: { type: 'string', default: '50' },
+    },
+  });
+  const scenarios = positionals.length > 0 ? positionals : ['scim'];
+  console.log(`Machine: ${machine()}`);
+  console.log('Server, database and load generator all run on this machine.\n');
+  const server = await startServer();
+  try {
+    for (const scenario of scenarios) {
+      if (scenario === 'scim') {
+        const lines = await runScimScenario(server, {
+          users: Number(values.users),
+          concurrency: Number(values.concurrency),
+          groups: Number(values.groups),
+        });
+        console.log(lines.join('\n'));
+      } else {
+        throw new Error(`Unknown scenario "${scenario}" (known: scim)`);
+      }
+      console.log();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

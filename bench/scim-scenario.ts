@@ -1,0 +1,158 @@
+import { performance } from 'node:perf_hooks';
+import {
+  addMembers,
+  deactivate,
+  ENTERPRISE_USER,
+  entraGroup,
+  entraUser,
+  flagOffUserPatch,
+  flagOnUserPatch,
+  removeMembers,
+} from '../test/fixtures/entra';
+import { graphql, HttpClient, pool, Recorder, type BenchServer } from './harness';
+
+export interface ScimScenarioOptions {
+  users: number;
+  concurrency: number;
+  groups: number;
+}
+
+interface Scim {
+  request(operation: string, method: string, path: string, body?: unknown, expected?: number): Promise<{ status: number; json: unknown }>;
+}
+
+/**
+ * Entra's initial cycle (per user: GET filter, then POST; groups created empty and filled with member
+ * batches of 100) and an incremental cycle (PATCHes in Entra's shapes, deactivations, paging, member
+ * removals, deletes), over HTTP at a fixed concurrency. Prints req/s and latency per operation, and
+ * filter/POST latency per 1,000 users already present.
+ */
+export async function runScimScenario(server: BenchServer, options: ScimScenarioOptions): Promise<string[]> {
+  const slug = `bench-${Date.now().toString(36)}`;
+  await graphql(server, 'mutation($s: String!) { createTenant(input: { slug: $s }) { id } }', { s: slug });
+  await graphql(server, 'mutation($s: String) { enableScim(tenant: $s) { enabled } }', { s: slug });
+  const { generateScimToken } = (await graphql(server, 'mutation($s: String) { generateScimToken(tenant: $s) { token } }', { s: slug })) as {
+    generateScimToken: { token: string };
+  };
+  const base = `${server.url}/api/${slug}/scim/v2`;
+  const recorder = new Recorder();
+  const client = new HttpClient(server.url, options.concurrency);
+  const basePath = new URL(base).pathname;
+  const scim: Scim = {
+    async request(operation, method, path, body, expected) {
+      const start = performance.now();
+      const headers: Record<string, string> = { authorization: `Bearer ${generateScimToken.token}` };
+      if (body !== undefined) headers['content-type'] = 'application/scim+json';
+      const response = await client.request(method, `${basePath}${path}`, headers, body === undefined ? undefined : JSON.stringify(body));
+      const text = response.text;
+      recorder.record(operation, performance.now() - start);
+      if (expected !== undefined && response.status !== expected) {
+        recorder.fail(operation);
+        if ((recorder.errors.get(operation) ?? 0) <= 3) console.error(`${operation}: ${response.status} ${text.slice(0, 300)}`);
+      }
+      return { status: response.status, json: text ? JSON.parse(text) : undefined };
+    },
+  };
+
+  // Initial cycle: users.
+  const ids: string[] = new Array(options.users);
+  let present = 0;
+  const perThousand = new Map<number, { filter: number[]; post: number[] }>();
+  const bucketOf = () => {
+    const bucket = Math.floor(present / 1000);
+    const entry = perThousand.get(bucket) ?? { filter: [], post: [] };
+    perThousand.set(bucket, entry);
+    return entry;
+  };
+  const phases: { name: string; requests: number; seconds: number }[] = [];
+  const phase = async (name: string, work: () => Promise<void>) => {
+    const before = recorder.count;
+    const start = performance.now();
+    await work();
+    phases.push({ name, requests: recorder.count - before, seconds: (performance.now() - start) / 1000 });
+  };
+  const indexes = Array.from({ length: options.users }, (_, i) => i);
+  await phase('initial: users (GET filter + POST)', () => pool(indexes, options.concurrency, async (i) => {
+    const userName = `user${i}@bench.example`;
+    const bucket = bucketOf();
+    let start = performance.now();
+    await scim.request('GET /Users?filter userName eq', 'GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, undefined, 200);
+    bucket.filter.push(performance.now() - start);
+    start = performance.now();
+    const created = await scim.request('POST /Users', 'POST', '/Users', entraUser({ userName, department: `Dept ${i % 20}`, employeeNumber: String(100000 + i) }), 201);
+    bucket.post.push(performance.now() - start);
+    ids[i] = (created.json as { id: string }).id;
+    present += 1;
+  }));
+
+  // Initial cycle: groups created empty, then filled in batches of 100 members.
+  const groupIds: string[] = [];
+  await phase('initial: groups created empty', () => pool(Array.from({ length: options.groups }, (_, g) => g), options.concurrency, async (g) => {
+    const name = `Group ${g}`;
+    await scim.request('GET /Groups?filter displayName eq', 'GET', `/Groups?filter=${encodeURIComponent(`displayName eq "${name}"`)}&excludedAttributes=members`, undefined, 200);
+    const created = await scim.request('POST /Groups', 'POST', '/Groups', entraGroup(name), 201);
+    groupIds[g] = (created.json as { id: string }).id;
+  }));
+  const batches: { group: string; members: string[] }[] = [];
+  groupIds.forEach((groupId, g) => {
+    const size = Math.min(ids.length, 500 + (g % 5) * 100);
+    const offset = (g * 997) % ids.length;
+    const members = Array.from({ length: size }, (_, k) => ids[(offset + k) % ids.length]);
+    for (let b = 0; b < members.length; b += 100) batches.push({ group: groupId, members: members.slice(b, b + 100) });
+  });
+  await phase('initial: member batches of 100', () => pool(batches, options.concurrency, async ({ group, members }) => {
+    await scim.request('PATCH /Groups add 100 members', 'PATCH', `/Groups/${group}`, addMembers(members), 204);
+  }));
+
+  // Incremental cycle.
+  const sample = (n: number, salt: number) => Array.from({ length: Math.min(n, ids.length) }, (_, k) => ids[(k * 7919 + salt) % ids.length]);
+  const patches = sample(Math.ceil(options.users / 5), 1).map((id, k) => ({ id, k }));
+  await phase('incremental: PATCH users (Entra shapes)', () => pool(patches, options.concurrency, async ({ id, k }) => {
+    const body =
+      k % 2 === 0
+        ? flagOffUserPatch([
+            { path: 'title', value: `Title ${k}` },
+            { path: 'emails[type eq "work"].value', value: `changed${k}@bench.example` },
+            { path: `${ENTERPRISE_USER}:department`, value: `Dept ${k % 7}` },
+          ])
+        : flagOnUserPatch('replace', { 'name.givenName': `Given${k}`, [`${ENTERPRISE_USER}:employeeNumber`]: String(k), active: 'True' });
+    await scim.request('PATCH /Users (Entra shapes)', 'PATCH', `/Users/${id}`, body, 200);
+  }));
+  await phase('incremental: deactivations', () => pool(sample(Math.ceil(options.users / 20), 2), options.concurrency, async (id) => {
+    await scim.request('PATCH /Users active=False', 'PATCH', `/Users/${id}`, deactivate(), 200);
+  }));
+  const pages = Array.from({ length: Math.ceil(options.users / 100) }, (_, p) => 1 + p * 100);
+  await phase('incremental: paging GET /Users count=100', () => pool(pages, options.concurrency, async (startIndex) => {
+    await scim.request('GET /Users page of 100', 'GET', `/Users?startIndex=${startIndex}&count=100`, undefined, 200);
+  }));
+  await phase('incremental: member removals', () => pool(groupIds.slice(0, Math.ceil(groupIds.length / 2)), options.concurrency, async (groupId) => {
+    const members = await client.request('GET', `${basePath}/Groups/${groupId}?attributes=members`, { authorization: `Bearer ${generateScimToken.token}` });
+    const listed = (JSON.parse(members.text) as { members?: { value: string }[] }).members ?? [];
+    await scim.request('PATCH /Groups remove 10 members', 'PATCH', `/Groups/${groupId}`, removeMembers(listed.slice(0, 10).map((m) => m.value)), 204);
+  }));
+  await phase('incremental: deletes', () => pool([...new Set(sample(Math.ceil(options.users / 20), 3))], options.concurrency, async (id) => {
+    await scim.request('DELETE /Users', 'DELETE', `/Users/${id}`, undefined, 204);
+  }));
+
+  client.close();
+  const total = phases.reduce((sum, p) => ({ requests: sum.requests + p.requests, seconds: sum.seconds + p.seconds }), { requests: 0, seconds: 0 });
+  const lines = [
+    `SCIM: ${options.users} users, ${options.groups} groups filled in ${batches.length} batches of ≤100, concurrency ${options.concurrency}`,
+    ...phases.map((p) => `  ${p.name.padEnd(44)} ${String(p.requests).padStart(7)} req in ${p.seconds.toFixed(1).padStart(6)} s = ${(p.requests / p.seconds).toFixed(0).padStart(6)} req/s`),
+    `  ${'overall'.padEnd(44)} ${String(total.requests).padStart(7)} req in ${total.seconds.toFixed(1).padStart(6)} s = ${(total.requests / total.seconds).toFixed(0).padStart(6)} req/s`,
+    recorder.table(),
+    'Filter and POST latency by users already present (p50 / p95 ms):',
+    ...[...perThousand.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([bucket, { filter, post }]) => `  ${String(bucket * 1000).padStart(6)}–${String(bucket * 1000 + 999).padEnd(6)} filter ${quantiles(filter)}   POST ${quantiles(post)}`),
+  ];
+  const errors = [...recorder.errors.entries()];
+  if (errors.length > 0) lines.push(`Unexpected statuses: ${errors.map(([op, n]) => `${op} ×${n}`).join(', ')}`);
+  return lines;
+}
+
+function quantiles(list: number[]): string {
+  const sorted = [...list].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  return `${at(0.5).toFixed(2).padStart(6)} / ${at(0.95).toFixed(2).padStart(6)}`;
+}
