@@ -93,13 +93,20 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
     const created = await scim.request('POST /Groups', 'POST', '/Groups', entraGroup(name), 201);
     groupIds[g] = (created.json as { id: string }).id;
   }));
-  const batches: { group: string; members: string[] }[] = [];
-  groupIds.forEach((groupId, g) => {
+  // Entra changes one group's members one batch at a time, and several groups at once: the batches are
+  // interleaved across groups (concurrent batches of one group would only queue on that group's row lock).
+  const perGroup = groupIds.map((groupId, g) => {
     const size = Math.min(ids.length, 500 + (g % 5) * 100);
     const offset = (g * 997) % ids.length;
     const members = Array.from({ length: size }, (_, k) => ids[(offset + k) % ids.length]);
-    for (let b = 0; b < members.length; b += 100) batches.push({ group: groupId, members: members.slice(b, b + 100) });
+    const own: { group: string; members: string[] }[] = [];
+    for (let b = 0; b < members.length; b += 100) own.push({ group: groupId, members: members.slice(b, b + 100) });
+    return own;
   });
+  const batches: { group: string; members: string[] }[] = [];
+  for (let round = 0; perGroup.some((own) => own.length > round); round += 1) {
+    for (const own of perGroup) if (own[round]) batches.push(own[round]);
+  }
   await phase('initial: member batches of 100', () => pool(batches, options.concurrency, async ({ group, members }) => {
     await scim.request('PATCH /Groups add 100 members', 'PATCH', `/Groups/${group}`, addMembers(members), 204);
   }));

@@ -74,7 +74,7 @@ export class CredentialService {
         tokenHash: issued.hash,
         displayPrefix: issued.displayPrefix,
       });
-      recordEvent(em, scope, {
+      await recordEvent(em, scope, {
         type: 'API_KEY_CREATED',
         subjectType: 'CREDENTIAL',
         subjectId: credential.id,
@@ -99,7 +99,7 @@ export class CredentialService {
       if (!key) throw notFound('API key');
       if (key.revokedAt === null) {
         key.revokedAt = new Date();
-        recordEvent(em, scope, {
+        await recordEvent(em, scope, {
           type: 'API_KEY_REVOKED',
           subjectType: 'CREDENTIAL',
           subjectId: key.id,
@@ -134,7 +134,7 @@ export class CredentialService {
       const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
       if (tenant.scimEnabled === enabled) return;
       tenant.scimEnabled = enabled;
-      recordEvent(em, scope, {
+      await recordEvent(em, scope, {
         type: enabled ? 'SCIM_ENABLED' : 'SCIM_DISABLED',
         subjectType: 'TENANT',
         subjectId: tenant.id,
@@ -161,7 +161,7 @@ export class CredentialService {
       const endsAt = new Date(now.getTime() + grace * 1000);
       for (const old of previous) {
         old.revokedAt = old.revokedAt && old.revokedAt < endsAt ? old.revokedAt : endsAt;
-        recordEvent(em, scope, {
+        await recordEvent(em, scope, {
           type: 'SCIM_TOKEN_REVOKED',
           subjectType: 'CREDENTIAL',
           subjectId: old.id,
@@ -178,7 +178,7 @@ export class CredentialService {
         displayPrefix: issued.displayPrefix,
         createdAt: now,
       });
-      recordEvent(em, scope, {
+      await recordEvent(em, scope, {
         type: 'SCIM_TOKEN_CREATED',
         subjectType: 'CREDENTIAL',
         subjectId: credential.id,
@@ -198,7 +198,7 @@ export class CredentialService {
       if (live.length === 0) throw new DomainError('NOT_FOUND', 'This tenant has no SCIM token');
       for (const token of live) {
         token.revokedAt = now;
-        recordEvent(em, scope, {
+        await recordEvent(em, scope, {
           type: 'SCIM_TOKEN_REVOKED',
           subjectType: 'CREDENTIAL',
           subjectId: token.id,

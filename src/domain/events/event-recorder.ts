@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { insertRow } from '../shared/insert-row';
 import type { CallContext } from '../shared/scope';
 import {
   ProvisioningEvent,
@@ -20,11 +21,11 @@ export interface EventInput {
 }
 
 /**
- * Adds a provisioning event to the unit of work of `em`: it is written by the same flush, in the same
- * transaction, as the change it describes.
+ * Writes a provisioning event in the transaction of `em`, the transaction of the change it describes: both
+ * commit together or neither does.
  */
-export function recordEvent(em: EntityManager, ctx: CallContext & { tenantId: string }, input: EventInput): ProvisioningEvent {
-  const event = em.create(ProvisioningEvent, {
+export async function recordEvent(em: EntityManager, ctx: CallContext & { tenantId: string }, input: EventInput): Promise<void> {
+  const event = Object.assign(new ProvisioningEvent(), {
     tenantId: ctx.tenantId,
     type: input.type,
     source: ctx.source,
@@ -41,6 +42,6 @@ export function recordEvent(em: EntityManager, ctx: CallContext & { tenantId: st
     error: input.error ?? null,
     occurredAt: new Date(),
   });
-  em.persist(event);
-  return event;
+  // The id comes from the database's identity column.
+  await insertRow(em, ProvisioningEvent, { ...event, id: undefined } as unknown as ProvisioningEvent);
 }

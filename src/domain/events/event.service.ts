@@ -36,7 +36,7 @@ export class EventService {
     input: { type: EventType; subjectType: SubjectType; subjectId?: string | null; summary: string; error: string; detail: Record<string, unknown> },
   ): Promise<void> {
     await this.uow.write(async (em) => {
-      recordEvent(em, scope, {
+      await recordEvent(em, scope, {
         type: input.type,
         subjectType: input.subjectType,
         subjectId: input.subjectId ?? null,

@@ -1,11 +1,11 @@
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../events/event-recorder';
 import { requireDirectoryAccess } from '../shared/authorize';
 import { diffAttributes } from '../shared/changes';
 import { DomainError, notFound } from '../shared/domain-error';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
 import type { Scope } from '../shared/scope';
-import { isUuid, UUID_LIST } from '../shared/sql';
+import { isUuid, UUID_LIST, UUID_ROWS } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput } from '../shared/validate';
 import { checkVersion, type WriteCondition } from '../shared/versioning';
@@ -113,7 +113,7 @@ export class GroupService {
             externalId: attributes.externalId ?? null,
             extensions: attributes.extensions ?? {},
           });
-          recordEvent(em, scope, {
+          await recordEvent(em, scope, {
             type: 'GROUP_CREATED',
             subjectType: 'GROUP',
             subjectId: group.id,
@@ -199,8 +199,8 @@ export class GroupService {
           const group = await lockGroup(em, scope, id);
           if (!group) throw notFound('Group');
           checkVersion(group, condition);
-          if (changes.attributes) applyAttributes(em, scope, group, changes.attributes);
-          if (changes.attributesFrom) applyAttributes(em, scope, group, changes.attributesFrom(group));
+          if (changes.attributes) await applyAttributes(em, scope, group, changes.attributes);
+          if (changes.attributesFrom) await applyAttributes(em, scope, group, changes.attributesFrom(group));
           let added = 0;
           let removed = 0;
           if (replacement) {
@@ -228,7 +228,7 @@ export class GroupService {
       if (!group) throw notFound('Group');
       checkVersion(group, condition);
       em.remove(group);
-      recordEvent(em, scope, {
+      await recordEvent(em, scope, {
         type: 'GROUP_DELETED',
         subjectType: 'GROUP',
         subjectId: group.id,
@@ -247,11 +247,14 @@ export async function findGroup(em: EntityManager, scope: Scope, id: string): Pr
 /** Like findGroup, holding the row until commit: membership batches of one group apply one after the other. */
 export async function lockGroup(em: EntityManager, scope: Scope, id: string): Promise<IdpGroup | null> {
   if (!isUuid(id)) return null;
-  return em.findOne(IdpGroup, { id, tenantId: scope.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  // A plain SELECT … FOR UPDATE, mapped into the unit of work: the ORM's own locking read costs several
+  // times more CPU than the statement, on the hottest write of a SCIM cycle.
+  const [row] = await em.execute('select * from idp_groups where id = ? and tenant_id = ? for update', [id, scope.tenantId]);
+  return row ? em.map(IdpGroup, row) : null;
 }
 
 /** Applies attribute changes to a locked group and records GROUP_UPDATED when anything changed. */
-function applyAttributes(em: EntityManager, scope: Scope, group: IdpGroup, patch: Partial<GroupAttributes>): void {
+async function applyAttributes(em: EntityManager, scope: Scope, group: IdpGroup, patch: Partial<GroupAttributes>): Promise<void> {
   const attributes = parseInput(groupAttributesRule, {
     displayName: group.displayName,
     externalId: group.externalId,
@@ -265,7 +268,7 @@ function applyAttributes(em: EntityManager, scope: Scope, group: IdpGroup, patch
   const changes = diffAttributes(before, group, ['displayName', 'externalId', 'extensions']);
   if (changes.length === 0) return;
   bump(group);
-  recordEvent(em, scope, {
+  await recordEvent(em, scope, {
     type: 'GROUP_UPDATED',
     subjectType: 'GROUP',
     subjectId: group.id,
@@ -303,8 +306,8 @@ async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, re
   const known = ids.filter(isUuid);
   if (known.length > 0) {
     const found = await em.execute<{ id: string }[]>(
-      `select id from users where tenant_id = ? and id in ${UUID_LIST}`,
-      [scope.tenantId, JSON.stringify(known)],
+      `select u.id from ${UUID_ROWS} join users u on u.id = x.id where u.tenant_id = ?`,
+      [JSON.stringify(known), scope.tenantId],
     );
     const foundIds = new Set(found.map((r) => r.id));
     unknown.push(...known.filter((id) => !foundIds.has(id)));
@@ -317,14 +320,14 @@ async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, re
   }
   const added = await em.execute<{ user_id: string }[]>(
     `insert into group_memberships (group_id, user_id, tenant_id, created_at)
-     select ?, id, tenant_id, now() from users where tenant_id = ? and id in ${UUID_LIST}
+     select ?, u.id, u.tenant_id, now() from ${UUID_ROWS} join users u on u.id = x.id where u.tenant_id = ?
      on conflict do nothing
      returning user_id`,
-    [group.id, scope.tenantId, JSON.stringify(known)],
+    [group.id, JSON.stringify(known), scope.tenantId],
   );
   if (added.length === 0) return 0;
   bump(group);
-  recordEvent(em, scope, {
+  await recordEvent(em, scope, {
     type: 'GROUP_MEMBERS_ADDED',
     subjectType: 'GROUP',
     subjectId: group.id,
@@ -342,7 +345,7 @@ async function removeMembersIn(em: EntityManager, scope: Scope, group: IdpGroup,
   );
   if (removed.length === 0) return 0;
   bump(group);
-  recordEvent(em, scope, {
+  await recordEvent(em, scope, {
     type: 'GROUP_MEMBERS_REMOVED',
     subjectType: 'GROUP',
     subjectId: group.id,

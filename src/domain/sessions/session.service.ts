@@ -44,7 +44,7 @@ export class SessionService {
       const session = await em.findOne(Session, { id: sessionId, tenantId: scope.tenantId, revokedAt: null });
       if (!session) return false;
       session.revokedAt = new Date();
-      recordEvent(em, scope, {
+      await recordEvent(em, scope, {
         type: 'SIGNED_OUT',
         subjectType: 'USER',
         subjectId: session.userId,

@@ -10,3 +10,9 @@ export const isUuid = (value: string): boolean =>
  * One binding whatever the batch size (knex would expand a plain array into one placeholder per item).
  */
 export const UUID_LIST = '(select value::uuid from jsonb_array_elements_text(?::jsonb))';
+
+/**
+ * The same list as rows `x(id)`, to join on a primary key (`from ${UUID_ROWS} join users u on u.id = x.id`):
+ * an index lookup per id where `in (…)` could scan the whole table.
+ */
+export const UUID_ROWS = '(select value::uuid as id from jsonb_array_elements_text(?::jsonb)) as x';

@@ -38,7 +38,7 @@ export class TeamService {
       () =>
         this.uow.write(async (em) => {
           const team = em.create(Team, { tenantId: scope.tenantId, name: teamName });
-          recordEvent(em, scope, {
+          await recordEvent(em, scope, {
             type: 'TEAM_CHANGED',
             subjectType: 'TEAM',
             subjectId: team.id,
@@ -63,7 +63,7 @@ export class TeamService {
           const old = team.name;
           team.name = teamName;
           team.updatedAt = new Date();
-          recordEvent(em, scope, {
+          await recordEvent(em, scope, {
             type: 'TEAM_CHANGED',
             subjectType: 'TEAM',
             subjectId: team.id,
@@ -87,7 +87,7 @@ export class TeamService {
       if (!team) throw notFound('Team');
       await em.nativeUpdate(Tenant, { id: scope.tenantId, fallbackTeamId: team.id }, { fallbackTeamId: null });
       em.remove(team);
-      recordEvent(em, scope, {
+      await recordEvent(em, scope, {
         type: 'TEAM_CHANGED',
         subjectType: 'TEAM',
         subjectId: team.id,

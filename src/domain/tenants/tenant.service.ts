@@ -30,7 +30,7 @@ export class TenantService {
       () =>
         this.uow.write(async (em) => {
           const tenant = em.create(Tenant, { slug, name: name ?? slug });
-          recordEvent(em, { ...ctx, tenantId: tenant.id }, {
+          await recordEvent(em, { ...ctx, tenantId: tenant.id }, {
             type: 'TENANT_CREATED',
             subjectType: 'TENANT',
             subjectId: tenant.id,
@@ -102,7 +102,7 @@ export class TenantService {
       if (settings.idpInitiatedSignIn !== undefined) tenant.idpInitiatedSignIn = settings.idpInitiatedSignIn;
       const changes = diffAttributes(before, tenant, ['jitSignIn', 'idpInitiatedSignIn']);
       if (changes.length > 0) {
-        recordEvent(em, scope, {
+        await recordEvent(em, scope, {
           type: 'TENANT_UPDATED',
           subjectType: 'TENANT',
           subjectId: tenant.id,
