@@ -5,7 +5,7 @@ import { diffAttributes } from '../shared/changes';
 import { DomainError, notFound } from '../shared/domain-error';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
 import type { Scope } from '../shared/scope';
-import { isUuid, UUID_LIST, UUID_ROWS } from '../shared/sql';
+import { isUuid, uuidArray } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput } from '../shared/validate';
 import { checkVersion, type WriteCondition } from '../shared/versioning';
@@ -206,8 +206,8 @@ export class GroupService {
           if (replacement) {
             const keep = replacement.filter(isUuid);
             const dropped = await em.execute<{ user_id: string }[]>(
-              `select user_id from group_memberships where group_id = ? and user_id not in ${UUID_LIST}`,
-              [group.id, JSON.stringify(keep)],
+              'select user_id from group_memberships where group_id = ? and user_id <> all(?::uuid[])',
+              [group.id, uuidArray(keep)],
             );
             removed += await removeMembersIn(em, scope, group, dropped.map((r) => r.user_id));
             added += await addMembersIn(em, scope, group, replacement);
@@ -283,8 +283,8 @@ async function membersOf(em: EntityManager, groupIds: string[]): Promise<Map<str
   if (groupIds.length === 0) return byGroup;
   const rows = await em.execute<{ group_id: string; user_id: string; display_name: string | null; user_name: string }[]>(
     `select m.group_id, m.user_id, u.display_name, u.user_name from group_memberships m join users u on u.id = m.user_id
-     where m.group_id in ${UUID_LIST} order by m.created_at, m.user_id`,
-    [JSON.stringify(groupIds)],
+     where m.group_id = any(?::uuid[]) order by m.created_at, m.user_id`,
+    [uuidArray(groupIds)],
   );
   for (const row of rows) {
     const list = byGroup.get(row.group_id) ?? [];
@@ -306,8 +306,8 @@ async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, re
   const known = ids.filter(isUuid);
   if (known.length > 0) {
     const found = await em.execute<{ id: string }[]>(
-      `select u.id from ${UUID_ROWS} join users u on u.id = x.id where u.tenant_id = ?`,
-      [JSON.stringify(known), scope.tenantId],
+      'select id from users where id = any(?::uuid[]) and tenant_id = ?',
+      [uuidArray(known), scope.tenantId],
     );
     const foundIds = new Set(found.map((r) => r.id));
     unknown.push(...known.filter((id) => !foundIds.has(id)));
@@ -320,10 +320,10 @@ async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, re
   }
   const added = await em.execute<{ user_id: string }[]>(
     `insert into group_memberships (group_id, user_id, tenant_id, created_at)
-     select ?, u.id, u.tenant_id, now() from ${UUID_ROWS} join users u on u.id = x.id where u.tenant_id = ?
+     select ?, id, tenant_id, now() from users where id = any(?::uuid[]) and tenant_id = ?
      on conflict do nothing
      returning user_id`,
-    [group.id, JSON.stringify(known), scope.tenantId],
+    [group.id, uuidArray(known), scope.tenantId],
   );
   if (added.length === 0) return 0;
   bump(group);
@@ -340,8 +340,8 @@ async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, re
 async function removeMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
   const removed = await em.execute<{ user_id: string }[]>(
-    `delete from group_memberships where group_id = ? and tenant_id = ? and user_id in ${UUID_LIST} returning user_id`,
-    [group.id, scope.tenantId, JSON.stringify([...new Set(ids)])],
+    'delete from group_memberships where group_id = ? and tenant_id = ? and user_id = any(?::uuid[]) returning user_id',
+    [group.id, scope.tenantId, uuidArray([...new Set(ids)])],
   );
   if (removed.length === 0) return 0;
   bump(group);
