@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../../src/db/embedded-postgres';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -58,13 +58,5 @@ export async function runNode(script: string, args: string[], env: Record<string
   return { code, output: running.output() };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+
+export { freePort };
