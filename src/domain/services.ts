@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AccessService } from './access/access.service';
 import { AuthCache } from './credentials/auth-cache';
 import { Authenticator } from './credentials/authenticator';
 import { CredentialService } from './credentials/credential.service';
@@ -13,6 +14,7 @@ import { UserService } from './users/user.service';
 /** The whole domain layer, as every transport sees it. */
 export interface DomainServices {
   uow: UnitOfWork;
+  access: AccessService;
   authenticator: Authenticator;
   tenants: TenantService;
   users: UserService;
@@ -33,6 +35,7 @@ export function createDomainServices(em: EntityManager, options: DomainOptions =
   const authCache = new AuthCache();
   return {
     uow,
+    access: new AccessService(uow),
     authenticator: new Authenticator(uow, options.operatorTokenHash, authCache),
     tenants: new TenantService(uow),
     users: new UserService(uow),

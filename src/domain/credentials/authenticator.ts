@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { accessOfUsers } from '../access/access-query';
 import { Session } from '../sessions/session.entity';
 import type { Actor } from '../shared/scope';
 import { hashToken, issueToken, sameHash, tokenKindOf } from '../shared/secret-token';
@@ -127,13 +128,14 @@ export class Authenticator {
       if (!session) return null;
       const user = await em.findOne(User, { id: session.userId, tenantId: session.tenantId, active: true });
       if (!user) return null;
+      // What a signed-in user may do is their effective global level, as the mappings say right now.
+      const access = (await accessOfUsers(em, user.tenantId, [user.id])).get(user.id);
       return {
         kind: 'USER',
         id: user.id,
         label: user.userName,
         tenantId: user.tenantId,
-        // What a signed-in user may do beyond their own profile comes from the access engine's mappings.
-        level: 'NONE',
+        level: access?.globalLevel ?? 'NONE',
         sessionId: session.id,
       } satisfies Actor;
     });

@@ -11,6 +11,7 @@ import { conflictOnDuplicate, parseInput } from '../shared/validate';
 import { checkVersion, type WriteCondition } from '../shared/versioning';
 import { User } from '../users/user.entity';
 import { groupAttributesRule, memberIdsRule, type GroupAttributes } from './group-rules';
+import { accessBefore, recordAccessChanges } from '../access/access-changes';
 import { IdpGroup } from './idp-group.entity';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
 import { searchSql } from '../directory/search-sql';
@@ -201,19 +202,31 @@ export class GroupService {
           checkVersion(group, condition);
           if (changes.attributes) await applyAttributes(em, scope, group, changes.attributes);
           if (changes.attributesFrom) await applyAttributes(em, scope, group, changes.attributesFrom(group));
-          let added = 0;
-          let removed = 0;
+          let dropped: string[] = [];
           if (replacement) {
             const keep = replacement.filter(isUuid);
-            const dropped = await em.execute<{ user_id: string }[]>(
+            const rows = await em.execute<{ user_id: string }[]>(
               'select user_id from group_memberships where group_id = ? and user_id <> all(?::uuid[])',
               [group.id, uuidArray(keep)],
             );
-            removed += await removeMembersIn(em, scope, group, dropped.map((r) => r.user_id));
+            dropped = rows.map((r) => r.user_id);
+          }
+          // Access follows membership at once: when this group's mapping grants something, the members whose
+          // access changes get ACCESS_CHANGED in this same transaction.
+          const touched = [...new Set([...dropped, ...remove, ...add, ...(replacement ?? [])])].filter(isUuid);
+          const mapped = touched.length > 0 && (await groupHasMapping(em, group.id));
+          const before = mapped ? await accessBefore(em, scope, touched) : null;
+          let added = 0;
+          let removed = 0;
+          if (replacement) {
+            removed += await removeMembersIn(em, scope, group, dropped);
             added += await addMembersIn(em, scope, group, replacement);
           }
           removed += await removeMembersIn(em, scope, group, remove);
           added += await addMembersIn(em, scope, group, add);
+          if (before && added + removed > 0) {
+            await recordAccessChanges(em, scope, touched, before, `membership of ${group.displayName} changed`);
+          }
           onCounts?.({ added, removed });
           return group;
         }),
@@ -227,7 +240,14 @@ export class GroupService {
       const group = await lockGroup(em, scope, id);
       if (!group) throw notFound('Group');
       checkVersion(group, condition);
+      const members = (await groupHasMapping(em, group.id))
+        ? (await em.execute<{ user_id: string }[]>('select user_id from group_memberships where group_id = ?', [group.id])).map((r) => r.user_id)
+        : [];
+      const before = await accessBefore(em, scope, members);
+      // Memberships and the group's mapping go with it (ON DELETE CASCADE).
       em.remove(group);
+      await em.flush();
+      await recordAccessChanges(em, scope, members, before, `group ${group.displayName} deleted`);
       await recordEvent(em, scope, {
         type: 'GROUP_DELETED',
         subjectType: 'GROUP',
@@ -251,6 +271,11 @@ export async function lockGroup(em: EntityManager, scope: Scope, id: string): Pr
   // times more CPU than the statement, on the hottest write of a SCIM cycle.
   const [row] = await em.execute('select * from idp_groups where id = ? and tenant_id = ? for update', [id, scope.tenantId]);
   return row ? em.map(IdpGroup, row) : null;
+}
+
+async function groupHasMapping(em: EntityManager, groupId: string): Promise<boolean> {
+  const rows = await em.execute('select 1 from permission_mappings where group_id = ? limit 1', [groupId]);
+  return rows.length > 0;
 }
 
 /** Applies attribute changes to a locked group and records GROUP_UPDATED when anything changed. */

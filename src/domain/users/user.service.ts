@@ -7,6 +7,8 @@ import { diffAttributes } from '../shared/changes';
 import { notFound } from '../shared/domain-error';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
 import type { Scope } from '../shared/scope';
+import { recordAccessChanges } from '../access/access-changes';
+import { accessOfUsers } from '../access/access-query';
 import { insertRow } from '../shared/insert-row';
 import { escapeLike, isUuid } from '../shared/sql';
 import { checkVersion, type WriteCondition } from '../shared/versioning';
@@ -201,6 +203,10 @@ export class UserService {
       });
     }
     if (wasActive === user.active) return;
+    // The access before, from the row as it is until this change is flushed.
+    const before = await accessOfUsers(em, scope.tenantId, [user.id]);
+    await em.flush();
+    await recordAccessChanges(em, scope, [user.id], before, user.active ? 'user reactivated' : 'user deactivated');
     if (!user.active) {
       // A deactivated user has no sessions: ended in the same transaction as the deactivation.
       await em.nativeUpdate(Session, { userId: user.id, revokedAt: null }, { revokedAt: new Date() });

@@ -1,0 +1,81 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PermissionLevel } from '../shared/permission-level';
+import { uuidArray } from '../shared/sql';
+import { effectiveAccess, type EffectiveAccess, type MappingGrant } from './access-rules';
+
+interface AccessRow {
+  user_id: string;
+  active: boolean;
+  fallback_team_id: string | null;
+  fallback_team_name: string | null;
+  mapping_id: string | null;
+  group_id: string | null;
+  group_name: string | null;
+  global_level: PermissionLevel | null;
+  team_id: string | null;
+  team_name: string | null;
+  level: PermissionLevel | null;
+}
+
+/**
+ * Effective access of several users of one tenant in one query: each user's row, the mappings of the groups
+ * they belong to and the default mapping (with team names), the tenant's fallback team. The merge itself is
+ * the pure rule in access-rules.ts.
+ */
+export async function accessOfUsers(em: EntityManager, tenantId: string, userIds: string[]): Promise<Map<string, EffectiveAccess>> {
+  const result = new Map<string, EffectiveAccess>();
+  if (userIds.length === 0) return result;
+  const rows = await em.execute<AccessRow[]>(
+    `select u.id as user_id, u.active, t.fallback_team_id, ft.name as fallback_team_name,
+            pm.id as mapping_id, pm.group_id, g.display_name as group_name, pm.global_level,
+            tg.team_id, tm.name as team_name, tg.level
+       from users u
+       join tenants t on t.id = u.tenant_id
+       left join teams ft on ft.id = t.fallback_team_id
+       left join lateral (
+         select pm.* from permission_mappings pm
+          where pm.tenant_id = u.tenant_id
+            and (pm.group_id is null
+                 or exists (select 1 from group_memberships m where m.group_id = pm.group_id and m.user_id = u.id))
+       ) pm on true
+       left join idp_groups g on g.id = pm.group_id
+       left join mapping_team_grants tg on tg.mapping_id = pm.id
+       left join teams tm on tm.id = tg.team_id
+      where u.tenant_id = ? and u.id = any(?::uuid[])`,
+    [tenantId, uuidArray(userIds)],
+  );
+  const perUser = new Map<string, { rows: AccessRow[] }>();
+  for (const row of rows) {
+    const entry = perUser.get(row.user_id) ?? { rows: [] };
+    entry.rows.push(row);
+    perUser.set(row.user_id, entry);
+  }
+  for (const [userId, { rows: userRows }] of perUser) {
+    const mappings = new Map<string, MappingGrant>();
+    for (const row of userRows) {
+      if (!row.mapping_id) continue;
+      let mapping = mappings.get(row.mapping_id);
+      if (!mapping) {
+        mapping = {
+          source: row.group_id ? { kind: 'group', groupId: row.group_id, groupName: row.group_name ?? '' } : { kind: 'default' },
+          globalLevel: row.global_level ?? 'NONE',
+          teams: [],
+        };
+        mappings.set(row.mapping_id, mapping);
+      }
+      if (row.team_id && row.level) mapping.teams.push({ teamId: row.team_id, teamName: row.team_name ?? '', level: row.level });
+    }
+    const all = [...mappings.values()];
+    const first = userRows[0];
+    result.set(
+      userId,
+      effectiveAccess({
+        active: first.active,
+        groupMappings: all.filter((m) => m.source.kind === 'group'),
+        defaultMapping: all.find((m) => m.source.kind === 'default') ?? null,
+        fallbackTeam: first.fallback_team_id ? { teamId: first.fallback_team_id, teamName: first.fallback_team_name ?? '' } : null,
+      }),
+    );
+  }
+  return result;
+}

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { recordEvent } from '../events/event-recorder';
+import { IdpGroup } from '../groups/idp-group.entity';
+import { Team } from '../teams/team.entity';
+import { Tenant } from '../tenants/tenant.entity';
+import { requireDirectoryAccess, requireLevel } from '../shared/authorize';
+import { DomainError, notFound } from '../shared/domain-error';
+import { PERMISSION_LEVELS, type PermissionLevel } from '../shared/permission-level';
+import type { Scope } from '../shared/scope';
+import { isUuid, uuidArray } from '../shared/sql';
+import type { UnitOfWork } from '../shared/unit-of-work';
+import { parseInput } from '../shared/validate';
+import { accessOfUsers } from './access-query';
+import type { EffectiveAccess } from './access-rules';
+import { MappingTeamGrant, PermissionMapping } from './permission-mapping.entity';
+
+export const mappingRule = z
+  .object({
+    globalLevel: z.enum(PERMISSION_LEVELS),
+    teams: z
+      .array(z.object({ teamId: z.string().refine(isUuid, 'must be a team id'), level: z.enum(PERMISSION_LEVELS) }))
+      .max(500, 'at most 500 team grants'),
+  })
+  .refine((m) => new Set(m.teams.map((t) => t.teamId)).size === m.teams.length, { message: 'each team at most once', path: ['teams'] });
+export type MappingInput = z.infer<typeof mappingRule>;
+
+export interface MappingView {
+  groupId: string | null;
+  groupName: string | null;
+  globalLevel: PermissionLevel;
+  teams: { teamId: string; teamName: string; level: PermissionLevel }[];
+  updatedAt: Date;
+}
+
+/** Teams × levels for IdP groups, the default mapping and the fallback team; effective access from them. */
+export class AccessService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** A user's effective access, explained. Everyone may read their own; reading others needs VIEWER. */
+  async accessOf(scope: Scope, userId: string): Promise<EffectiveAccess> {
+    const isSelf = scope.actor.kind === 'USER' && scope.actor.id === userId && scope.actor.tenantId === scope.tenantId;
+    if (!isSelf) requireDirectoryAccess(scope, 'read');
+    if (!isUuid(userId)) throw notFound('User');
+    const access = await this.uow.read((em) => accessOfUsers(em, scope.tenantId, [userId]));
+    const found = access.get(userId);
+    if (!found) throw notFound('User');
+    return found;
+  }
+
+  async listMappings(scope: Scope): Promise<MappingView[]> {
+    requireLevel(scope, 'VIEWER');
+    return this.uow.read(async (em) => {
+      const rows = await em.execute<
+        { group_id: string | null; group_name: string | null; global_level: PermissionLevel; updated_at: Date; team_id: string | null; team_name: string | null; level: PermissionLevel | null }[]
+      >(
+        `select pm.group_id, g.display_name as group_name, pm.global_level, pm.updated_at, tg.team_id, t.name as team_name, tg.level
+           from permission_mappings pm
+           left join idp_groups g on g.id = pm.group_id
+           left join mapping_team_grants tg on tg.mapping_id = pm.id
+           left join teams t on t.id = tg.team_id
+          where pm.tenant_id = ?
+          order by pm.group_id is not null, lower(g.display_name), lower(t.name)`,
+        [scope.tenantId],
+      );
+      const views = new Map<string, MappingView>();
+      for (const row of rows) {
+        const key = row.group_id ?? 'default';
+        const view = views.get(key) ?? { groupId: row.group_id, groupName: row.group_name, globalLevel: row.global_level, teams: [], updatedAt: new Date(row.updated_at) };
+        if (row.team_id && row.level) view.teams.push({ teamId: row.team_id, teamName: row.team_name ?? '', level: row.level });
+        views.set(key, view);
+      }
+      return [...views.values()];
+    });
+  }
+
+  /** Sets what an IdP group grants; its members' access changes in the same transaction. */
+  async setGroupMapping(scope: Scope, groupId: string, input: MappingInput): Promise<MappingView> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const mapping = parseInput(mappingRule, input);
+    const group = isUuid(groupId) ? await this.uow.read((em) => em.findOne(IdpGroup, { id: groupId, tenantId: scope.tenantId })) : null;
+    if (!group) throw notFound('Group');
+    await this.writeMapping(scope, group, mapping);
+    return (await this.listMappings(scope)).find((m) => m.groupId === group.id)!;
+  }
+
+  async deleteGroupMapping(scope: Scope, groupId: string): Promise<boolean> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    if (!isUuid(groupId)) return false;
+    return this.uow.write(async (em) => {
+      const existing = await em.findOne(PermissionMapping, { tenantId: scope.tenantId, groupId });
+      if (!existing) return false;
+      const group = await em.findOneOrFail(IdpGroup, { id: groupId, tenantId: scope.tenantId });
+      await em.nativeDelete(PermissionMapping, { id: existing.id });
+      const affected = await membersCount(em, groupId);
+      await recordEvent(em, scope, {
+        type: 'MAPPING_CHANGED',
+        subjectType: 'MAPPING',
+        subjectId: groupId,
+        summary: `Mapping of group ${group.displayName} deleted (${affected} member(s) affected)`,
+        changes: [{ attribute: 'globalLevel', old: existing.globalLevel, new: null }],
+        detail: { affectedUsers: affected },
+      });
+      return true;
+    });
+  }
+
+  async setDefaultMapping(scope: Scope, input: MappingInput): Promise<MappingView> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    await this.writeMapping(scope, null, parseInput(mappingRule, input));
+    return (await this.listMappings(scope)).find((m) => m.groupId === null)!;
+  }
+
+  /** The team everyone whose groups grant nothing belongs to (null: none). */
+  async setFallbackTeam(scope: Scope, teamId: string | null): Promise<Tenant> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    return this.uow.write(async (em) => {
+      const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
+      let team: Team | null = null;
+      if (teamId !== null) {
+        team = isUuid(teamId) ? await em.findOne(Team, { id: teamId, tenantId: scope.tenantId }) : null;
+        if (!team) throw notFound('Team');
+      }
+      if (tenant.fallbackTeamId === (team?.id ?? null)) return tenant;
+      const old = tenant.fallbackTeamId;
+      tenant.fallbackTeamId = team?.id ?? null;
+      const affected = await usersOnDefault(em, scope.tenantId);
+      await recordEvent(em, scope, {
+        type: 'MAPPING_CHANGED',
+        subjectType: 'TENANT',
+        subjectId: scope.tenantId,
+        summary: team ? `Fallback team set to ${team.name} (${affected} user(s) affected)` : `Fallback team removed (${affected} user(s) affected)`,
+        changes: [{ attribute: 'fallbackTeamId', old, new: tenant.fallbackTeamId }],
+        detail: { affectedUsers: affected },
+      });
+      return tenant;
+    });
+  }
+
+  private async writeMapping(scope: Scope, group: IdpGroup | null, mapping: MappingInput): Promise<void> {
+    await this.uow.write(async (em) => {
+      const teamIds = mapping.teams.map((t) => t.teamId);
+      if (teamIds.length > 0) {
+        const found = await em.execute<{ id: string }[]>('select id from teams where tenant_id = ? and id = any(?::uuid[])', [scope.tenantId, uuidArray(teamIds)]);
+        const known = new Set(found.map((r) => r.id));
+        const missing = teamIds.filter((id) => !known.has(id));
+        if (missing.length > 0) throw new DomainError('BAD_USER_INPUT', `No such team in this tenant: ${missing.join(', ')}`, { field: 'teams' });
+      }
+      // Serialises concurrent writers of one tenant's mappings (the default mapping has no row to lock yet).
+      await em.execute('select id from tenants where id = ? for update', [scope.tenantId]);
+      let row = await em.findOne(PermissionMapping, { tenantId: scope.tenantId, groupId: group?.id ?? null });
+      const before = row ? { globalLevel: row.globalLevel, teams: await em.find(MappingTeamGrant, { mappingId: row.id }) } : null;
+      if (!row) row = em.create(PermissionMapping, { tenantId: scope.tenantId, groupId: group?.id ?? null, globalLevel: mapping.globalLevel });
+      row.globalLevel = mapping.globalLevel;
+      row.updatedAt = new Date();
+      await em.flush();
+      await em.nativeDelete(MappingTeamGrant, { mappingId: row.id });
+      for (const grant of mapping.teams) em.create(MappingTeamGrant, { mappingId: row.id, teamId: grant.teamId, tenantId: scope.tenantId, level: grant.level });
+      const affected = group ? await membersCount(em, group.id) : await usersOnDefault(em, scope.tenantId);
+      const describeTeams = (teams: { teamId: string; level: PermissionLevel }[]) =>
+        teams.map((t) => ({ teamId: t.teamId, level: t.level })).sort((a, b) => a.teamId.localeCompare(b.teamId));
+      await recordEvent(em, scope, {
+        type: 'MAPPING_CHANGED',
+        subjectType: 'MAPPING',
+        subjectId: group?.id ?? null,
+        summary: `${group ? `Mapping of group ${group.displayName}` : 'Default mapping'} set: ${mapping.globalLevel}, ${mapping.teams.length} team grant(s) (${affected} user(s) affected)`,
+        changes: [
+          { attribute: 'globalLevel', old: before?.globalLevel ?? null, new: mapping.globalLevel },
+          { attribute: 'teams', old: before ? describeTeams(before.teams) : null, new: describeTeams(mapping.teams) },
+        ],
+        detail: { affectedUsers: affected },
+      });
+    });
+  }
+}
+
+async function membersCount(em: Parameters<typeof accessOfUsers>[0], groupId: string): Promise<number> {
+  const [{ n }] = await em.execute<{ n: number }[]>('select count(*)::int as n from group_memberships where group_id = ?', [groupId]);
+  return n;
+}
+
+/** Active users none of whose groups has a mapping: those the default mapping and fallback team apply to. */
+async function usersOnDefault(em: Parameters<typeof accessOfUsers>[0], tenantId: string): Promise<number> {
+  const [{ n }] = await em.execute<{ n: number }[]>(
+    `select count(*)::int as n from users u
+      where u.tenant_id = ? and u.active
+        and not exists (select 1 from group_memberships m join permission_mappings pm on pm.group_id = m.group_id where m.user_id = u.id)`,
+    [tenantId],
+  );
+  return n;
+}
