@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AccessResolver, UserAccessResolver } from './resolvers/access.resolver';
 import { CredentialResolver } from './resolvers/credential.resolver';
 import { GroupResolver, UserResolver } from './resolvers/directory.resolver';
 import { EventResolver } from './resolvers/event.resolver';
@@ -15,6 +16,8 @@ export const resolvers = [
   TeamResolver,
   CredentialResolver,
   EventResolver,
+  UserAccessResolver,
+  AccessResolver,
 ] as const;
 
 /** Builds the code-first schema. Input is validated by the domain's zod rules, not by class-validator. */

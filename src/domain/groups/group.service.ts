@@ -131,6 +131,14 @@ export class GroupService {
     );
   }
 
+  /** Several groups by id (missing ones are left out). */
+  async getMany(scope: Scope, ids: string[]): Promise<IdpGroup[]> {
+    requireDirectoryAccess(scope, 'read');
+    const valid = [...new Set(ids)].filter(isUuid);
+    if (valid.length === 0) return [];
+    return this.uow.read((em) => em.find(IdpGroup, { tenantId: scope.tenantId, id: { $in: valid } }));
+  }
+
   /** A SCIM-style search; members are loaded only when asked for (Entra excludes them on every read). */
   async search(scope: Scope, search: DirectorySearch, options: { members: boolean }): Promise<SearchResult<GroupWithMembers>> {
     requireDirectoryAccess(scope, 'read');

@@ -23,6 +23,9 @@ export class TenantNode {
   @Field({ description: 'IdP-initiated SAML responses (no InResponseTo) are accepted.' })
   idpInitiatedSignIn!: boolean;
 
+  @Field(() => ID, { nullable: true, description: 'The team of everyone whose groups grant nothing.' })
+  fallbackTeamId!: string | null;
+
   @Field(() => DateTimeResolver)
   createdAt!: Date;
 }
@@ -34,6 +37,7 @@ export const toTenantNode = (t: TenantEntity): TenantNode => ({
   scimEnabled: t.scimEnabled,
   jitSignIn: t.jitSignIn,
   idpInitiatedSignIn: t.idpInitiatedSignIn,
+  fallbackTeamId: t.fallbackTeamId,
   createdAt: t.createdAt,
 });
 

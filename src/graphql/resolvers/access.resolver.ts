@@ -1,0 +1,113 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GrantSource, EffectiveAccess as DomainAccess } from '../../domain/access/access-rules';
+import type { MappingInput as DomainMappingInput, MappingView } from '../../domain/access/access.service';
+import type { Scope } from '../../domain/shared/scope';
+import { nodeScope, tenantScope, type GraphQLContext } from '../context';
+import { EffectiveAccess, Grant, MappingInput, PermissionMapping } from '../types/access.type';
+import { TENANT_ARG } from '../types/args';
+import { toGroupNode, type IdpGroupNode } from '../types/group.type';
+import { toTeamNode, type TeamNode } from '../types/team.type';
+import { TenantNode, toTenantNode } from '../types/tenant.type';
+import { UserNode } from '../types/user.type';
+
+/** Teams and groups named by access grants and mappings, loaded once per field. */
+async function lookups(ctx: GraphQLContext, scope: Scope, groupIds: string[]) {
+  const [teams, groups] = await Promise.all([
+    ctx.services.teams.listAll(scope),
+    groupIds.length > 0 ? ctx.services.groups.getMany(scope, groupIds) : Promise.resolve([]),
+  ]);
+  const teamById = new Map<string, TeamNode>(teams.map((t) => [t.id, toTeamNode(t)]));
+  const groupById = new Map<string, IdpGroupNode>(groups.map((g) => [g.id, toGroupNode(g)]));
+  const grant = (source: GrantSource): Grant =>
+    source.kind === 'default' ? { group: null, isDefault: true } : { group: groupById.get(source.groupId) ?? null, isDefault: false };
+  const team = (id: string, name: string): TeamNode => teamById.get(id) ?? { id, name, createdAt: new Date(0) };
+  return { grant, team, group: (id: string) => groupById.get(id) ?? null };
+}
+
+function toMappingInput(input: MappingInput): DomainMappingInput {
+  return { globalLevel: input.globalLevel, teams: input.teams } as DomainMappingInput;
+}
+
+@Resolver(() => UserNode)
+export class UserAccessResolver {
+  @FieldResolver(() => EffectiveAccess, { description: 'Effective access, explained: every grant lists what gave it.' })
+  async access(@Ctx() ctx: GraphQLContext, @Root() user: UserNode): Promise<EffectiveAccess> {
+    const scope = nodeScope(ctx, user.tenantId);
+    const access: DomainAccess = await ctx.services.access.accessOf(scope, user.id);
+    const groupIds = [...access.globalGrantedBy, ...access.teams.flatMap((t) => t.grantedBy)].flatMap((s) => (s.kind === 'group' ? [s.groupId] : []));
+    const { grant, team } = await lookups(ctx, scope, groupIds);
+    return {
+      globalLevel: access.globalLevel,
+      globalGrantedBy: access.globalGrantedBy.map(grant),
+      teams: access.teams.map((t) => ({ team: team(t.teamId, t.teamName), level: t.level, grantedBy: t.grantedBy.map(grant) })),
+      fromDefault: access.fromDefault,
+    };
+  }
+}
+
+@Resolver()
+export class AccessResolver {
+  @Query(() => [PermissionMapping], { description: 'Every group mapping and the default mapping of the tenant.' })
+  async permissionMappings(@Ctx() ctx: GraphQLContext, @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null): Promise<PermissionMapping[]> {
+    const scope = await tenantScope(ctx, tenant);
+    const views = await ctx.services.access.listMappings(scope);
+    return this.toMappings(ctx, scope, views);
+  }
+
+  @Mutation(() => PermissionMapping)
+  async setGroupMapping(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('groupId', () => ID) groupId: string,
+    @Arg('input') input: MappingInput,
+    @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null,
+  ): Promise<PermissionMapping> {
+    const scope = await tenantScope(ctx, tenant);
+    const view = await ctx.services.access.setGroupMapping(scope, groupId, toMappingInput(input));
+    return (await this.toMappings(ctx, scope, [view]))[0];
+  }
+
+  @Mutation(() => Boolean, { description: 'False when the group had no mapping.' })
+  async deleteGroupMapping(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('groupId', () => ID) groupId: string,
+    @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null,
+  ): Promise<boolean> {
+    return ctx.services.access.deleteGroupMapping(await tenantScope(ctx, tenant), groupId);
+  }
+
+  @Mutation(() => PermissionMapping)
+  async setDefaultMapping(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('input') input: MappingInput,
+    @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null,
+  ): Promise<PermissionMapping> {
+    const scope = await tenantScope(ctx, tenant);
+    const view = await ctx.services.access.setDefaultMapping(scope, toMappingInput(input));
+    return (await this.toMappings(ctx, scope, [view]))[0];
+  }
+
+  @Mutation(() => TenantNode, { description: 'The team everyone whose groups grant nothing belongs to.' })
+  async setFallbackTeam(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('teamId', () => ID) teamId: string,
+    @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null,
+  ): Promise<TenantNode> {
+    return toTenantNode(await ctx.services.access.setFallbackTeam(await tenantScope(ctx, tenant), teamId));
+  }
+
+  @Mutation(() => TenantNode)
+  async clearFallbackTeam(@Ctx() ctx: GraphQLContext, @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null): Promise<TenantNode> {
+    return toTenantNode(await ctx.services.access.setFallbackTeam(await tenantScope(ctx, tenant), null));
+  }
+
+  private async toMappings(ctx: GraphQLContext, scope: Scope, views: MappingView[]): Promise<PermissionMapping[]> {
+    const { team, group } = await lookups(ctx, scope, views.flatMap((v) => (v.groupId ? [v.groupId] : [])));
+    return views.map((v) => ({
+      group: v.groupId ? group(v.groupId) : null,
+      isDefault: v.groupId === null,
+      globalLevel: v.globalLevel,
+      teams: v.teams.map((t) => ({ team: team(t.teamId, t.teamName), level: t.level })),
+      updatedAt: v.updatedAt,
+    }));
+  }
+}
