@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
-import { AccessResolver, UserAccessResolver } from './resolvers/access.resolver';
+import { AccessResolver, TeamMembersResolver, UserAccessResolver } from './resolvers/access.resolver';
 import { CredentialResolver } from './resolvers/credential.resolver';
 import { GroupResolver, UserResolver } from './resolvers/directory.resolver';
 import { EventResolver } from './resolvers/event.resolver';
@@ -17,6 +17,7 @@ export const resolvers = [
   CredentialResolver,
   EventResolver,
   UserAccessResolver,
+  TeamMembersResolver,
   AccessResolver,
 ] as const;
 

@@ -10,8 +10,10 @@ import type { Scope } from '../shared/scope';
 import { isUuid, uuidArray } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { parseInput } from '../shared/validate';
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
+import { User } from '../users/user.entity';
 import { accessOfUsers } from './access-query';
-import type { EffectiveAccess } from './access-rules';
+import type { EffectiveAccess, TeamAccess } from './access-rules';
 import { MappingTeamGrant, PermissionMapping } from './permission-mapping.entity';
 
 export const mappingRule = z
@@ -45,6 +47,45 @@ export class AccessService {
     const found = access.get(userId);
     if (!found) throw notFound('User');
     return found;
+  }
+
+  /**
+   * Who has access to a team, and why, by userName: members of groups whose mapping grants the team, and,
+   * when the team is the fallback team or the default mapping grants it, everyone whose groups grant nothing.
+   */
+  async teamMembers(scope: Scope, teamId: string, args: PageArgs): Promise<Page<{ user: User; access: TeamAccess }>> {
+    requireDirectoryAccess(scope, 'read');
+    const size = pageSize(args.first);
+    const after = decodeCursor(args.after, 1);
+    return this.uow.read(async (em) => {
+      const team = isUuid(teamId) ? await em.findOne(Team, { id: teamId, tenantId: scope.tenantId }) : null;
+      if (!team) throw notFound('Team');
+      const condition = `u.tenant_id = ? and u.active and (
+          exists (select 1 from group_memberships m
+                    join permission_mappings pm on pm.group_id = m.group_id
+                    join mapping_team_grants tg on tg.mapping_id = pm.id
+                   where m.user_id = u.id and tg.team_id = ? and tg.level <> 'NONE')
+          or (exists (select 1 from tenants t where t.id = u.tenant_id and t.fallback_team_id = ?)
+                or exists (select 1 from permission_mappings pm join mapping_team_grants tg on tg.mapping_id = pm.id
+                            where pm.tenant_id = u.tenant_id and pm.group_id is null and tg.team_id = ? and tg.level <> 'NONE'))
+             and not exists (select 1 from group_memberships m join permission_mappings pm on pm.group_id = m.group_id
+                              where m.user_id = u.id
+                                and (pm.global_level <> 'NONE'
+                                     or exists (select 1 from mapping_team_grants tg where tg.mapping_id = pm.id and tg.level <> 'NONE'))))`;
+      const bindings = [scope.tenantId, team.id, team.id, team.id];
+      const [{ total }] = await em.execute<{ total: number }[]>(`select count(*)::int as total from users u where ${condition}`, bindings);
+      const rows = await em.execute(
+        `select u.* from users u where ${condition} ${after ? 'and lower(u.user_name) > ?' : ''} order by lower(u.user_name) limit ?`,
+        [...bindings, ...(after ? [String(after[0])] : []), size + 1],
+      );
+      const users = rows.map((row) => em.map(User, row));
+      const accesses = await accessOfUsers(em, scope.tenantId, users.slice(0, size).map((u) => u.id));
+      const members = users.map((user) => ({
+        user,
+        access: accesses.get(user.id)?.teams.find((t) => t.teamId === team.id) ?? { teamId: team.id, teamName: team.name, level: 'NONE' as const, grantedBy: [] },
+      }));
+      return toPage(members, size, total, (m) => [m.user.userName.toLowerCase()]);
+    });
   }
 
   async listMappings(scope: Scope): Promise<MappingView[]> {

@@ -1,14 +1,15 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GrantSource, EffectiveAccess as DomainAccess } from '../../domain/access/access-rules';
 import type { MappingInput as DomainMappingInput, MappingView } from '../../domain/access/access.service';
 import type { Scope } from '../../domain/shared/scope';
 import { nodeScope, tenantScope, type GraphQLContext } from '../context';
-import { EffectiveAccess, Grant, MappingInput, PermissionMapping } from '../types/access.type';
-import { TENANT_ARG } from '../types/args';
+import { EffectiveAccess, Grant, MappingInput, PermissionMapping, TeamMemberConnection } from '../types/access.type';
+import { PageArgs, TENANT_ARG } from '../types/args';
+import { toConnection } from '../types/connection';
 import { toGroupNode, type IdpGroupNode } from '../types/group.type';
-import { toTeamNode, type TeamNode } from '../types/team.type';
+import { TeamNode, toTeamNode } from '../types/team.type';
 import { TenantNode, toTenantNode } from '../types/tenant.type';
-import { UserNode } from '../types/user.type';
+import { toUserNode, UserNode } from '../types/user.type';
 
 /** Teams and groups named by access grants and mappings, loaded once per field. */
 async function lookups(ctx: GraphQLContext, scope: Scope, groupIds: string[]) {
@@ -20,7 +21,7 @@ async function lookups(ctx: GraphQLContext, scope: Scope, groupIds: string[]) {
   const groupById = new Map<string, IdpGroupNode>(groups.map((g) => [g.id, toGroupNode(g)]));
   const grant = (source: GrantSource): Grant =>
     source.kind === 'default' ? { group: null, isDefault: true } : { group: groupById.get(source.groupId) ?? null, isDefault: false };
-  const team = (id: string, name: string): TeamNode => teamById.get(id) ?? { id, name, createdAt: new Date(0) };
+  const team = (id: string, name: string): TeamNode => teamById.get(id) ?? { id, tenantId: scope.tenantId, name, createdAt: new Date(0) };
   return { grant, team, group: (id: string) => groupById.get(id) ?? null };
 }
 
@@ -42,6 +43,18 @@ export class UserAccessResolver {
       teams: access.teams.map((t) => ({ team: team(t.teamId, t.teamName), level: t.level, grantedBy: t.grantedBy.map(grant) })),
       fromDefault: access.fromDefault,
     };
+  }
+}
+
+@Resolver(() => TeamNode)
+export class TeamMembersResolver {
+  @FieldResolver(() => TeamMemberConnection, { description: 'Who has access to this team, and why, by userName.' })
+  async members(@Ctx() ctx: GraphQLContext, @Root() team: TeamNode, @Args() page: PageArgs): Promise<TeamMemberConnection> {
+    const scope = nodeScope(ctx, team.tenantId);
+    const result = await ctx.services.access.teamMembers(scope, team.id, page);
+    const groupIds = result.items.flatMap(({ node }) => node.access.grantedBy.flatMap((s) => (s.kind === 'group' ? [s.groupId] : [])));
+    const { grant } = await lookups(ctx, scope, groupIds);
+    return toConnection(result, ({ user, access }) => ({ user: toUserNode(user), level: access.level, grantedBy: access.grantedBy.map(grant) }));
   }
 }
 

@@ -1,7 +1,9 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { PermissionLevelEnum } from './enums';
+import { Connection } from './connection';
 import { IdpGroupNode } from './group.type';
+import { UserNode } from './user.type';
 import { TeamNode } from './team.type';
 
 @ObjectType({ description: 'Why a user has a grant: an IdP group\'s mapping, or the tenant\'s default.' })
@@ -84,3 +86,18 @@ export class MappingInput {
   @Field(() => [TeamLevelInput], { defaultValue: [] })
   teams!: TeamLevelInput[];
 }
+
+@ObjectType({ description: 'A user with access to a team, at which level, and why.' })
+export class TeamMember {
+  @Field(() => UserNode)
+  user!: UserNode;
+
+  @Field(() => PermissionLevelEnum)
+  level!: string;
+
+  @Field(() => [Grant])
+  grantedBy!: Grant[];
+}
+
+@ObjectType()
+export class TeamMemberConnection extends Connection('TeamMember', TeamMember) {}

@@ -7,6 +7,9 @@ export class TeamNode {
   @Field(() => ID)
   id!: string;
 
+  /** Not exposed: lets field resolvers act in the tenant the team was read from. */
+  tenantId!: string;
+
   @Field()
   name!: string;
 
@@ -14,4 +17,4 @@ export class TeamNode {
   createdAt!: Date;
 }
 
-export const toTeamNode = (t: Team): TeamNode => ({ id: t.id, name: t.name, createdAt: t.createdAt });
+export const toTeamNode = (t: Team): TeamNode => ({ id: t.id, tenantId: t.tenantId, name: t.name, createdAt: t.createdAt });
