@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { machine, startServer } from './harness';
+import { runAccessScenario } from './access-scenario';
 import { runScimScenario } from './scim-scenario';
 
 /**
- * `npm run bench [-- scim] [--users N] [--concurrency C] [--groups G]`: starts Portico as `npm start` does,
+ * `npm run bench [-- scim|access] [--users N] [--concurrency C] [--groups G] [--members M]`: starts Portico as `npm start` does,
  * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
  */
 async function main(): Promise<void> {
@@ -13,9 +14,10 @@ async function main(): Promise<void> {
       users: { type: 'string', default: '10000' },
       concurrency: { type: 'string', default: '16' },
       groups: { type: 'string', default: '50' },
+      members: { type: 'string', default: '50000' },
     },
   });
-  const scenarios = positionals.length > 0 ? positionals : ['scim'];
+  const scenarios = positionals.length > 0 ? positionals : ['scim', 'access'];
   console.log(`Machine: ${machine()}`);
   console.log('Server, database and load generator all run on this machine.\n');
   const server = await startServer();
@@ -28,8 +30,15 @@ async function main(): Promise<void> {
           groups: Number(values.groups),
         });
         console.log(lines.join('\n'));
+      } else if (scenario === 'access') {
+        const lines = await runAccessScenario(server, {
+          groups: Number(values.groups),
+          members: Number(values.members),
+          concurrency: Number(values.concurrency),
+        });
+        console.log(lines.join('\n'));
       } else {
-        throw new Error(`Unknown scenario "${scenario}" (known: scim)`);
+        throw new Error(`Unknown scenario "${scenario}" (known: scim, access)`);
       }
       console.log();
     }

@@ -26,6 +26,22 @@ export const mappingRule = z
   .refine((m) => new Set(m.teams.map((t) => t.teamId)).size === m.teams.length, { message: 'each team at most once', path: ['teams'] });
 export type MappingInput = z.infer<typeof mappingRule>;
 
+export interface GroupRef {
+  id: string;
+  tenantId: string;
+  displayName: string;
+  externalId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TeamRef {
+  id: string;
+  tenantId: string;
+  name: string;
+  createdAt: Date;
+}
+
 export interface MappingView {
   groupId: string | null;
   groupName: string | null;
@@ -86,6 +102,27 @@ export class AccessService {
       }));
       return toPage(members, size, total, (m) => [m.user.userName.toLowerCase()]);
     });
+  }
+
+  /** The groups and teams that grants and mappings name, in one query (for explaining them). */
+  async namedInGrants(scope: Scope, groupIds: string[], teamIds: string[]): Promise<{ groups: GroupRef[]; teams: TeamRef[] }> {
+    requireLevel(scope, 'NONE');
+    const groups = [...new Set(groupIds)].filter(isUuid);
+    const teams = [...new Set(teamIds)].filter(isUuid);
+    if (groups.length === 0 && teams.length === 0) return { groups: [], teams: [] };
+    const rows = await this.uow.read((em) =>
+      em.execute<{ kind: 'group' | 'team'; id: string; name: string; external_id: string | null; created_at: Date; updated_at: Date }[]>(
+        `select 'group' as kind, id, display_name as name, external_id, created_at, updated_at from idp_groups where tenant_id = ? and id = any(?::uuid[])
+         union all
+         select 'team' as kind, id, name, null, created_at, updated_at from teams where tenant_id = ? and id = any(?::uuid[])`,
+        [scope.tenantId, uuidArray(groups), scope.tenantId, uuidArray(teams)],
+      ),
+    );
+    const at = (value: Date) => new Date(value);
+    return {
+      groups: rows.filter((r) => r.kind === 'group').map((r) => ({ id: r.id, tenantId: scope.tenantId, displayName: r.name, externalId: r.external_id, createdAt: at(r.created_at), updatedAt: at(r.updated_at) })),
+      teams: rows.filter((r) => r.kind === 'team').map((r) => ({ id: r.id, tenantId: scope.tenantId, name: r.name, createdAt: at(r.created_at) })),
+    };
   }
 
   async listMappings(scope: Scope): Promise<MappingView[]> {

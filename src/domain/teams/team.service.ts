@@ -24,12 +24,6 @@ export class TeamService {
     );
   }
 
-  /** Every team, for resolving names in grants and mappings: anyone who may see an access may see its teams. */
-  async listAll(scope: Scope): Promise<Team[]> {
-    requireLevel(scope, 'NONE');
-    return this.uow.read((em) => em.find(Team, { tenantId: scope.tenantId }, { orderBy: { name: 'asc' }, limit: MAX_TEAMS_LISTED }));
-  }
-
   async get(scope: Scope, id: string): Promise<Team> {
     requireLevel(scope, 'VIEWER');
     const team = isUuid(id) ? await this.uow.read((em) => em.findOne(Team, { id, tenantId: scope.tenantId })) : null;

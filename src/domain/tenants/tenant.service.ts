@@ -21,6 +21,9 @@ export interface TenantSettingsInput {
 
 /** Tenants: created by the operator; each tenant's settings changed by its administrators. */
 export class TenantService {
+  /** Slug → tenant id. A tenant's slug never changes and tenants are not deleted, so entries never go stale. */
+  private readonly idBySlug = new Map<string, string>();
+
   constructor(private readonly uow: UnitOfWork) {}
 
   async create(ctx: CallContext, input: CreateTenantInput): Promise<Tenant> {
@@ -65,9 +68,14 @@ export class TenantService {
     const isOperator = ctx.actor.kind === 'OPERATOR' || ctx.actor.kind === 'SYSTEM';
     if (isOperator) {
       if (!slug) throw new DomainError('BAD_USER_INPUT', 'The operator must name a tenant', { argument: 'tenant' });
-      const tenant = await this.uow.read((em) => em.findOne(Tenant, { slug }));
-      if (!tenant) throw new DomainError('NOT_FOUND', `Tenant "${slug}" not found`);
-      return { ...ctx, tenantId: tenant.id };
+      let tenantId = this.idBySlug.get(slug);
+      if (!tenantId) {
+        const tenant = await this.uow.read((em) => em.findOne(Tenant, { slug }));
+        if (!tenant) throw new DomainError('NOT_FOUND', `Tenant "${slug}" not found`);
+        tenantId = tenant.id;
+        if (this.idBySlug.size < 100_000) this.idBySlug.set(slug, tenantId);
+      }
+      return { ...ctx, tenantId };
     }
     if (!ctx.actor.tenantId) throw new DomainError('FORBIDDEN', 'This caller belongs to no tenant');
     if (slug) {

@@ -6,24 +6,23 @@ import { nodeScope, tenantScope, type GraphQLContext } from '../context';
 import { EffectiveAccess, Grant, MappingInput, PermissionMapping, TeamMemberConnection } from '../types/access.type';
 import { PageArgs, TENANT_ARG } from '../types/args';
 import { toConnection } from '../types/connection';
-import { toGroupNode, type IdpGroupNode } from '../types/group.type';
-import { TeamNode, toTeamNode } from '../types/team.type';
+import type { IdpGroupNode } from '../types/group.type';
+import { TeamNode } from '../types/team.type';
 import { TenantNode, toTenantNode } from '../types/tenant.type';
 import { toUserNode, UserNode } from '../types/user.type';
 
-/** Teams and groups named by access grants and mappings, loaded once per field. */
-async function lookups(ctx: GraphQLContext, scope: Scope, groupIds: string[]) {
-  const [teams, groups] = await Promise.all([
-    ctx.services.teams.listAll(scope),
-    groupIds.length > 0 ? ctx.services.groups.getMany(scope, groupIds) : Promise.resolve([]),
-  ]);
-  const teamById = new Map<string, TeamNode>(teams.map((t) => [t.id, toTeamNode(t)]));
-  const groupById = new Map<string, IdpGroupNode>(groups.map((g) => [g.id, toGroupNode(g)]));
+/** Teams and groups named by access grants and mappings, loaded in one query per field. */
+async function lookups(ctx: GraphQLContext, scope: Scope, groupIds: string[], teamIds: string[]) {
+  const named = await ctx.services.access.namedInGrants(scope, groupIds, teamIds);
+  const teamById = new Map<string, TeamNode>(named.teams.map((t) => [t.id, t]));
+  const groupById = new Map<string, IdpGroupNode>(named.groups.map((g) => [g.id, g]));
   const grant = (source: GrantSource): Grant =>
     source.kind === 'default' ? { group: null, isDefault: true } : { group: groupById.get(source.groupId) ?? null, isDefault: false };
   const team = (id: string, name: string): TeamNode => teamById.get(id) ?? { id, tenantId: scope.tenantId, name, createdAt: new Date(0) };
   return { grant, team, group: (id: string) => groupById.get(id) ?? null };
 }
+
+const groupsOf = (sources: GrantSource[]) => sources.flatMap((s) => (s.kind === 'group' ? [s.groupId] : []));
 
 function toMappingInput(input: MappingInput): DomainMappingInput {
   return { globalLevel: input.globalLevel, teams: input.teams } as DomainMappingInput;
@@ -35,8 +34,12 @@ export class UserAccessResolver {
   async access(@Ctx() ctx: GraphQLContext, @Root() user: UserNode): Promise<EffectiveAccess> {
     const scope = nodeScope(ctx, user.tenantId);
     const access: DomainAccess = await ctx.services.access.accessOf(scope, user.id);
-    const groupIds = [...access.globalGrantedBy, ...access.teams.flatMap((t) => t.grantedBy)].flatMap((s) => (s.kind === 'group' ? [s.groupId] : []));
-    const { grant, team } = await lookups(ctx, scope, groupIds);
+    const { grant, team } = await lookups(
+      ctx,
+      scope,
+      groupsOf([...access.globalGrantedBy, ...access.teams.flatMap((t) => t.grantedBy)]),
+      access.teams.map((t) => t.teamId),
+    );
     return {
       globalLevel: access.globalLevel,
       globalGrantedBy: access.globalGrantedBy.map(grant),
@@ -52,8 +55,7 @@ export class TeamMembersResolver {
   async members(@Ctx() ctx: GraphQLContext, @Root() team: TeamNode, @Args() page: PageArgs): Promise<TeamMemberConnection> {
     const scope = nodeScope(ctx, team.tenantId);
     const result = await ctx.services.access.teamMembers(scope, team.id, page);
-    const groupIds = result.items.flatMap(({ node }) => node.access.grantedBy.flatMap((s) => (s.kind === 'group' ? [s.groupId] : [])));
-    const { grant } = await lookups(ctx, scope, groupIds);
+    const { grant } = await lookups(ctx, scope, result.items.flatMap(({ node }) => groupsOf(node.access.grantedBy)), []);
     return toConnection(result, ({ user, access }) => ({ user: toUserNode(user), level: access.level, grantedBy: access.grantedBy.map(grant) }));
   }
 }
@@ -114,7 +116,12 @@ export class AccessResolver {
   }
 
   private async toMappings(ctx: GraphQLContext, scope: Scope, views: MappingView[]): Promise<PermissionMapping[]> {
-    const { team, group } = await lookups(ctx, scope, views.flatMap((v) => (v.groupId ? [v.groupId] : [])));
+    const { team, group } = await lookups(
+      ctx,
+      scope,
+      views.flatMap((v) => (v.groupId ? [v.groupId] : [])),
+      views.flatMap((v) => v.teams.map((t) => t.teamId)),
+    );
     return views.map((v) => ({
       group: v.groupId ? group(v.groupId) : null,
       isDefault: v.groupId === null,
