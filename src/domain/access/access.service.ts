@@ -50,6 +50,30 @@ export interface MappingView {
   updatedAt: Date;
 }
 
+/**
+ * Whether user `u` has access to a team (bindings: tenant id, then the team id three times). Mirrors the
+ * merge rule: a group mapping grants the team, or the user's groups grant nothing and the team is the
+ * fallback team or granted by the default mapping.
+ */
+export const TEAM_ACCESS_CONDITION = `u.tenant_id = ? and u.active and (
+    exists (select 1 from group_memberships m
+              join permission_mappings pm on pm.group_id = m.group_id
+              join mapping_team_grants tg on tg.mapping_id = pm.id
+             where m.user_id = u.id and tg.team_id = ? and tg.level <> 'NONE')
+    or (exists (select 1 from tenants t where t.id = u.tenant_id and t.fallback_team_id = ?)
+          or exists (select 1 from permission_mappings pm join mapping_team_grants tg on tg.mapping_id = pm.id
+                      where pm.tenant_id = u.tenant_id and pm.group_id is null and tg.team_id = ? and tg.level <> 'NONE'))
+       and not exists (select 1 from group_memberships m join permission_mappings pm on pm.group_id = m.group_id
+                        where m.user_id = u.id
+                          and (pm.global_level <> 'NONE'
+                               or exists (select 1 from mapping_team_grants tg where tg.mapping_id = pm.id and tg.level <> 'NONE'))))`;
+
+/** How many users have access to a team right now (for TEAM_CHANGED events). */
+export async function usersWithTeam(em: Parameters<typeof accessOfUsers>[0], tenantId: string, teamId: string): Promise<number> {
+  const [{ n }] = await em.execute<{ n: number }[]>(`select count(*)::int as n from users u where ${TEAM_ACCESS_CONDITION}`, [tenantId, teamId, teamId, teamId]);
+  return n;
+}
+
 /** Teams × levels for IdP groups, the default mapping and the fallback team; effective access from them. */
 export class AccessService {
   constructor(private readonly uow: UnitOfWork) {}
@@ -76,18 +100,7 @@ export class AccessService {
     return this.uow.read(async (em) => {
       const team = isUuid(teamId) ? await em.findOne(Team, { id: teamId, tenantId: scope.tenantId }) : null;
       if (!team) throw notFound('Team');
-      const condition = `u.tenant_id = ? and u.active and (
-          exists (select 1 from group_memberships m
-                    join permission_mappings pm on pm.group_id = m.group_id
-                    join mapping_team_grants tg on tg.mapping_id = pm.id
-                   where m.user_id = u.id and tg.team_id = ? and tg.level <> 'NONE')
-          or (exists (select 1 from tenants t where t.id = u.tenant_id and t.fallback_team_id = ?)
-                or exists (select 1 from permission_mappings pm join mapping_team_grants tg on tg.mapping_id = pm.id
-                            where pm.tenant_id = u.tenant_id and pm.group_id is null and tg.team_id = ? and tg.level <> 'NONE'))
-             and not exists (select 1 from group_memberships m join permission_mappings pm on pm.group_id = m.group_id
-                              where m.user_id = u.id
-                                and (pm.global_level <> 'NONE'
-                                     or exists (select 1 from mapping_team_grants tg where tg.mapping_id = pm.id and tg.level <> 'NONE'))))`;
+      const condition = TEAM_ACCESS_CONDITION;
       const bindings = [scope.tenantId, team.id, team.id, team.id];
       const [{ total }] = await em.execute<{ total: number }[]>(`select count(*)::int as total from users u where ${condition}`, bindings);
       const rows = await em.execute(

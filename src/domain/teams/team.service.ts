@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { usersWithTeam } from '../access/access.service';
 import { recordEvent } from '../events/event-recorder';
 import { Tenant } from '../tenants/tenant.entity';
 import { requireLevel } from '../shared/authorize';
@@ -63,12 +64,14 @@ export class TeamService {
           const old = team.name;
           team.name = teamName;
           team.updatedAt = new Date();
+          const affected = await usersWithTeam(em, scope.tenantId, team.id);
           await recordEvent(em, scope, {
             type: 'TEAM_CHANGED',
             subjectType: 'TEAM',
             subjectId: team.id,
             summary: `Team ${old} renamed to ${teamName}`,
             changes: [{ attribute: 'name', old, new: teamName }],
+            detail: { affectedUsers: affected },
           });
           return team;
         }),
@@ -85,14 +88,17 @@ export class TeamService {
     await this.uow.write(async (em) => {
       const team = isUuid(id) ? await em.findOne(Team, { id, tenantId: scope.tenantId }) : null;
       if (!team) throw notFound('Team');
+      // Who loses access: counted before the team, its grants and its fallback role go.
+      const affected = await usersWithTeam(em, scope.tenantId, team.id);
       await em.nativeUpdate(Tenant, { id: scope.tenantId, fallbackTeamId: team.id }, { fallbackTeamId: null });
       em.remove(team);
       await recordEvent(em, scope, {
         type: 'TEAM_CHANGED',
         subjectType: 'TEAM',
         subjectId: team.id,
-        summary: `Team ${team.name} deleted`,
+        summary: `Team ${team.name} deleted (${affected} user(s) lose access to it)`,
         changes: [{ attribute: 'name', old: team.name, new: null }],
+        detail: { affectedUsers: affected },
       });
     });
   }

@@ -6,7 +6,7 @@ import { IdpGroupNode } from './group.type';
 import { UserNode } from './user.type';
 import { TeamNode } from './team.type';
 
-@ObjectType({ description: 'Why a user has a grant: an IdP group\'s mapping, or the tenant\'s default.' })
+@ObjectType({ simpleResolvers: true, description: 'Why a user has a grant: an IdP group\'s mapping, or the tenant\'s default.' })
 export class Grant {
   @Field(() => IdpGroupNode, { nullable: true })
   group!: IdpGroupNode | null;
@@ -15,7 +15,7 @@ export class Grant {
   isDefault!: boolean;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TeamGrant {
   @Field(() => TeamNode)
   team!: TeamNode;
@@ -27,7 +27,7 @@ export class TeamGrant {
   grantedBy!: Grant[];
 }
 
-@ObjectType({ description: 'The union of the user\'s groups\' mappings; the highest level wins, per team and globally.' })
+@ObjectType({ simpleResolvers: true, description: 'The union of the user\'s groups\' mappings; the highest level wins, per team and globally.' })
 export class EffectiveAccess {
   @Field(() => PermissionLevelEnum)
   globalLevel!: string;
@@ -42,7 +42,7 @@ export class EffectiveAccess {
   fromDefault!: boolean;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MappingTeamLevel {
   @Field(() => TeamNode)
   team!: TeamNode;
@@ -51,7 +51,7 @@ export class MappingTeamLevel {
   level!: string;
 }
 
-@ObjectType({ description: 'What one IdP group grants, or (isDefault) what everyone whose groups grant nothing gets.' })
+@ObjectType({ simpleResolvers: true, description: 'What one IdP group grants, or (isDefault) what everyone whose groups grant nothing gets.' })
 export class PermissionMapping {
   @Field(() => IdpGroupNode, { nullable: true })
   group!: IdpGroupNode | null;
@@ -87,7 +87,7 @@ export class MappingInput {
   teams!: TeamLevelInput[];
 }
 
-@ObjectType({ description: 'A user with access to a team, at which level, and why.' })
+@ObjectType({ simpleResolvers: true, description: 'A user with access to a team, at which level, and why.' })
 export class TeamMember {
   @Field(() => UserNode)
   user!: UserNode;
@@ -99,5 +99,5 @@ export class TeamMember {
   grantedBy!: Grant[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TeamMemberConnection extends Connection('TeamMember', TeamMember) {}

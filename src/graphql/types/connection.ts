@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { Page } from '../../domain/shared/pagination';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -18,7 +18,7 @@ export interface ConnectionShape<T> {
 
 /** A Relay connection type named `${name}Connection` with `${name}Edge` edges. */
 export function Connection<T extends object>(name: string, node: ClassType<T>) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field()
     cursor!: string;
@@ -27,7 +27,7 @@ export function Connection<T extends object>(name: string, node: ClassType<T>) {
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionType implements ConnectionShape<T> {
     @Field(() => [Edge])
     edges!: Edge[];

@@ -3,7 +3,7 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { Credential } from '../../domain/credentials/credential.entity';
 import { PermissionLevelEnum } from './enums';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ScimSettings {
   @Field()
   enabled!: boolean;
@@ -21,7 +21,7 @@ export class ScimSettings {
   tokenLastUsedAt!: Date | null;
 }
 
-@ObjectType({ description: 'Shown once: the token is not stored and cannot be read again.' })
+@ObjectType({ simpleResolvers: true, description: 'Shown once: the token is not stored and cannot be read again.' })
 export class GeneratedScimToken {
   @Field()
   token!: string;
@@ -30,7 +30,7 @@ export class GeneratedScimToken {
   baseUrl!: string;
 }
 
-@ObjectType('ApiKey')
+@ObjectType('ApiKey', { simpleResolvers: true })
 export class ApiKeyNode {
   @Field(() => ID)
   id!: string;
@@ -64,7 +64,7 @@ export const toApiKeyNode = (c: Credential): ApiKeyNode => ({
   revokedAt: c.revokedAt,
 });
 
-@ObjectType({ description: 'Shown once: the key is not stored and cannot be read again.' })
+@ObjectType({ simpleResolvers: true, description: 'Shown once: the key is not stored and cannot be read again.' })
 export class CreatedApiKey {
   @Field()
   token!: string;

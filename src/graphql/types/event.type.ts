@@ -4,7 +4,7 @@ import type { ProvisioningEvent } from '../../domain/events/provisioning-event.e
 import { Connection } from './connection';
 import { EventOutcomeEnum, EventSourceEnum, EventTypeEnum } from './enums';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AttributeChange {
   @Field()
   attribute!: string;
@@ -16,7 +16,7 @@ export class AttributeChange {
   new!: unknown;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class EventActor {
   @Field()
   kind!: string;
@@ -28,7 +28,7 @@ export class EventActor {
   label!: string;
 }
 
-@ObjectType('ProvisioningEvent')
+@ObjectType('ProvisioningEvent', { simpleResolvers: true })
 export class ProvisioningEventNode {
   @Field(() => ID)
   id!: string;
@@ -90,7 +90,7 @@ export const toEventNode = (e: ProvisioningEvent, cursor: string): ProvisioningE
   occurredAt: e.occurredAt,
 });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ProvisioningEventConnection extends Connection('ProvisioningEvent', ProvisioningEventNode) {}
 
 @InputType()

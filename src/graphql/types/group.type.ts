@@ -3,7 +3,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import type { IdpGroup } from '../../domain/groups/idp-group.entity';
 import { Connection } from './connection';
 
-@ObjectType('IdpGroup', { description: 'A group as the identity provider knows it.' })
+@ObjectType('IdpGroup', { simpleResolvers: true, description: 'A group as the identity provider knows it.' })
 export class IdpGroupNode {
   @Field(() => ID, { description: 'The same id as the SCIM resource.' })
   id!: string;
@@ -33,5 +33,5 @@ export const toGroupNode = (g: IdpGroup): IdpGroupNode => ({
   updatedAt: g.updatedAt,
 });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class IdpGroupConnection extends Connection('IdpGroup', IdpGroupNode) {}

@@ -2,7 +2,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { Team } from '../../domain/teams/team.entity';
 
-@ObjectType('Team')
+@ObjectType('Team', { simpleResolvers: true })
 export class TeamNode {
   @Field(() => ID)
   id!: string;

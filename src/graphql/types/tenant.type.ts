@@ -3,7 +3,7 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { Tenant as TenantEntity } from '../../domain/tenants/tenant.entity';
 import { Connection } from './connection';
 
-@ObjectType('Tenant')
+@ObjectType('Tenant', { simpleResolvers: true })
 export class TenantNode {
   @Field(() => ID)
   id!: string;
@@ -41,7 +41,7 @@ export const toTenantNode = (t: TenantEntity): TenantNode => ({
   createdAt: t.createdAt,
 });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TenantConnection extends Connection('Tenant', TenantNode) {}
 
 @InputType()

@@ -4,7 +4,7 @@ import type { User as UserEntity } from '../../domain/users/user.entity';
 import { Connection } from './connection';
 import { UserSourceEnum } from './enums';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MultiValuedAttribute {
   @Field()
   value!: string;
@@ -16,7 +16,7 @@ export class MultiValuedAttribute {
   primary!: boolean;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PersonName {
   @Field(() => String, { nullable: true })
   formatted!: string | null;
@@ -37,7 +37,7 @@ export class PersonName {
   honorificSuffix!: string | null;
 }
 
-@ObjectType('User')
+@ObjectType('User', { simpleResolvers: true })
 export class UserNode {
   @Field(() => ID, { description: 'The same id as the SCIM resource.' })
   id!: string;
@@ -149,7 +149,7 @@ export const toUserNode = (u: UserEntity): UserNode => ({
   updatedAt: u.updatedAt,
 });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UserConnection extends Connection('User', UserNode) {}
 
 @InputType()

@@ -3,7 +3,7 @@ import { PermissionLevelEnum, ViewerKindEnum } from './enums';
 import { TenantNode } from './tenant.type';
 import { UserNode } from './user.type';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Viewer {
   @Field(() => ViewerKindEnum)
   kind!: string;

@@ -112,6 +112,12 @@ describe('access follows Entra at once', () => {
     expect((await accessOf(bob)).teams).toEqual({ Payments: 'VIEWER<-SRE', Platform: 'ADMINISTRATOR<-SRE' });
     expect((await portico.gql(DeleteTeamDocument, { tenant: 'contoso', teamId: team.Payments })).data?.deleteTeam).toBe(true);
     expect((await accessOf(bob)).teams).toEqual({ Platform: 'ADMINISTRATOR<-SRE' });
+    const [deleted] = await sql<{ summary: string; detail: { affectedUsers: number } }>(
+      portico.databaseUrl,
+      `select summary, detail from provisioning_events where type = 'TEAM_CHANGED' and subject_id = $1 and summary like '%deleted%'`,
+      [team.Payments],
+    );
+    expect(deleted.detail.affectedUsers).toBe(1);
     expect((await portico.gql(DeleteGroupMappingDocument, { tenant: 'contoso', groupId: group.SRE })).data?.deleteGroupMapping).toBe(true);
     expect(await accessOf(bob)).toEqual({ global: 'VIEWER', fromDefault: true, teams: { Everyone: 'VIEWER<-default' } });
     expect((await portico.gql(DeleteGroupMappingDocument, { tenant: 'contoso', groupId: group.SRE })).data?.deleteGroupMapping).toBe(false);

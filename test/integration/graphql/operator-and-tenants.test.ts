@@ -80,7 +80,7 @@ describe('GraphQL: operator, tenants and teams', () => {
 
     const events = await portico.gql(ProvisioningEventsDocument, { tenant: 'acme', filter: { types: ['TEAM_CHANGED'] } });
     expect(events.data?.provisioningEvents.edges.map((e) => e.node.summary)).toEqual([
-      'Team Platform deleted',
+      'Team Platform deleted (0 user(s) lose access to it)',
       'Team Engineering renamed to Platform',
       'Team Engineering created',
     ]);
