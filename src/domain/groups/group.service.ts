@@ -269,7 +269,8 @@ export class GroupService {
 
 export async function findGroup(em: EntityManager, scope: Scope, id: string): Promise<IdpGroup | null> {
   if (!isUuid(id)) return null;
-  return em.findOne(IdpGroup, { id, tenantId: scope.tenantId });
+  const [row] = await em.execute('select * from idp_groups where id = ? and tenant_id = ?', [id, scope.tenantId]);
+  return row ? em.map(IdpGroup, row) : null;
 }
 
 /** Like findGroup, holding the row until commit: membership batches of one group apply one after the other. */

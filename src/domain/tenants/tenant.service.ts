@@ -87,7 +87,10 @@ export class TenantService {
 
   async get(scope: Scope): Promise<Tenant> {
     requireLevel(scope, 'NONE');
-    const tenant = await this.uow.read((em) => em.findOne(Tenant, { id: scope.tenantId }));
+    const tenant = await this.uow.read(async (em) => {
+      const [row] = await em.execute('select * from tenants where id = ?', [scope.tenantId]);
+      return row ? em.map(Tenant, row) : null;
+    });
     if (!tenant) throw new DomainError('NOT_FOUND', 'Tenant not found');
     return tenant;
   }

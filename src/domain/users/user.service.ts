@@ -230,7 +230,9 @@ export class UserService {
 /** Looks a user up inside the scope's tenant; an id that is not a UUID simply matches nothing. */
 export async function findUser(em: EntityManager, scope: Scope, id: string): Promise<User | null> {
   if (!isUuid(id)) return null;
-  return em.findOne(User, { id, tenantId: scope.tenantId });
+  // A plain SELECT mapped into the unit of work: on every read path, and much cheaper than the ORM's find.
+  const [row] = await em.execute('select * from users where id = ? and tenant_id = ?', [id, scope.tenantId]);
+  return row ? em.map(User, row) : null;
 }
 
 /** Like findUser, holding the row until commit so concurrent changes apply one after the other. */
