@@ -15,6 +15,17 @@ interface AccessRow {
   team_id: string | null;
   team_name: string | null;
   level: PermissionLevel | null;
+  group_external_id: string | null;
+  group_created_at: Date | null;
+  group_updated_at: Date | null;
+  team_created_at: Date | null;
+  fallback_team_created_at: Date | null;
+}
+
+/** Groups and teams that grants name, as the access query already read them. */
+export interface NamedInGrants {
+  groups: Map<string, { id: string; displayName: string; externalId: string | null; createdAt: Date; updatedAt: Date }>;
+  teams: Map<string, { id: string; name: string; createdAt: Date }>;
 }
 
 /**
@@ -22,13 +33,14 @@ interface AccessRow {
  * they belong to and the default mapping (with team names), the tenant's fallback team. The merge itself is
  * the pure rule in access-rules.ts.
  */
-export async function accessOfUsers(em: EntityManager, tenantId: string, userIds: string[]): Promise<Map<string, EffectiveAccess>> {
+export async function accessOfUsers(em: EntityManager, tenantId: string, userIds: string[], named?: NamedInGrants): Promise<Map<string, EffectiveAccess>> {
   const result = new Map<string, EffectiveAccess>();
   if (userIds.length === 0) return result;
   const rows = await em.execute<AccessRow[]>(
-    `select u.id as user_id, u.active, t.fallback_team_id, ft.name as fallback_team_name,
+    `select u.id as user_id, u.active, t.fallback_team_id, ft.name as fallback_team_name, ft.created_at as fallback_team_created_at,
             pm.id as mapping_id, pm.group_id, g.display_name as group_name, pm.global_level,
-            tg.team_id, tm.name as team_name, tg.level
+            g.external_id as group_external_id, g.created_at as group_created_at, g.updated_at as group_updated_at,
+            tg.team_id, tm.name as team_name, tm.created_at as team_created_at, tg.level
        from users u
        join tenants t on t.id = u.tenant_id
        left join teams ft on ft.id = t.fallback_team_id
@@ -45,6 +57,7 @@ export async function accessOfUsers(em: EntityManager, tenantId: string, userIds
     [tenantId, uuidArray(userIds)],
   );
   const perUser = new Map<string, { rows: AccessRow[] }>();
+  if (named) collectNames(rows, named);
   for (const row of rows) {
     const entry = perUser.get(row.user_id) ?? { rows: [] };
     entry.rows.push(row);
@@ -78,4 +91,28 @@ export async function accessOfUsers(em: EntityManager, tenantId: string, userIds
     );
   }
   return result;
+}
+
+function collectNames(rows: AccessRow[], named: NamedInGrants): void {
+  for (const row of rows) {
+    if (row.group_id && row.group_created_at && row.group_updated_at) {
+      named.groups.set(row.group_id, {
+        id: row.group_id,
+        displayName: row.group_name ?? '',
+        externalId: row.group_external_id,
+        createdAt: new Date(row.group_created_at),
+        updatedAt: new Date(row.group_updated_at),
+      });
+    }
+    if (row.team_id && row.team_created_at) {
+      named.teams.set(row.team_id, { id: row.team_id, name: row.team_name ?? '', createdAt: new Date(row.team_created_at) });
+    }
+    if (row.fallback_team_id && row.fallback_team_created_at) {
+      named.teams.set(row.fallback_team_id, {
+        id: row.fallback_team_id,
+        name: row.fallback_team_name ?? '',
+        createdAt: new Date(row.fallback_team_created_at),
+      });
+    }
+  }
 }

@@ -12,7 +12,7 @@ import type { UnitOfWork } from '../shared/unit-of-work';
 import { parseInput } from '../shared/validate';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
 import { User } from '../users/user.entity';
-import { accessOfUsers } from './access-query';
+import { accessOfUsers, type NamedInGrants } from './access-query';
 import type { EffectiveAccess, TeamAccess } from './access-rules';
 import { MappingTeamGrant, PermissionMapping } from './permission-mapping.entity';
 
@@ -80,13 +80,18 @@ export class AccessService {
 
   /** A user's effective access, explained. Everyone may read their own; reading others needs VIEWER. */
   async accessOf(scope: Scope, userId: string): Promise<EffectiveAccess> {
+    return (await this.explainedAccessOf(scope, userId)).access;
+  }
+
+  /** The access with the groups and teams its grants name, read by the same single query. */
+  async explainedAccessOf(scope: Scope, userId: string): Promise<{ access: EffectiveAccess; named: NamedInGrants }> {
     const isSelf = scope.actor.kind === 'USER' && scope.actor.id === userId && scope.actor.tenantId === scope.tenantId;
     if (!isSelf) requireDirectoryAccess(scope, 'read');
     if (!isUuid(userId)) throw notFound('User');
-    const access = await this.uow.read((em) => accessOfUsers(em, scope.tenantId, [userId]));
-    const found = access.get(userId);
-    if (!found) throw notFound('User');
-    return found;
+    const named: NamedInGrants = { groups: new Map(), teams: new Map() };
+    const access = (await this.uow.read((em) => accessOfUsers(em, scope.tenantId, [userId], named))).get(userId);
+    if (!access) throw notFound('User');
+    return { access, named };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GrantSource, EffectiveAccess as DomainAccess } from '../../domain/access/access-rules';
+import type { GrantSource } from '../../domain/access/access-rules';
 import type { MappingInput as DomainMappingInput, MappingView } from '../../domain/access/access.service';
 import type { Scope } from '../../domain/shared/scope';
 import { nodeScope, tenantScope, type GraphQLContext } from '../context';
@@ -33,13 +33,14 @@ export class UserAccessResolver {
   @FieldResolver(() => EffectiveAccess, { description: 'Effective access, explained: every grant lists what gave it.' })
   async access(@Ctx() ctx: GraphQLContext, @Root() user: UserNode): Promise<EffectiveAccess> {
     const scope = nodeScope(ctx, user.tenantId);
-    const access: DomainAccess = await ctx.services.access.accessOf(scope, user.id);
-    const { grant, team } = await lookups(
-      ctx,
-      scope,
-      groupsOf([...access.globalGrantedBy, ...access.teams.flatMap((t) => t.grantedBy)]),
-      access.teams.map((t) => t.teamId),
-    );
+    // One query: the access and the groups and teams its grants name.
+    const { access, named } = await ctx.services.access.explainedAccessOf(scope, user.id);
+    const grant = (source: GrantSource): Grant => {
+      if (source.kind === 'default') return { group: null, isDefault: true };
+      const group = named.groups.get(source.groupId);
+      return { group: group ? { ...group, tenantId: scope.tenantId } : null, isDefault: false };
+    };
+    const team = (id: string, name: string): TeamNode => ({ id, tenantId: scope.tenantId, name, createdAt: named.teams.get(id)?.createdAt ?? new Date(0) });
     return {
       globalLevel: access.globalLevel,
       globalGrantedBy: access.globalGrantedBy.map(grant),
