@@ -8,6 +8,7 @@ import { RateLimiter } from './rate-limiter';
 import { invalidSyntax, ScimError, scimErrorBody, toScimError } from './scim-error';
 import { SCIM_CONTENT_TYPE, type ScimResponse } from './scim-http';
 import { ScimService } from './scim-service';
+import { redactSecrets } from '../domain/shared/changes';
 
 export const SCIM_BODY_LIMIT = '1mb';
 /** How much of a rejected request the provisioning log keeps. */
@@ -23,6 +24,14 @@ export interface ScimRouterOptions {
 }
 
 type ScimLocals = { scope?: Scope };
+
+/** A copy with U+0000 replaced in every string (for the provisioning log, which jsonb stores). */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD');
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]));
+  return value;
+}
 
 /** The express adapter of the SCIM core, mounted at `/api/:tenant/scim/v2`. */
 export function createScimRouter(options: ScimRouterOptions): express.Router {
@@ -62,9 +71,11 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
   async function logUnauthenticated(slug: string, req: Request, reason: string): Promise<void> {
     const now = Date.now();
     if (now - (lastUnauthenticatedLog.get(slug) ?? 0) < UNAUTHENTICATED_LOG_INTERVAL_MS) return;
-    lastUnauthenticatedLog.set(slug, now);
     const tenant = await services.tenants.findBySlug(slug);
     if (!tenant) return;
+    // Only existing tenants are remembered, and the map is bounded: random slugs cannot grow it.
+    if (lastUnauthenticatedLog.size >= 10_000) lastUnauthenticatedLog.clear();
+    lastUnauthenticatedLog.set(slug, now);
     const scope: Scope = {
       actor: { kind: 'SCIM_CLIENT', id: null, label: 'unauthenticated SCIM client', tenantId: tenant.id, level: 'NONE' },
       tenantId: tenant.id,
@@ -75,21 +86,23 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
   }
 
   async function recordRejection(scope: Scope, req: Request, status: number, reason: string, scimType?: string): Promise<void> {
-    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    // Redacted first, then cut to size; jsonb cannot hold U+0000, so it is replaced.
+    const sent = req.body === undefined ? undefined : withoutNul(redactSecrets(req.body));
+    const body = sent === undefined ? undefined : JSON.stringify(sent);
     await services.events
       .recordFailure(scope, {
         type: 'SCIM_REQUEST_REJECTED',
         subjectType: req.path.toLowerCase().startsWith('/groups') ? 'GROUP' : 'USER',
         subjectId: req.path.split('/')[2] ?? null,
-        summary: `SCIM ${req.method} ${req.path} rejected with ${status}: ${reason}`,
-        error: reason,
+        summary: withoutNul(`SCIM ${req.method} ${req.path} rejected with ${status}: ${reason}`) as string,
+        error: withoutNul(reason) as string,
         detail: {
           method: req.method,
           path: req.path,
-          query: req.query as Record<string, unknown>,
+          query: withoutNul(req.query) as Record<string, unknown>,
           status,
           ...(scimType && { scimType }),
-          ...(body !== undefined && { body: body.length > MAX_LOGGED_BODY ? `${body.slice(0, MAX_LOGGED_BODY)}…` : req.body }),
+          ...(body !== undefined && { body: body.length > MAX_LOGGED_BODY ? `${body.slice(0, MAX_LOGGED_BODY)}…` : sent }),
         },
       })
       .catch((error: unknown) => logger.error({ err: error }, 'could not record a rejected SCIM request'));

@@ -238,8 +238,10 @@ function directorySearch(query: Record<string, string | undefined>): DirectorySe
  * replacement when asked, and the group's own attributes applied to a small document of them.
  */
 function groupChanges(operations: PatchOperation[], ctx: ResourceContext): GroupChanges {
-  const add: string[] = [];
-  const remove: string[] = [];
+  // Operations apply in the order sent (RFC 7644 §3.5.2): a later operation on an id overrides an earlier
+  // one, so the three sets handed to the domain are disjoint and their fixed order cannot change the result.
+  const add = new Set<string>();
+  const remove = new Set<string>();
   let replaceMembers: string[] | undefined;
   const attributeOps: PatchOperation[] = [];
   for (const operation of operations) {
@@ -250,21 +252,35 @@ function groupChanges(operations: PatchOperation[], ctx: ResourceContext): Group
       continue;
     }
     if (path.path.subAttribute !== null) throw invalidPath('Members are changed as a whole: path "members" or members[value eq "id"]');
+    const removeIds = (ids: string[]) => {
+      for (const id of ids) {
+        add.delete(id);
+        remove.add(id);
+      }
+    };
     if (operation.op === 'remove') {
-      if (path.valueFilter) remove.push(...valuesSelectedBy(path.valueFilter));
-      else if (operation.value !== undefined && operation.value !== null) remove.push(...memberIdsOf(operation.value));
-      else replaceMembers = [];
+      if (path.valueFilter) removeIds(valuesSelectedBy(path.valueFilter));
+      else if (operation.value !== undefined && operation.value !== null) removeIds(memberIdsOf(operation.value));
+      else {
+        // "Remove all members": what was added before in this request goes too.
+        replaceMembers = [];
+        add.clear();
+        remove.clear();
+      }
     } else if (path.valueFilter) {
       throw invalidPath('Add members with path "members" and a list of values');
     } else if (operation.op === 'add') {
-      add.push(...memberIdsOf(operation.value));
+      for (const id of memberIdsOf(operation.value)) {
+        remove.delete(id);
+        add.add(id);
+      }
     } else {
       replaceMembers = memberIdsOf(operation.value);
-      add.length = 0;
-      remove.length = 0;
+      add.clear();
+      remove.clear();
     }
   }
-  const changes: GroupChanges = { add, remove, ...(replaceMembers && { replaceMembers }) };
+  const changes: GroupChanges = { add: [...add], remove: [...remove], ...(replaceMembers && { replaceMembers }) };
   if (attributeOps.length > 0) {
     // The group's own attributes: patched as a document, read back by the same mapper as PUT.
     changes.attributesFrom = (current) => scimToGroup(applyPatch(groupToScim(current, null, ctx), attributeOps, GROUP_SHAPE)).attributes;

@@ -61,8 +61,9 @@ function toManagerId(value: Json | undefined): string | null | undefined {
  * A SCIM User document (POST, PUT, or the result of a PATCH) as the domain's user attributes. Everything
  * the domain models is mapped; other attributes, core or of any extension, are kept as sent.
  */
-export function scimToUserAttributes(doc: Json): UserAttributes {
-  if (!isObject(doc)) throw invalidSyntax('The body must be a JSON object');
+export function scimToUserAttributes(body: Json): UserAttributes {
+  if (!isObject(body)) throw invalidSyntax('The body must be a JSON object');
+  let doc: JsonObject = body;
   const userName = toText(member(doc, 'userName'), 'userName');
   if (!userName) throw invalidValue('userName is required');
   const attributes: Record<string, unknown> = { userName };
@@ -76,8 +77,18 @@ export function scimToUserAttributes(doc: Json): UserAttributes {
   attributes.addresses = toAddresses(member(doc, 'addresses')) ?? [];
 
   const extensions: ExtensionAttributes = {};
-  const enterpriseKey = keyOf(doc, ENTERPRISE_USER_SCHEMA);
-  const enterprise = enterpriseKey ? doc[enterpriseKey] : undefined;
+  let enterpriseKey = keyOf(doc, ENTERPRISE_USER_SCHEMA);
+  let enterprise = enterpriseKey ? doc[enterpriseKey] : undefined;
+  // Enterprise attributes named without their URN ("department", "manager") are still enterprise attributes.
+  const unqualified = Object.keys(doc).filter((key) => ENTERPRISE_ATTRIBUTE_NAMES.some((name) => name.toLowerCase() === key.toLowerCase()));
+  if (unqualified.length > 0 && (enterprise === undefined || isObject(enterprise))) {
+    const merged: JsonObject = { ...(isObject(enterprise) ? enterprise : {}) };
+    for (const key of unqualified) merged[keyOf(merged, key) ?? key] = doc[key];
+    doc = { ...doc, [ENTERPRISE_USER_SCHEMA]: merged };
+    for (const key of unqualified) delete doc[key];
+    enterpriseKey = ENTERPRISE_USER_SCHEMA;
+    enterprise = merged;
+  }
   if (enterprise !== undefined && enterprise !== null && !isObject(enterprise)) throw invalidValue(`${ENTERPRISE_USER_SCHEMA} must be an object`);
   for (const field of ENTERPRISE_TEXT) attributes[field] = (isObject(enterprise) ? toText(member(enterprise, field), field) : null) ?? null;
   attributes.managerId = (isObject(enterprise) ? toManagerId(member(enterprise, 'manager')) : null) ?? null;

@@ -241,8 +241,10 @@ export class AccessService {
         const missing = teamIds.filter((id) => !known.has(id));
         if (missing.length > 0) throw new DomainError('BAD_USER_INPUT', `No such team in this tenant: ${missing.join(', ')}`, { field: 'teams' });
       }
-      // Serialises concurrent writers of one tenant's mappings (the default mapping has no row to lock yet).
-      await em.execute('select id from tenants where id = ? for update', [scope.tenantId]);
+      // Serialises concurrent writers of one tenant's mappings (the default mapping has no row to lock yet)
+      // with an advisory lock: locking the tenant row would deadlock against every write that records an
+      // event (their foreign key takes a share lock on that row).
+      await em.execute(`select pg_advisory_xact_lock(hashtext('portico.mappings'), hashtext(?))`, [scope.tenantId]);
       let row = await em.findOne(PermissionMapping, { tenantId: scope.tenantId, groupId: group?.id ?? null });
       const before = row ? { globalLevel: row.globalLevel, teams: await em.find(MappingTeamGrant, { mappingId: row.id }) } : null;
       if (!row) row = em.create(PermissionMapping, { tenantId: scope.tenantId, groupId: group?.id ?? null, globalLevel: mapping.globalLevel });
@@ -270,16 +272,22 @@ export class AccessService {
 }
 
 async function membersCount(em: Parameters<typeof accessOfUsers>[0], groupId: string): Promise<number> {
-  const [{ n }] = await em.execute<{ n: number }[]>('select count(*)::int as n from group_memberships where group_id = ?', [groupId]);
+  const [{ n }] = await em.execute<{ n: number }[]>(
+    'select count(*)::int as n from group_memberships m join users u on u.id = m.user_id where m.group_id = ? and u.active',
+    [groupId],
+  );
   return n;
 }
 
-/** Active users none of whose groups has a mapping: those the default mapping and fallback team apply to. */
+/** Active users whose groups grant nothing: those the default mapping and fallback team apply to. */
 async function usersOnDefault(em: Parameters<typeof accessOfUsers>[0], tenantId: string): Promise<number> {
   const [{ n }] = await em.execute<{ n: number }[]>(
     `select count(*)::int as n from users u
       where u.tenant_id = ? and u.active
-        and not exists (select 1 from group_memberships m join permission_mappings pm on pm.group_id = m.group_id where m.user_id = u.id)`,
+        and not exists (select 1 from group_memberships m join permission_mappings pm on pm.group_id = m.group_id
+                         where m.user_id = u.id
+                           and (pm.global_level <> 'NONE'
+                                or exists (select 1 from mapping_team_grants tg where tg.mapping_id = pm.id and tg.level <> 'NONE')))`,
     [tenantId],
   );
   return n;

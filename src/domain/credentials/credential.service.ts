@@ -154,8 +154,9 @@ export class CredentialService {
     const grace = parseInput(graceRule, graceSeconds);
     const issued = issueToken('scim');
     return this.writeCredentials(async (em) => {
-      // Serialises concurrent rotations of one tenant so exactly one token is left current.
-      await em.execute('select id from tenants where id = ? for update', [scope.tenantId]);
+      // Serialises concurrent rotations of one tenant so exactly one token is left current (an advisory lock:
+      // locking the tenant row would deadlock against writes whose events reference it).
+      await em.execute(`select pg_advisory_xact_lock(hashtext('portico.scim-token'), hashtext(?))`, [scope.tenantId]);
       const now = new Date();
       const previous = (await em.find(Credential, { tenantId: scope.tenantId, kind: 'SCIM' })).filter((c) => isLive(c, now));
       const endsAt = new Date(now.getTime() + grace * 1000);

@@ -223,6 +223,14 @@ export class GroupService {
           // access changes get ACCESS_CHANGED in this same transaction.
           const touched = [...new Set([...dropped, ...remove, ...add, ...(replacement ?? [])])].filter(isUuid);
           const mapped = touched.length > 0 && (await groupHasMapping(em, group.id));
+          if (mapped) {
+            // Concurrent membership changes of the same users (in other groups) apply one after the other, so
+            // each ACCESS_CHANGED compares against the access the previous one left. Sorted: no deadlock.
+            await em.execute('select id from users where id = any(?::uuid[]) and tenant_id = ? order by id for no key update', [
+              uuidArray(touched),
+              scope.tenantId,
+            ]);
+          }
           const before = mapped ? await accessBefore(em, scope, touched) : null;
           let added = 0;
           let removed = 0;
@@ -339,8 +347,10 @@ async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, re
   const unknown = ids.filter((id) => !isUuid(id));
   const known = ids.filter(isUuid);
   if (known.length > 0) {
+    // KEY SHARE: a concurrent DELETE of one of these users waits for this transaction instead of
+    // invalidating the membership rows it is about to insert.
     const found = await em.execute<{ id: string }[]>(
-      'select id from users where id = any(?::uuid[]) and tenant_id = ?',
+      'select id from users where id = any(?::uuid[]) and tenant_id = ? order by id for key share',
       [uuidArray(known), scope.tenantId],
     );
     const foundIds = new Set(found.map((r) => r.id));

@@ -10,6 +10,8 @@ export interface DocumentShape {
   multiValued: Set<string>;
   /** The core schema URN: a path naming it addresses the top level. */
   coreSchema: string;
+  /** Extension attributes a client may name without their URN, by lower-case name → schema URN. */
+  unqualifiedExtensions: Record<string, string>;
 }
 
 const isEmpty = (value: Json | undefined) => value === undefined || value === null || value === '';
@@ -38,7 +40,14 @@ function containerFor(doc: JsonObject, schema: string | null, shape: DocumentSha
 function applyOperation(doc: JsonObject, operation: PatchOperation, shape: DocumentShape): void {
   const { op, path, value } = operation;
   if (!path) throw invalidPath('A path is required');
-  const container = containerFor(doc, path.path.schema, shape, op !== 'remove');
+  if (op === 'remove' && path.path.attribute === '$all' && path.path.schema) {
+    // Removing a whole extension.
+    const key = keyOf(doc, path.path.schema);
+    if (key !== undefined) delete doc[key];
+    return;
+  }
+  const schema = path.path.schema ?? shape.unqualifiedExtensions[path.path.attribute.toLowerCase()] ?? null;
+  const container = containerFor(doc, schema, shape, op !== 'remove');
   if (!container) return; // removing from an extension the resource does not have: nothing to do
   const attribute = keyOf(container, path.path.attribute) ?? shape.names[path.path.attribute.toLowerCase()] ?? path.path.attribute;
   const multi = shape.multiValued.has(attribute.toLowerCase()) || Array.isArray(container[attribute]);

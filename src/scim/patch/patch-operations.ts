@@ -1,5 +1,5 @@
 import type { AttributeFilter } from '../../domain/directory/attribute-filter';
-import { CORE_GROUP_SCHEMA, CORE_USER_SCHEMA } from '../../domain/directory/attribute-filter';
+import { CORE_GROUP_SCHEMA, CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../../domain/directory/attribute-filter';
 import { FilterSyntaxError, parsePatchPath, type PatchPath } from '../filter/parse-filter';
 import { invalidPath, invalidSyntax, invalidValue } from '../scim-error';
 import { PATCH_OP_SCHEMA } from '../scim-http';
@@ -16,6 +16,7 @@ export interface PatchOperation {
 
 const MAX_OPERATIONS = 1000;
 const CONTAINER_SCHEMAS = [CORE_USER_SCHEMA.toLowerCase(), CORE_GROUP_SCHEMA.toLowerCase()];
+const KNOWN_SCHEMAS = [...CONTAINER_SCHEMAS, ENTERPRISE_USER_SCHEMA.toLowerCase()];
 
 function parsePath(text: string): PatchPath {
   try {
@@ -30,7 +31,8 @@ function parsePath(text: string): PatchPath {
 function isSchemaContainer(key: string, value: Json): boolean {
   if (!isObject(value) || !key.toLowerCase().startsWith('urn:')) return false;
   const last = key.slice(key.lastIndexOf(':') + 1);
-  return CONTAINER_SCHEMAS.includes(key.toLowerCase()) || /^[A-Z]/.test(last);
+  // A schema URN ends in its resource type (…:User, …:Group); an attribute path ends in an attribute name.
+  return KNOWN_SCHEMAS.includes(key.toLowerCase()) || /^(User|Group)$/.test(last);
 }
 
 /**
@@ -60,6 +62,12 @@ function expand(operation: Json, index: number): PatchOperation[] {
   const value = member(operation, 'value');
   if (rawPath !== undefined && rawPath !== null && rawPath !== '') {
     if (typeof rawPath !== 'string') throw invalidPath(`Operations[${index}].path must be a string`);
+    // A path naming a schema itself (`urn:…:enterprise:2.0:User`) addresses all of that schema's attributes.
+    if (KNOWN_SCHEMAS.includes(rawPath.trim().toLowerCase()) && !CONTAINER_SCHEMAS.includes(rawPath.trim().toLowerCase())) {
+      if (op === 'remove') return [{ op, path: parsePath(`${rawPath.trim()}:$all`), value: undefined }];
+      if (!isObject(value)) throw invalidValue(`Operations[${index}]: the value for ${rawPath} must be an object of its attributes`);
+      return expandObject(op, value, rawPath.trim());
+    }
     if (op !== 'remove' && value === undefined) throw invalidValue(`Operations[${index}] needs a value`);
     return [{ op, path: parsePath(rawPath), value }];
   }
