@@ -5,6 +5,7 @@ import { diffAttributes } from '../shared/changes';
 import { DomainError, notFound } from '../shared/domain-error';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
 import type { Scope } from '../shared/scope';
+import { rowById } from '../shared/row-by-id';
 import { isUuid, uuidArray } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput } from '../shared/validate';
@@ -275,20 +276,10 @@ export class GroupService {
   }
 }
 
-export async function findGroup(em: EntityManager, scope: Scope, id: string): Promise<IdpGroup | null> {
-  if (!isUuid(id)) return null;
-  const [row] = await em.execute('select * from idp_groups where id = ? and tenant_id = ?', [id, scope.tenantId]);
-  return row ? em.map(IdpGroup, row) : null;
-}
+export const findGroup = (em: EntityManager, scope: Scope, id: string) => rowById(em, IdpGroup, scope.tenantId, id);
 
 /** Like findGroup, holding the row until commit: membership batches of one group apply one after the other. */
-export async function lockGroup(em: EntityManager, scope: Scope, id: string): Promise<IdpGroup | null> {
-  if (!isUuid(id)) return null;
-  // A plain SELECT … FOR UPDATE, mapped into the unit of work: the ORM's own locking read costs several
-  // times more CPU than the statement, on the hottest write of a SCIM cycle.
-  const [row] = await em.execute('select * from idp_groups where id = ? and tenant_id = ? for update', [id, scope.tenantId]);
-  return row ? em.map(IdpGroup, row) : null;
-}
+export const lockGroup = (em: EntityManager, scope: Scope, id: string) => rowById(em, IdpGroup, scope.tenantId, id, { lock: true });
 
 async function groupHasMapping(em: EntityManager, groupId: string): Promise<boolean> {
   const rows = await em.execute('select 1 from permission_mappings where group_id = ? limit 1', [groupId]);

@@ -10,7 +10,8 @@ import type { Scope } from '../shared/scope';
 import { recordAccessChanges } from '../access/access-changes';
 import { accessOfUsers } from '../access/access-query';
 import { insertRow } from '../shared/insert-row';
-import { escapeLike, isUuid } from '../shared/sql';
+import { rowById } from '../shared/row-by-id';
+import { escapeLike } from '../shared/sql';
 import { checkVersion, type WriteCondition } from '../shared/versioning';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput, stripNulls } from '../shared/validate';
@@ -227,21 +228,11 @@ export class UserService {
   }
 }
 
-/** Looks a user up inside the scope's tenant; an id that is not a UUID simply matches nothing. */
-export async function findUser(em: EntityManager, scope: Scope, id: string): Promise<User | null> {
-  if (!isUuid(id)) return null;
-  // A plain SELECT mapped into the unit of work: on every read path, and much cheaper than the ORM's find.
-  const [row] = await em.execute('select * from users where id = ? and tenant_id = ?', [id, scope.tenantId]);
-  return row ? em.map(User, row) : null;
-}
+/** Looks a user up inside the scope's tenant (an id that is not a UUID matches nothing). */
+export const findUser = (em: EntityManager, scope: Scope, id: string) => rowById(em, User, scope.tenantId, id);
 
 /** Like findUser, holding the row until commit so concurrent changes apply one after the other. */
-export async function lockUser(em: EntityManager, scope: Scope, id: string): Promise<User | null> {
-  if (!isUuid(id)) return null;
-  // A plain SELECT … FOR UPDATE mapped into the unit of work (the ORM's locking read costs far more CPU).
-  const [row] = await em.execute('select * from users where id = ? and tenant_id = ? for update', [id, scope.tenantId]);
-  return row ? em.map(User, row) : null;
-}
+export const lockUser = (em: EntityManager, scope: Scope, id: string) => rowById(em, User, scope.tenantId, id, { lock: true });
 
 /** The modeled attributes with absent ones cleared, as a full replacement. */
 function withDefaults(a: UserAttributes): Pick<User, (typeof TRACKED_USER_ATTRIBUTES)[number]> {
