@@ -15,7 +15,7 @@ import { groupAttributesRule, memberIdsRule, type GroupAttributes } from './grou
 import { accessBefore, recordAccessChanges } from '../access/access-changes';
 import { IdpGroup } from './idp-group.entity';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
-import { searchSql } from '../directory/search-sql';
+import { runSearch } from '../directory/search-sql';
 import { GROUP_CATALOG } from './group-catalog';
 
 const duplicateName = (name: string) => `A group with displayName "${name}" already exists`;
@@ -143,18 +143,10 @@ export class GroupService {
   /** A SCIM-style search; members are loaded only when asked for (Entra excludes them on every read). */
   async search(scope: Scope, search: DirectorySearch, options: { members: boolean }): Promise<SearchResult<GroupWithMembers>> {
     requireDirectoryAccess(scope, 'read');
-    const { where, orderBy, limit, offset } = searchSql('g', scope.tenantId, search, GROUP_CATALOG);
     return this.uow.read(async (em) => {
-      const [{ total }] = await em.execute<{ total: number }[]>(`select count(*)::int as total from idp_groups g where ${where.sql}`, where.bindings);
-      if (limit === 0 || total <= offset) return { totalResults: total, items: [] };
-      const rows = await em.execute(`select g.* from idp_groups g where ${where.sql} order by ${orderBy} limit ? offset ?`, [
-        ...where.bindings,
-        limit,
-        offset,
-      ]);
-      const groups = rows.map((row) => em.map(IdpGroup, row));
+      const { totalResults, items: groups } = await runSearch(em, IdpGroup, 'g', scope.tenantId, search, GROUP_CATALOG);
       const members = options.members ? await membersOf(em, groups.map((g) => g.id)) : null;
-      return { totalResults: total, items: groups.map((group) => ({ group, members: members?.get(group.id) ?? (members ? [] : null) })) };
+      return { totalResults, items: groups.map((group) => ({ group, members: members?.get(group.id) ?? (members ? [] : null) })) };
     });
   }
 

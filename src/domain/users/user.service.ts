@@ -16,7 +16,7 @@ import { checkVersion, type WriteCondition } from '../shared/versioning';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput, stripNulls } from '../shared/validate';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
-import { searchSql } from '../directory/search-sql';
+import { runSearch } from '../directory/search-sql';
 import { USER_CATALOG } from './user-catalog';
 import { User, type UserSource } from './user.entity';
 import { TRACKED_USER_ATTRIBUTES, userAttributesRule, userFilterRule, type UserAttributes } from './user-rules';
@@ -74,17 +74,7 @@ export class UserService {
   /** A SCIM-style search: filter translated to SQL, true total, 1-based paging. */
   async search(scope: Scope, search: DirectorySearch): Promise<SearchResult<User>> {
     requireDirectoryAccess(scope, 'read');
-    const { where, orderBy, limit, offset } = searchSql('u', scope.tenantId, search, USER_CATALOG);
-    return this.uow.read(async (em) => {
-      const [{ total }] = await em.execute<{ total: number }[]>(`select count(*)::int as total from users u where ${where.sql}`, where.bindings);
-      if (limit === 0 || total <= offset) return { totalResults: total, items: [] };
-      const rows = await em.execute(`select u.* from users u where ${where.sql} order by ${orderBy} limit ? offset ?`, [
-        ...where.bindings,
-        limit,
-        offset,
-      ]);
-      return { totalResults: total, items: rows.map((row) => em.map(User, row)) };
-    });
+    return this.uow.read((em) => runSearch(em, User, 'u', scope.tenantId, search, USER_CATALOG));
   }
 
   /** The groups a user belongs to, by display name. */
