@@ -51,6 +51,15 @@ export async function runAccessScenario(server: BenchServer, options: AccessScen
   }
   const accessQuery = 'query($s: String, $id: ID!) { user(tenant: $s, id: $id) { access { globalLevel teams { level team { name } grantedBy { isDefault group { displayName } } } } } }';
   const recorder = new Recorder();
+  // What any GraphQL request costs here, and reading the user alone: the floor under user.access.
+  for (const [label, query] of [
+    ['floor: { viewer { kind } }', '{ viewer { kind } }'],
+    ['floor: user(id) { id }', 'query($s: String, $id: ID!) { user(tenant: $s, id: $id) { id } }'],
+  ]) {
+    await pool(Array.from({ length: 1000 }, (_, i) => i), 1, async () => {
+      await recorder.time(`${label}, concurrency 1`, () => gql(query, { s: slug, id: user }));
+    });
+  }
   for (const concurrency of [1, 4]) {
     const label = `user.access (${options.groups} groups), concurrency ${concurrency}`;
     await pool(Array.from({ length: 50 }, (_, i) => i), concurrency, async () => {

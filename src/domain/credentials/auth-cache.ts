@@ -1,19 +1,23 @@
 import type { Actor } from '../shared/scope';
 
-/** How long a verified SCIM token is trusted without asking the database again. */
+/** How long a verified token is trusted without asking the database again. */
 export const AUTH_CACHE_TTL_MS = 5_000;
 const MAX_ENTRIES = 10_000;
 
+/** A verified caller: a SCIM client with its tenant, or an operator or API-key actor. */
+export type CachedCaller = { actor: Actor; tenantId: string | null };
+
 interface Entry {
-  value: { actor: Actor; tenantId: string };
+  value: CachedCaller;
   expiresAt: number;
 }
 
 /**
- * Verified SCIM credentials, kept for a few seconds: Entra sends thousands of requests a minute with the
- * same token, and the lookup was a quarter of each request's cost. Any credential or SCIM-setting change
- * in this process clears it at once; other processes see a revocation within AUTH_CACHE_TTL_MS.
- * Only successes are kept, so a stream of bad tokens cannot fill it.
+ * Verified SCIM, operator and API-key credentials, kept for a few seconds: Entra sends thousands of
+ * requests a minute with the same token, and the lookup was a quarter of each request's cost. Any
+ * credential or SCIM-setting change in this process clears it at once; other processes see a revocation
+ * within AUTH_CACHE_TTL_MS. Only successes are kept, so a stream of bad tokens cannot fill it. Sessions are
+ * never cached: a session's level follows the mappings at once.
  */
 export class AuthCache {
   private readonly entries = new Map<string, Entry>();

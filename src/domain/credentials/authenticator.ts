@@ -22,7 +22,7 @@ export class Authenticator {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly operatorTokenHash: string | undefined,
-    private readonly scimCache: AuthCache = new AuthCache(),
+    private readonly authCache: AuthCache = new AuthCache(),
   ) {}
 
   /** An operator, API-key or session actor for GraphQL; SCIM tokens are not accepted here. */
@@ -32,7 +32,7 @@ export class Authenticator {
     // A configured operator token may have any shape; compare it before looking at prefixes.
     if (this.operatorTokenHash && sameHash(hash, this.operatorTokenHash)) return OPERATOR_ACTOR;
     if (kind === 'operator') return this.operator(hash);
-    if (kind === 'apiKey') return this.credentialActor(hash, 'API_KEY');
+    if (kind === 'apiKey') return this.cachedCredentialActor(hash, 'API_KEY');
     if (kind === 'session') return this.sessionActor(hash);
     return null;
   }
@@ -50,9 +50,9 @@ export class Authenticator {
   async authenticateScimAt(slug: string, token: string): Promise<{ actor: Actor; tenantId: string } | null> {
     if (tokenKindOf(token) !== 'scim') return null;
     const hash = hashToken(token);
-    const cacheKey = `${slug}\n${hash}`;
-    const cached = this.scimCache.get(cacheKey);
-    if (cached) return cached;
+    const cacheKey = `scim\n${slug}\n${hash}`;
+    const cached = this.authCache.get(cacheKey);
+    if (cached?.tenantId) return { actor: cached.actor, tenantId: cached.tenantId };
     const found = await this.uow.read(async (em) => {
       const now = new Date();
       const rows = await em.execute<{ id: string; tenant_id: string; last_used_at: Date | null }[]>(
@@ -69,7 +69,7 @@ export class Authenticator {
       const actor: Actor = { kind: 'SCIM_CLIENT', id: row.id, label: 'SCIM client', tenantId: row.tenant_id, level: 'ADMINISTRATOR' };
       return { actor, tenantId: row.tenant_id };
     });
-    if (found) this.scimCache.set(cacheKey, found);
+    if (found) this.authCache.set(cacheKey, found);
     return found;
   }
 
@@ -97,7 +97,16 @@ export class Authenticator {
 
   private async operator(hash: string): Promise<Actor | null> {
     if (this.operatorTokenHash) return null;
-    return (await this.credentialActor(hash, 'OPERATOR')) ? OPERATOR_ACTOR : null;
+    return (await this.cachedCredentialActor(hash, 'OPERATOR')) ? OPERATOR_ACTOR : null;
+  }
+
+  private async cachedCredentialActor(hash: string, kind: 'OPERATOR' | 'API_KEY'): Promise<Actor | null> {
+    const cacheKey = `graphql\n${kind}\n${hash}`;
+    const cached = this.authCache.get(cacheKey);
+    if (cached) return cached.actor;
+    const actor = await this.credentialActor(hash, kind);
+    if (actor) this.authCache.set(cacheKey, { actor, tenantId: actor.tenantId });
+    return actor;
   }
 
   private async credentialActor(hash: string, kind: Credential['kind'], tenantId?: string): Promise<Actor | null> {

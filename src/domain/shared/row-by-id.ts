@@ -1,5 +1,7 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { columnsOf } from './entity-columns';
+import { queryPrepared } from './prepared-query';
 import { isUuid } from './sql';
 
 /**
@@ -16,7 +18,13 @@ export async function rowById<T extends object>(
   options: { lock?: boolean } = {},
 ): Promise<T | null> {
   if (!isUuid(id)) return null;
-  const table = em.getMetadata().get(entity.name).tableName;
-  const [row] = await em.execute<Record<string, unknown>[]>(`select * from "${table}" where id = ? and tenant_id = ?${options.lock ? ' for update' : ''}`, [id, tenantId]);
+  const { table, columns } = columnsOf(em, entity as EntityClass<object>);
+  // Columns by name, not `*`: a column a later migration adds must not change a prepared statement's result
+  // type under a process that is still running (PostgreSQL refuses to run such a statement).
+  const statement = {
+    name: `portico_row_by_id_${table}${options.lock ? '_locked' : ''}`,
+    text: `select ${columns.map((c) => `"${c.column}"`).join(', ')} from "${table}" where id = $1 and tenant_id = $2${options.lock ? ' for update' : ''}`,
+  };
+  const [row] = await queryPrepared<Record<string, unknown>>(em, statement, [id, tenantId]);
   return row ? em.map(entity, row as never) : null;
 }
