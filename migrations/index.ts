@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123000000_initial } from './Migration20261123000000_initial';
+import { Migration20261123100000_saml } from './Migration20261123100000_saml';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
@@ -7,4 +8,5 @@ import { Migration20261123000000_initial } from './Migration20261123000000_initi
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
+  { name: 'Migration20261123100000_saml', class: Migration20261123100000_saml },
 ];

@@ -11,6 +11,9 @@ import { buildPorticoSchema } from './graphql/schema';
 import { createGraphqlServer } from './graphql/server';
 import { createHttpApp } from './http/app';
 import { createLogger, type Logger } from './http/logger';
+import { SamlMetadataReader } from './saml/metadata-reader';
+import { startMetadataRefresh } from './saml/metadata-refresh';
+import { createSamlRouter } from './saml/router';
 import { createScimRouter } from './scim/router';
 
 /** A running Portico: where it listens, its domain, and how to stop it. */
@@ -53,8 +56,13 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
 
     const services = createDomainServices(orm.em, {
       operatorTokenHash: config.operatorToken ? hashToken(config.operatorToken) : undefined,
+      secretKey,
+      idpMetadata: new SamlMetadataReader(),
     });
     const generatedOperatorToken = await services.authenticator.ensureOperatorToken();
+
+    const stopMetadataRefresh = startMetadataRefresh({ services, logger, maxAgeMs: config.samlMetadataRefreshHours * 3600 * 1000 });
+    cleanups.push({ name: 'saml metadata refresh', run: async () => stopMetadataRefresh() });
 
     const httpServer: Server = createServer();
     const graphql = await createGraphqlServer({
@@ -69,6 +77,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       logger,
       graphql: graphql.middleware,
       scim: createScimRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
+      saml: createSamlRouter({ services, publicUrl: config.publicUrl, logger }),
       readiness: async () => {
         await orm.em.getConnection().execute('select 1');
         const pending = await pendingMigrations(orm);

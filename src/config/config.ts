@@ -17,6 +17,8 @@ export interface Config {
   dataDir: string;
   /** Sustained SCIM requests per second per token (0: no limit) and the burst above it. */
   scimRateLimit: { perSecond: number; burst: number };
+  /** How old a tenant's fetched IdP metadata may get before it is fetched again. */
+  samlMetadataRefreshHours: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -74,6 +76,10 @@ const envSchema = z.object({
     (v) => (v === undefined || v === '' ? 200 : v),
     z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(1_000_000),
   ),
+  PORTICO_SAML_METADATA_REFRESH_HOURS: z.preprocess(
+    (v) => (v === undefined || v === '' ? 24 : v),
+    z.coerce.number({ message: 'must be a number' }).min(0.01, 'must be at least 0.01').max(24 * 365),
+  ),
 });
 
 /** Reads and validates the environment once; throws ConfigError naming every bad variable. */
@@ -106,5 +112,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(cwd, e.PORTICO_DATA_DIR),
     scimRateLimit: { perSecond: e.PORTICO_SCIM_RATE_PER_SECOND, burst: e.PORTICO_SCIM_RATE_BURST },
+    samlMetadataRefreshHours: e.PORTICO_SAML_METADATA_REFRESH_HOURS,
   };
 }

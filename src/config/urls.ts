@@ -4,3 +4,17 @@ export const scimBaseUrl = (publicUrl: string, tenantSlug: string): string => `$
 export const graphqlUrl = (publicUrl: string): string => `${publicUrl}/graphql`;
 
 export const samlBaseUrl = (publicUrl: string, tenantSlug: string): string => `${publicUrl}/api/${tenantSlug}/saml`;
+
+/** A tenant's SAML SP URLs; the entity ID is the SP metadata URL. */
+export function samlSpUrls(publicUrl: string, tenantSlug: string) {
+  const base = samlBaseUrl(publicUrl, tenantSlug);
+  return {
+    entityId: `${base}/metadata`,
+    metadataUrl: `${base}/metadata`,
+    acsUrl: `${base}/acs`,
+    loginUrl: `${base}/login`,
+    logoutUrl: `${base}/logout`,
+  };
+}
+
+export type SamlSpUrls = ReturnType<typeof samlSpUrls>;

@@ -3,6 +3,7 @@ import { Credential } from '../domain/credentials/credential.entity';
 import { ProvisioningEvent } from '../domain/events/provisioning-event.entity';
 import { GroupMembership } from '../domain/groups/group-membership.entity';
 import { IdpGroup } from '../domain/groups/idp-group.entity';
+import { SamlConnection } from '../domain/saml/saml-connection.entity';
 import { Session } from '../domain/sessions/session.entity';
 import { Team } from '../domain/teams/team.entity';
 import { Tenant } from '../domain/tenants/tenant.entity';
@@ -19,5 +20,6 @@ export const entities = [
   MappingTeamGrant,
   Credential,
   Session,
+  SamlConnection,
   ProvisioningEvent,
 ];

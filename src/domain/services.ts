@@ -8,6 +8,10 @@ import { GroupService } from './groups/group.service';
 import { SessionService } from './sessions/session.service';
 import { TeamService } from './teams/team.service';
 import { TenantService } from './tenants/tenant.service';
+import { SamlService } from './saml/saml.service';
+import type { IdpMetadataReader } from './saml/idp-metadata';
+import { SecretBox } from './shared/secret-box';
+import { SignInService } from './sessions/sign-in.service';
 import { UnitOfWork } from './shared/unit-of-work';
 import { UserService } from './users/user.service';
 
@@ -22,12 +26,18 @@ export interface DomainServices {
   teams: TeamService;
   credentials: CredentialService;
   sessions: SessionService;
+  signIn: SignInService;
+  saml: SamlService;
   events: EventService;
 }
 
 export interface DomainOptions {
   /** SHA-256 of PORTICO_OPERATOR_TOKEN when the environment sets it. */
   operatorTokenHash?: string;
+  /** PORTICO_SECRET_KEY: seals the SAML SP private keys. */
+  secretKey?: Buffer;
+  /** Reads IdP metadata (the SAML transport's adapter). */
+  idpMetadata?: IdpMetadataReader;
 }
 
 export function createDomainServices(em: EntityManager, options: DomainOptions = {}): DomainServices {
@@ -43,6 +53,8 @@ export function createDomainServices(em: EntityManager, options: DomainOptions =
     teams: new TeamService(uow),
     credentials: new CredentialService(uow, authCache),
     sessions: new SessionService(uow),
+    signIn: new SignInService(uow),
+    saml: new SamlService(uow, options.secretKey && new SecretBox(options.secretKey), options.idpMetadata),
     events: new EventService(uow),
   };
 }

@@ -4,6 +4,7 @@ import { AccessResolver, TeamMembersResolver, UserAccessResolver } from './resol
 import { CredentialResolver } from './resolvers/credential.resolver';
 import { GroupResolver, UserResolver } from './resolvers/directory.resolver';
 import { EventResolver } from './resolvers/event.resolver';
+import { SamlResolver } from './resolvers/saml.resolver';
 import { TeamResolver } from './resolvers/team.resolver';
 import { TenantResolver } from './resolvers/tenant.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
@@ -19,6 +20,7 @@ export const resolvers = [
   UserAccessResolver,
   TeamMembersResolver,
   AccessResolver,
+  SamlResolver,
 ] as const;
 
 /** Builds the code-first schema. Input is validated by the domain's zod rules, not by class-validator. */

@@ -9,11 +9,12 @@ import type { DomainServices } from '../domain/services';
 import type { Actor } from '../domain/shared/scope';
 import type { Logger } from '../http/logger';
 import { bearerOf, requestIdOf } from '../http/request-context';
+import { SESSION_COOKIE } from '../http/session-cookie';
 import type { GraphQLContext } from './context';
 import { formatGraphqlError } from './errors';
 import { queryLimitsPlugin } from './limits';
 
-export const SESSION_COOKIE = 'portico_session';
+export { SESSION_COOKIE } from '../http/session-cookie';
 
 export interface GraphqlServer {
   middleware: RequestHandler;

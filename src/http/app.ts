@@ -11,11 +11,13 @@ export interface HttpAppParts {
   graphql: RequestHandler;
   /** The SCIM facade, mounted at /api/:tenant/scim/v2. */
   scim: RequestHandler;
+  /** The SAML service provider, mounted at /api/:tenant/saml. */
+  saml: RequestHandler;
   /** Resolves when the database is reachable and every migration is applied. */
   readiness: () => Promise<{ ready: boolean; detail?: string }>;
 }
 
-/** The one express app: operations endpoints, GraphQL, and (later) the SCIM and SAML routers. */
+/** The one express app: operations endpoints, GraphQL, the SCIM facade and the SAML service provider. */
 export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Registry } {
   const app = express();
   const { registry, middleware: countRequests } = createMetrics();
@@ -37,6 +39,7 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
 
   app.use('/graphql', express.json({ limit: JSON_BODY_LIMIT }), parts.graphql);
   app.use('/api/:tenant/scim/v2', parts.scim);
+  app.use('/api/:tenant/saml', parts.saml);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found' });

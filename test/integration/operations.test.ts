@@ -27,18 +27,16 @@ describe('operations endpoints and logs', () => {
 
   it('/readyz is 200 when migrated, 503 naming pending migrations otherwise', async () => {
     expect((await fetch(`${portico.url}/readyz`)).status).toBe(200);
-    const [applied] = await sql(portico.databaseUrl, 'select * from mikro_orm_migrations');
+    const applied = await sql(portico.databaseUrl, 'select * from mikro_orm_migrations order by id');
     await sql(portico.databaseUrl, 'delete from mikro_orm_migrations');
     try {
       const response = await fetch(`${portico.url}/readyz`);
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ status: 'not ready', detail: expect.stringContaining('Migration20261123000000_initial') });
     } finally {
-      await sql(portico.databaseUrl, 'insert into mikro_orm_migrations (id, name, executed_at) values ($1, $2, $3)', [
-        applied.id,
-        applied.name,
-        applied.executed_at,
-      ]);
+      for (const row of applied) {
+        await sql(portico.databaseUrl, 'insert into mikro_orm_migrations (id, name, executed_at) values ($1, $2, $3)', [row.id, row.name, row.executed_at]);
+      }
     }
     expect((await fetch(`${portico.url}/readyz`)).status).toBe(200);
   });

@@ -4,7 +4,7 @@ import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 /** A signed-in user's session; the opaque token is stored only as its SHA-256. */
 @Entity({ tableName: 'sessions' })
 export class Session {
-  [OptionalProps]?: 'createdAt' | 'revokedAt';
+  [OptionalProps]?: 'createdAt' | 'revokedAt' | 'samlNameId' | 'samlSessionIndex';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -26,4 +26,12 @@ export class Session {
 
   @Property({ type: 'timestamptz', nullable: true })
   revokedAt: Date | null = null;
+
+  /** The NameID the IdP vouched for: a single-logout request names the user by it. */
+  @Property({ type: 'text', nullable: true })
+  samlNameId: string | null = null;
+
+  /** The IdP's SessionIndex of the sign-in, so an IdP logout ends exactly this session. */
+  @Property({ type: 'text', nullable: true })
+  samlSessionIndex: string | null = null;
 }

@@ -99,18 +99,7 @@ export class UserService {
     const attributes = parseInput(userAttributesRule, input);
     return conflictOnDuplicate(
       () =>
-        this.uow.write(async (em) => {
-          const user = Object.assign(new User(), { tenantId: scope.tenantId, source, ...withDefaults(attributes) });
-          await insertRow(em, User, user);
-          await recordEvent(em, scope, {
-            type: 'USER_CREATED',
-            subjectType: 'USER',
-            subjectId: user.id,
-            summary: `User ${user.userName} created`,
-            changes: diffAttributes(null, user, [...TRACKED_USER_ATTRIBUTES]),
-          });
-          return user;
-        }),
+        this.uow.write((em) => insertUser(em, scope, attributes, source)),
       duplicateUserName(attributes.userName),
     );
   }
@@ -219,6 +208,23 @@ export class UserService {
 }
 
 /** Looks a user up inside the scope's tenant (an id that is not a UUID matches nothing). */
+/**
+ * Creates a user from validated attributes with its USER_CREATED event, in the transaction of `em`: SCIM
+ * provisioning and SAML just-in-time creation both come here.
+ */
+export async function insertUser(em: EntityManager, scope: Scope, attributes: UserAttributes, source: UserSource): Promise<User> {
+  const user = Object.assign(new User(), { tenantId: scope.tenantId, source, ...withDefaults(attributes) });
+  await insertRow(em, User, user);
+  await recordEvent(em, scope, {
+    type: 'USER_CREATED',
+    subjectType: 'USER',
+    subjectId: user.id,
+    summary: `User ${user.userName} created`,
+    changes: diffAttributes(null, user, [...TRACKED_USER_ATTRIBUTES]),
+  });
+  return user;
+}
+
 export const findUser = (em: EntityManager, scope: Scope, id: string) => rowById(em, User, scope.tenantId, id);
 
 /** Like findUser, holding the row until commit so concurrent changes apply one after the other. */

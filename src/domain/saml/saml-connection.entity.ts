@@ -1,0 +1,49 @@
+import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import type { CertificateInfo } from './certificates';
+
+/** A tenant's SAML connection: the IdP it trusts and the SP's own key pair (private key sealed). */
+@Entity({ tableName: 'saml_connections' })
+export class SamlConnection {
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'idpCertificates';
+
+  @PrimaryKey({ type: 'uuid' })
+  tenantId!: string;
+
+  @Property({ type: 'text', nullable: true })
+  idpEntityId: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  idpSsoUrl: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  idpSloUrl: string | null = null;
+
+  @Property({ type: 'json' })
+  idpCertificates: CertificateInfo[] = [];
+
+  @Property({ type: 'text', nullable: true })
+  metadataUrl: string | null = null;
+
+  /** The last metadata that parsed and was applied: kept when a later refresh fails. */
+  @Property({ type: 'text', nullable: true, lazy: true })
+  metadataXml: string | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  metadataRefreshedAt: Date | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  metadataRefreshError: string | null = null;
+
+  @Property({ type: 'text' })
+  spCertificate!: string;
+
+  /** Sealed with PORTICO_SECRET_KEY (SecretBox); never returned by any API. */
+  @Property({ type: 'text', hidden: true })
+  spPrivateKeyEncrypted!: string;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+}

@@ -1,0 +1,319 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { recordEvent } from '../events/event-recorder';
+import type { AttributeChange } from '../events/provisioning-event.entity';
+import { requireLevel } from '../shared/authorize';
+import { DomainError } from '../shared/domain-error';
+import type { CallContext, Scope } from '../shared/scope';
+import type { SecretBox } from '../shared/secret-box';
+import type { UnitOfWork } from '../shared/unit-of-work';
+import { parseInput } from '../shared/validate';
+import { Tenant } from '../tenants/tenant.entity';
+import { generateSpCredentials, readCertificate, type CertificateInfo } from './certificates';
+import type { IdpDescriptor, IdpMetadataReader } from './idp-metadata';
+import { SamlConnection } from './saml-connection.entity';
+
+/** How long an AuthnRequest id waits for its response. */
+export const PENDING_REQUEST_SECONDS = 10 * 60;
+const MAX_METADATA_CHARS = 1_000_000;
+const MAX_CERTIFICATES = 10;
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2048, 'must be at most 2048 characters')
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL');
+
+/** Exactly one way of configuring: a metadata URL, metadata XML, or the IdP's values by hand. */
+const configureSamlRule = z.union([
+  z.object({ metadataUrl: httpUrl }).strict(),
+  z.object({ metadataXml: z.string().min(1, 'is required').max(MAX_METADATA_CHARS, 'is too large') }).strict(),
+  z
+    .object({
+      idpEntityId: z.string().trim().min(1, 'is required').max(1024),
+      ssoUrl: httpUrl,
+      sloUrl: httpUrl.optional(),
+      certificates: z.array(z.string()).min(1, 'at least one signing certificate is required').max(MAX_CERTIFICATES),
+    })
+    .strict(),
+]);
+
+export interface ConfigureSamlInput {
+  metadataUrl?: string;
+  metadataXml?: string;
+  idpEntityId?: string;
+  ssoUrl?: string;
+  sloUrl?: string;
+  certificates?: string[];
+}
+
+/** A tenant's SAML settings as administrators see them (never the SP's private key). */
+export interface SamlSettingsView {
+  configured: boolean;
+  idpEntityId: string | null;
+  idpSsoUrl: string | null;
+  idpSloUrl: string | null;
+  idpMetadataUrl: string | null;
+  idpCertificates: CertificateInfo[];
+  metadataRefreshedAt: Date | null;
+  metadataRefreshError: string | null;
+  spCertificate: string;
+}
+
+/** What the SAML transport needs to run a tenant's SP. Holds the SP private key: it never leaves the process. */
+export interface SamlRuntimeConnection {
+  tenantId: string;
+  idpEntityId: string;
+  idpSsoUrl: string;
+  idpSloUrl: string | null;
+  idpCertificates: string[];
+  spCertificate: string;
+  spPrivateKey: string;
+  idpInitiatedSignIn: boolean;
+}
+
+/** Each tenant's SAML connection: the IdP it trusts (by metadata or by hand) and the SP's own key pair. */
+export class SamlService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly secretBox: SecretBox | undefined,
+    private readonly metadata: IdpMetadataReader | undefined,
+  ) {}
+
+  async settings(scope: Scope): Promise<SamlSettingsView> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    return toView(await this.ensureConnection(scope));
+  }
+
+  /** The SP certificate for the SP metadata (public; generated on first use). */
+  async spCertificate(scope: Scope): Promise<string> {
+    return (await this.ensureConnection(scope)).spCertificate;
+  }
+
+  /**
+   * Replaces the tenant's IdP configuration: the trusted certificates become exactly those given (or listed
+   * in the metadata). A metadata URL is fetched now and refreshed on a schedule afterwards.
+   */
+  async configure(scope: Scope, input: ConfigureSamlInput): Promise<SamlSettingsView> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const given = parseInput(configureSamlRule, dropUndefined(input));
+    let descriptor: IdpDescriptor;
+    let metadataUrl: string | null = null;
+    let metadataXml: string | null = null;
+    if ('metadataUrl' in given) {
+      const fetched = await this.reader().fetch(given.metadataUrl);
+      ({ descriptor } = fetched);
+      metadataUrl = given.metadataUrl;
+      metadataXml = fetched.xml;
+    } else if ('metadataXml' in given) {
+      descriptor = this.reader().parse(given.metadataXml);
+      metadataXml = given.metadataXml;
+    } else {
+      descriptor = { entityId: given.idpEntityId, ssoUrl: given.ssoUrl, sloUrl: given.sloUrl ?? null, certificates: given.certificates };
+    }
+    const certificates = trustedCertificates(descriptor.certificates);
+    await this.ensureConnection(scope);
+    return this.uow.write(async (em) => {
+      const connection = await lockConnection(em, scope.tenantId);
+      const changes = applyDescriptor(connection, descriptor, certificates);
+      changes.push(...change('metadataUrl', connection.metadataUrl, metadataUrl));
+      connection.metadataUrl = metadataUrl;
+      connection.metadataXml = metadataXml;
+      connection.metadataRefreshedAt = metadataUrl ? new Date() : null;
+      connection.metadataRefreshError = null;
+      await recordEvent(em, scope, {
+        type: 'SAML_CONFIGURED',
+        subjectType: 'SAML_CONNECTION',
+        subjectId: scope.tenantId,
+        summary: `SAML configured for IdP ${descriptor.entityId} with ${certificates.length} signing certificate(s)`,
+        changes,
+      });
+      return toView(connection);
+    });
+  }
+
+  /**
+   * Fetches the metadata URL again and applies it. When the fetch or the metadata fails, the last good
+   * configuration stays in force and the error is kept for the settings page (and logged as a failed
+   * SAML_CONFIGURED event once per distinct error).
+   */
+  async refreshMetadata(scope: Scope): Promise<SamlSettingsView> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const current = await this.ensureConnection(scope);
+    if (!current.metadataUrl) throw new DomainError('BAD_USER_INPUT', 'SAML is not configured from a metadata URL; there is nothing to refresh');
+    const url = current.metadataUrl;
+    let fetched: { xml: string; descriptor: IdpDescriptor; certificates: CertificateInfo[] } | { error: string };
+    try {
+      const result = await this.reader().fetch(url);
+      fetched = { ...result, certificates: trustedCertificates(result.descriptor.certificates) };
+    } catch (error) {
+      fetched = { error: error instanceof DomainError ? error.message : 'The metadata could not be fetched' };
+    }
+    return this.uow.write(async (em) => {
+      const connection = await lockConnection(em, scope.tenantId);
+      if (connection.metadataUrl !== url) return toView(connection); // reconfigured meanwhile
+      if ('error' in fetched) {
+        if (connection.metadataRefreshError !== fetched.error) {
+          await recordEvent(em, scope, {
+            type: 'SAML_CONFIGURED',
+            subjectType: 'SAML_CONNECTION',
+            subjectId: scope.tenantId,
+            summary: 'Refreshing the IdP metadata failed; the last good configuration stays in force',
+            outcome: 'FAILURE',
+            error: fetched.error,
+          });
+        }
+        connection.metadataRefreshError = fetched.error;
+        return toView(connection);
+      }
+      const changes = applyDescriptor(connection, fetched.descriptor, fetched.certificates);
+      connection.metadataXml = fetched.xml;
+      connection.metadataRefreshedAt = new Date();
+      connection.metadataRefreshError = null;
+      if (changes.length > 0) {
+        await recordEvent(em, scope, {
+          type: 'SAML_CONFIGURED',
+          subjectType: 'SAML_CONNECTION',
+          subjectId: scope.tenantId,
+          summary: `SAML metadata refreshed from ${url}`,
+          changes,
+        });
+      }
+      return toView(connection);
+    });
+  }
+
+  /** Tenants whose metadata URL was last fetched successfully before `before` (for the scheduled refresh). */
+  async metadataDue(ctx: CallContext, before: Date, limit = 100): Promise<string[]> {
+    if (ctx.actor.kind !== 'SYSTEM') throw new DomainError('FORBIDDEN', 'Only the system refreshes metadata on a schedule');
+    return this.uow.read(async (em) => {
+      const rows = await em.execute<{ slug: string }[]>(
+        `select t.slug from saml_connections c join tenants t on t.id = c.tenant_id
+          where c.metadata_url is not null and (c.metadata_refreshed_at is null or c.metadata_refreshed_at < ?)
+          order by c.metadata_refreshed_at nulls first limit ?`,
+        [before, limit],
+      );
+      return rows.map((row) => row.slug);
+    });
+  }
+
+  /** The connection a sign-in validates against, or null while the IdP is not configured. */
+  async runtimeConnection(scope: Scope): Promise<SamlRuntimeConnection | null> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const connection = await this.ensureConnection(scope);
+    if (!connection.idpEntityId || !connection.idpSsoUrl || connection.idpCertificates.length === 0) return null;
+    const tenant = await this.uow.read((em) => em.findOneOrFail(Tenant, { id: scope.tenantId }));
+    return {
+      tenantId: scope.tenantId,
+      idpEntityId: connection.idpEntityId,
+      idpSsoUrl: connection.idpSsoUrl,
+      idpSloUrl: connection.idpSloUrl,
+      idpCertificates: connection.idpCertificates.map((c) => c.pem),
+      spCertificate: connection.spCertificate,
+      spPrivateKey: this.box().open(connection.spPrivateKeyEncrypted),
+      idpInitiatedSignIn: tenant.idpInitiatedSignIn,
+    };
+  }
+
+  /** Remembers the id of an AuthnRequest just sent, so that exactly one response may answer it. */
+  async rememberRequest(scope: Scope, requestId: string): Promise<void> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    // Protocol state, not a provisioning change: no event.
+    await this.uow.write(async (em) => {
+      await em.execute(
+        `insert into saml_pending_requests (tenant_id, request_id, expires_at) values (?, ?, ?) on conflict do nothing`,
+        [scope.tenantId, requestId, new Date(Date.now() + PENDING_REQUEST_SECONDS * 1000)],
+      );
+      // Expired ids are useless; a few are swept with each new one so the table stays small.
+      await em.execute(
+        `delete from saml_pending_requests where ctid = any(array(select ctid from saml_pending_requests where expires_at < now() limit 100))`,
+      );
+    });
+  }
+
+  /** The tenant's connection row, created with a fresh SP key pair the first time anything needs it. */
+  private async ensureConnection(scope: Scope): Promise<SamlConnection> {
+    const existing = await this.uow.read((em) => em.findOne(SamlConnection, { tenantId: scope.tenantId }, { populate: ['metadataXml'] }));
+    if (existing) return existing;
+    const box = this.box();
+    const tenant = await this.uow.read((em) => em.findOneOrFail(Tenant, { id: scope.tenantId }));
+    const credentials = generateSpCredentials(`Portico SP ${tenant.slug}`);
+    return this.uow.write(async (em) => {
+      // Several processes may race here; the first key pair stored wins and the others are discarded.
+      const inserted = await em.execute<{ tenant_id: string }[]>(
+        `insert into saml_connections (tenant_id, sp_certificate, sp_private_key_encrypted, created_at, updated_at)
+         values (?, ?, ?, now(), now()) on conflict (tenant_id) do nothing returning tenant_id`,
+        [scope.tenantId, credentials.certificatePem, box.seal(credentials.privateKeyPem)],
+      );
+      if (inserted.length > 0) {
+        await recordEvent(em, scope, {
+          type: 'SAML_CONFIGURED',
+          subjectType: 'SAML_CONNECTION',
+          subjectId: scope.tenantId,
+          summary: 'SAML service provider key pair generated',
+        });
+      }
+      return em.findOneOrFail(SamlConnection, { tenantId: scope.tenantId }, { populate: ['metadataXml'] });
+    });
+  }
+
+  private reader(): IdpMetadataReader {
+    if (!this.metadata) throw new DomainError('INTERNAL', 'No SAML metadata reader is configured');
+    return this.metadata;
+  }
+
+  private box(): SecretBox {
+    if (!this.secretBox) throw new DomainError('INTERNAL', 'No secret key is configured for SAML keys');
+    return this.secretBox;
+  }
+}
+
+async function lockConnection(em: EntityManager, tenantId: string): Promise<SamlConnection> {
+  return em.findOneOrFail(SamlConnection, { tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['metadataXml'] });
+}
+
+function trustedCertificates(texts: string[]): CertificateInfo[] {
+  if (texts.length === 0) throw new DomainError('BAD_USER_INPUT', 'The IdP lists no signing certificate', { argument: 'certificates' });
+  if (texts.length > MAX_CERTIFICATES) throw new DomainError('BAD_USER_INPUT', `At most ${MAX_CERTIFICATES} signing certificates`, { argument: 'certificates' });
+  const byFingerprint = new Map(texts.map((text) => readCertificate(text)).map((c) => [c.fingerprint, c]));
+  return [...byFingerprint.values()];
+}
+
+/** Sets the IdP values of a connection; returns what changed (certificates by fingerprint and expiry). */
+function applyDescriptor(connection: SamlConnection, descriptor: IdpDescriptor, certificates: CertificateInfo[]): AttributeChange[] {
+  const describe = (list: CertificateInfo[]) => list.map((c) => `${c.fingerprint} (until ${c.notAfter})`).join('; ') || null;
+  const changes = [
+    ...change('idpEntityId', connection.idpEntityId, descriptor.entityId),
+    ...change('idpSsoUrl', connection.idpSsoUrl, descriptor.ssoUrl),
+    ...change('idpSloUrl', connection.idpSloUrl, descriptor.sloUrl),
+    ...change('idpCertificates', describe(connection.idpCertificates), describe(certificates)),
+  ];
+  connection.idpEntityId = descriptor.entityId;
+  connection.idpSsoUrl = descriptor.ssoUrl;
+  connection.idpSloUrl = descriptor.sloUrl;
+  connection.idpCertificates = certificates;
+  return changes;
+}
+
+function change(attribute: string, from: string | null, to: string | null): AttributeChange[] {
+  return from === to ? [] : [{ attribute, old: from, new: to }];
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}
+
+function toView(connection: SamlConnection): SamlSettingsView {
+  return {
+    configured: Boolean(connection.idpEntityId && connection.idpSsoUrl && connection.idpCertificates.length > 0),
+    idpEntityId: connection.idpEntityId,
+    idpSsoUrl: connection.idpSsoUrl,
+    idpSloUrl: connection.idpSloUrl,
+    idpMetadataUrl: connection.metadataUrl,
+    idpCertificates: connection.idpCertificates,
+    metadataRefreshedAt: connection.metadataRefreshedAt,
+    metadataRefreshError: connection.metadataRefreshError,
+    spCertificate: connection.spCertificate,
+  };
+}

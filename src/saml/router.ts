@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import { samlSpUrls } from '../config/urls';
+import { DomainError } from '../domain/shared/domain-error';
+import type { DomainServices } from '../domain/services';
+import { systemActor, type Scope } from '../domain/shared/scope';
+import type { Logger } from '../http/logger';
+import { bearerOf, requestIdOf } from '../http/request-context';
+import { SESSION_COOKIE } from '../http/session-cookie';
+import { errorPage } from './error-page';
+import { MAX_SAML_RESPONSE_BYTES, SamlRejection, validateSamlResponse } from './response-validator';
+import { safeReturnTo } from './return-to';
+import { serviceProvider } from './service-provider';
+
+export interface SamlRouterOptions {
+  services: DomainServices;
+  publicUrl: string;
+  logger: Logger;
+}
+
+const SAML_ACTOR = systemActor('SAML sign-in');
+
+/**
+ * The SAML service provider of every tenant, mounted at `/api/:tenant/saml`: metadata, SP-initiated login,
+ * the ACS, and single logout. It translates SAML into calls of the domain (`signIn.withAssertion`,
+ * `signIn.refuse`, `sessions.signOut`) and domain errors into an error page.
+ */
+export function createSamlRouter(options: SamlRouterOptions): express.Router {
+  const { services, publicUrl, logger } = options;
+  const secureCookie = publicUrl.startsWith('https:');
+  const router = express.Router({ mergeParams: true, caseSensitive: false });
+
+  /** The tenant of the URL as a system scope for sign-in work; null (after a 404 page) when there is none. */
+  const tenantScope = async (req: Request, res: Response): Promise<{ scope: Scope; slug: string } | null> => {
+    const slug = String(req.params.tenant);
+    const tenant = await services.tenants.findBySlug(slug);
+    if (!tenant) {
+      errorPage(res, 404, 'UNKNOWN_TENANT', 'There is no such tenant.');
+      return null;
+    }
+    return { slug, scope: { actor: SAML_ACTOR, source: 'SAML', requestId: requestIdOf(req), tenantId: tenant.id } };
+  };
+
+  const handle = (work: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+    try {
+      await work(req, res);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        const status = error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'NOT_FOUND' ? 404 : error.code === 'FORBIDDEN' ? 403 : 400;
+        errorPage(res, status, String(error.details?.reason ?? error.code), error.message);
+        return;
+      }
+      logger.error({ err: error, reqId: req.id }, 'SAML request failed');
+      errorPage(res, 500, 'INTERNAL', 'Sign-in failed on our side. Please try again.');
+    }
+  };
+
+  router.get(
+    '/metadata',
+    handle(async (req, res) => {
+      const found = await tenantScope(req, res);
+      if (!found) return;
+      const urls = samlSpUrls(publicUrl, found.slug);
+      const spCertificate = await services.saml.spCertificate(found.scope);
+      const connection = (await services.saml.runtimeConnection(found.scope)) ?? placeholderConnection(found.scope.tenantId, spCertificate);
+      const xml = serviceProvider({ ...connection, spPrivateKey: '' }, urls).generateServiceProviderMetadata(spCertificate, spCertificate);
+      res.type('application/samlmetadata+xml').send(xml);
+    }),
+  );
+
+  router.get(
+    '/login',
+    handle(async (req, res) => {
+      const found = await tenantScope(req, res);
+      if (!found) return;
+      const connection = await services.saml.runtimeConnection(found.scope);
+      if (!connection) {
+        errorPage(res, 409, 'NOT_CONFIGURED', 'SAML sign-in is not configured for this tenant yet.');
+        return;
+      }
+      const requestId = `_${randomUUID()}`;
+      await services.saml.rememberRequest(found.scope, requestId);
+      const returnTo = safeReturnTo(req.query.returnTo, publicUrl);
+      const url = await serviceProvider(connection, samlSpUrls(publicUrl, found.slug), requestId).getAuthorizeUrlAsync(returnTo, undefined, {});
+      res.redirect(302, url);
+    }),
+  );
+
+  router.post(
+    '/acs',
+    // Far above MAX_SAML_RESPONSE_BYTES, so an oversized response is refused (and logged) by the validator.
+    express.urlencoded({ extended: false, limit: MAX_SAML_RESPONSE_BYTES * 8, parameterLimit: 10 }),
+    handle(async (req, res) => {
+      const found = await tenantScope(req, res);
+      if (!found) return;
+      const { scope, slug } = found;
+      const samlResponse = typeof req.body?.SAMLResponse === 'string' ? req.body.SAMLResponse : '';
+      if (!samlResponse) throw await services.signIn.refuse(scope, 'INVALID_RESPONSE', 'No SAMLResponse was posted');
+      const connection = await services.saml.runtimeConnection(scope);
+      if (!connection) throw await services.signIn.refuse(scope, 'NOT_CONFIGURED', 'SAML is not configured for this tenant');
+      let assertion;
+      try {
+        assertion = await validateSamlResponse(samlResponse, connection, samlSpUrls(publicUrl, slug));
+      } catch (error) {
+        if (!(error instanceof SamlRejection)) throw error;
+        throw await services.signIn.refuse(scope, 'INVALID_RESPONSE', error.message);
+      }
+      const signedIn = await services.signIn.withAssertion(scope, assertion);
+      res.cookie(SESSION_COOKIE, signedIn.token, {
+        httpOnly: true,
+        secure: secureCookie,
+        sameSite: 'lax',
+        path: '/',
+        expires: signedIn.expiresAt,
+      });
+      res.redirect(303, safeReturnTo(req.body?.RelayState, publicUrl));
+    }),
+  );
+
+  router.get(
+    '/logout',
+    handle(async (req, res) => {
+      const found = await tenantScope(req, res);
+      if (!found) return;
+      const { scope, slug } = found;
+      const urls = samlSpUrls(publicUrl, slug);
+      const connection = await services.saml.runtimeConnection(scope);
+      const originalQuery = req.originalUrl.split('?')[1] ?? '';
+
+      if (typeof req.query.SAMLRequest === 'string') {
+        // The IdP ends a session: only a signed request by a pinned certificate may do that.
+        if (!connection) throw new DomainError('NOT_FOUND', 'SAML is not configured for this tenant');
+        if (typeof req.query.Signature !== 'string') throw new DomainError('UNAUTHENTICATED', 'An unsigned LogoutRequest is not accepted');
+        const sp = serviceProvider(connection, urls);
+        let profile;
+        try {
+          ({ profile } = await sp.validateRedirectAsync(req.query as Record<string, string>, originalQuery));
+        } catch (error) {
+          throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${(error as Error).message}`);
+        }
+        if (!profile) throw new DomainError('BAD_USER_INPUT', 'The LogoutRequest names no one');
+        const indexes = profile.sessionIndex ? [profile.sessionIndex] : [];
+        await services.signIn.endIdpSessions(scope, profile.nameID, indexes);
+        const relayState = typeof req.query.RelayState === 'string' ? req.query.RelayState : '';
+        res.redirect(302, await sp.getLogoutResponseUrlAsync(profile, relayState, {}, true));
+        return;
+      }
+
+      const returnTo = safeReturnTo(req.query.RelayState ?? req.query.returnTo, publicUrl);
+      if (typeof req.query.SAMLResponse === 'string') {
+        // The IdP confirms a logout we started; the session ended before we sent it.
+        res.redirect(302, returnTo);
+        return;
+      }
+
+      // SP-initiated: end our session, then ask the IdP to end its own.
+      const credential = bearerOf(req, SESSION_COOKIE);
+      const actor = credential && 'token' in credential ? await services.authenticator.authenticate(credential.token) : null;
+      res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: secureCookie, sameSite: 'lax' });
+      if (!actor || actor.kind !== 'USER' || actor.tenantId !== scope.tenantId) {
+        res.redirect(302, returnTo);
+        return;
+      }
+      const userScope: Scope = { actor, source: 'SAML', requestId: requestIdOf(req), tenantId: scope.tenantId };
+      const identity = await services.sessions.samlIdentity(userScope);
+      await services.sessions.signOut(userScope);
+      if (!connection || !identity || !connection.idpSloUrl) {
+        res.redirect(302, returnTo);
+        return;
+      }
+      const url = await serviceProvider(connection, urls).getLogoutUrlAsync(
+        { issuer: connection.idpEntityId, nameID: identity.nameId, nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress', sessionIndex: identity.sessionIndex ?? undefined },
+        returnTo,
+        {},
+      );
+      res.redirect(302, url);
+    }),
+  );
+
+  return router;
+}
+
+/** SP metadata is needed before the IdP is configured (the admin copies it into Entra first). */
+function placeholderConnection(tenantId: string, spCertificate: string) {
+  return {
+    tenantId,
+    idpEntityId: 'unconfigured',
+    idpSsoUrl: 'https://unconfigured.invalid/',
+    idpSloUrl: null,
+    idpCertificates: [spCertificate],
+    spCertificate,
+    spPrivateKey: '',
+    idpInitiatedSignIn: false,
+  };
+}
