@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { machine, startServer } from './harness';
 import { runAccessScenario } from './access-scenario';
+import { runSamlScenario } from './saml-scenario';
 import { runScimScenario } from './scim-scenario';
 
 /**
- * `npm run bench [-- scim|access] [--users N] [--concurrency C] [--groups G] [--members M]`: starts Portico as `npm start` does,
+ * `npm run bench [-- scim|access|saml] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S]`: starts Portico as `npm start` does,
  * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
  */
 async function main(): Promise<void> {
@@ -15,9 +16,10 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '16' },
       groups: { type: 'string', default: '50' },
       members: { type: 'string', default: '50000' },
+      'sign-ins': { type: 'string', default: '2000' },
     },
   });
-  const scenarios = positionals.length > 0 ? positionals : ['scim', 'access'];
+  const scenarios = positionals.length > 0 ? positionals : ['scim', 'access', 'saml'];
   console.log(`Machine: ${machine()}`);
   console.log('Server, database and load generator all run on this machine.\n');
   const server = await startServer();
@@ -37,8 +39,15 @@ async function main(): Promise<void> {
           concurrency: Number(values.concurrency),
         });
         console.log(lines.join('\n'));
+      } else if (scenario === 'saml') {
+        const lines = await runSamlScenario(server, {
+          signIns: Number(values['sign-ins']),
+          users: 200,
+          concurrency: Number(values.concurrency),
+        });
+        console.log(lines.join('\n'));
       } else {
-        throw new Error(`Unknown scenario "${scenario}" (known: scim, access)`);
+        throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml)`);
       }
       console.log();
     }

@@ -190,6 +190,5 @@ function placeholderConnection(tenantId: string, spCertificate: string) {
     idpCertificates: [spCertificate],
     spCertificate,
     spPrivateKey: '',
-    idpInitiatedSignIn: false,
   };
 }

@@ -70,11 +70,19 @@ export interface SamlRuntimeConnection {
   idpCertificates: string[];
   spCertificate: string;
   spPrivateKey: string;
-  idpInitiatedSignIn: boolean;
 }
+
+/**
+ * How long a process reuses a tenant's runtime connection without reading it again: every sign-in needs it,
+ * and reading it was a sixth of a sign-in's cost. A change made in this process applies at once; one made by
+ * another process within this time.
+ */
+export const RUNTIME_CONNECTION_TTL_MS = 5_000;
 
 /** Each tenant's SAML connection: the IdP it trusts (by metadata or by hand) and the SP's own key pair. */
 export class SamlService {
+  private readonly runtimeCache = new Map<string, { value: SamlRuntimeConnection | null; expiresAt: number }>();
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly secretBox: SecretBox | undefined,
@@ -114,7 +122,7 @@ export class SamlService {
     }
     const certificates = trustedCertificates(descriptor.certificates);
     await this.ensureConnection(scope);
-    return this.uow.write(async (em) => {
+    return this.writeConnection(scope, async (em) => {
       const connection = await lockConnection(em, scope.tenantId);
       const changes = applyDescriptor(connection, descriptor, certificates);
       changes.push(...change('metadataUrl', connection.metadataUrl, metadataUrl));
@@ -150,7 +158,7 @@ export class SamlService {
     } catch (error) {
       fetched = { error: error instanceof DomainError ? error.message : 'The metadata could not be fetched' };
     }
-    return this.uow.write(async (em) => {
+    return this.writeConnection(scope, async (em) => {
       const connection = await lockConnection(em, scope.tenantId);
       if (connection.metadataUrl !== url) return toView(connection); // reconfigured meanwhile
       if ('error' in fetched) {
@@ -201,19 +209,24 @@ export class SamlService {
   /** The connection a sign-in validates against, or null while the IdP is not configured. */
   async runtimeConnection(scope: Scope): Promise<SamlRuntimeConnection | null> {
     requireLevel(scope, 'ADMINISTRATOR');
+    const cached = this.runtimeCache.get(scope.tenantId);
+    if (cached && cached.expiresAt > Date.now()) return cached.value;
     const connection = await this.ensureConnection(scope);
-    if (!connection.idpEntityId || !connection.idpSsoUrl || connection.idpCertificates.length === 0) return null;
-    const tenant = await this.uow.read((em) => em.findOneOrFail(Tenant, { id: scope.tenantId }));
-    return {
-      tenantId: scope.tenantId,
-      idpEntityId: connection.idpEntityId,
-      idpSsoUrl: connection.idpSsoUrl,
-      idpSloUrl: connection.idpSloUrl,
-      idpCertificates: connection.idpCertificates.map((c) => c.pem),
-      spCertificate: connection.spCertificate,
-      spPrivateKey: this.box().open(connection.spPrivateKeyEncrypted),
-      idpInitiatedSignIn: tenant.idpInitiatedSignIn,
-    };
+    const value =
+      !connection.idpEntityId || !connection.idpSsoUrl || connection.idpCertificates.length === 0
+        ? null
+        : {
+            tenantId: scope.tenantId,
+            idpEntityId: connection.idpEntityId,
+            idpSsoUrl: connection.idpSsoUrl,
+            idpSloUrl: connection.idpSloUrl,
+            idpCertificates: connection.idpCertificates.map((c) => c.pem),
+            spCertificate: connection.spCertificate,
+            spPrivateKey: this.box().open(connection.spPrivateKeyEncrypted),
+          };
+    if (this.runtimeCache.size >= 10_000) this.runtimeCache.clear();
+    this.runtimeCache.set(scope.tenantId, { value, expiresAt: Date.now() + RUNTIME_CONNECTION_TTL_MS });
+    return value;
   }
 
   /** Remembers the id of an AuthnRequest just sent, so that exactly one response may answer it. */
@@ -232,9 +245,18 @@ export class SamlService {
     });
   }
 
+  /** A write of the tenant's connection; this process forgets its cached copy once the write is over. */
+  private async writeConnection<T>(scope: Scope, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.uow.write(work);
+    } finally {
+      this.runtimeCache.delete(scope.tenantId);
+    }
+  }
+
   /** The tenant's connection row, created with a fresh SP key pair the first time anything needs it. */
   private async ensureConnection(scope: Scope): Promise<SamlConnection> {
-    const existing = await this.uow.read((em) => em.findOne(SamlConnection, { tenantId: scope.tenantId }, { populate: ['metadataXml'] }));
+    const existing = await this.uow.read((em) => em.findOne(SamlConnection, { tenantId: scope.tenantId }));
     if (existing) return existing;
     const box = this.box();
     const tenant = await this.uow.read((em) => em.findOneOrFail(Tenant, { id: scope.tenantId }));
@@ -254,7 +276,7 @@ export class SamlService {
           summary: 'SAML service provider key pair generated',
         });
       }
-      return em.findOneOrFail(SamlConnection, { tenantId: scope.tenantId }, { populate: ['metadataXml'] });
+      return em.findOneOrFail(SamlConnection, { tenantId: scope.tenantId });
     });
   }
 

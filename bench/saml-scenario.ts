@@ -1,0 +1,79 @@
+import { inflateRawSync } from 'node:zlib';
+import { performance } from 'node:perf_hooks';
+import { samlSpUrls } from '../src/config/urls';
+import { entraUser } from '../test/fixtures/entra';
+import { createTestIdp, encodeSamlResponse, federationMetadataXml, signInResponseXml } from '../test/fixtures/saml-idp';
+import { graphql, HttpClient, pool, Recorder, type BenchServer } from './harness';
+
+export interface SamlScenarioOptions {
+  signIns: number;
+  users: number;
+  concurrency: number;
+}
+
+/**
+ * Validated sign-ins at the ACS: Entra-shaped, assertion-signed responses (signed beforehand, so the load
+ * generator's signing does not compete with the server for CPU) posted IdP-initiated at `concurrency`; then
+ * full SP-initiated round trips (GET /login, sign the response to its request id, POST /acs).
+ */
+export async function runSamlScenario(server: BenchServer, options: SamlScenarioOptions): Promise<string[]> {
+  const slug = `saml-${Date.now().toString(36)}`;
+  await graphql(server, 'mutation($s: String!) { createTenant(input: { slug: $s }) { id } }', { s: slug });
+  await graphql(server, 'mutation($s: String) { enableScim(tenant: $s) { enabled } }', { s: slug });
+  const token = ((await graphql(server, 'mutation($s: String) { generateScimToken(tenant: $s) { token } }', { s: slug })) as { generateScimToken: { token: string } })
+    .generateScimToken.token;
+  const idp = createTestIdp();
+  await graphql(server, 'mutation($s: String, $x: String!) { configureSaml(tenant: $s, input: { metadataXml: $x }) { configured } }', { s: slug, x: federationMetadataXml(idp) });
+  await graphql(server, 'mutation($s: String) { updateTenantSettings(tenant: $s, input: { idpInitiatedSignIn: true }) { id } }', { s: slug });
+  let client = new HttpClient(server.url, options.concurrency);
+  const userNames = Array.from({ length: options.users }, (_, i) => `person${i}@saml.bench.example`);
+  await pool(userNames, options.concurrency, async (userName) => {
+    const response = await client.request('POST', `/api/${slug}/scim/v2/Users`, { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' }, JSON.stringify(entraUser({ userName })));
+    if (response.status !== 201) throw new Error(`POST /Users: ${response.status}`);
+  });
+
+  // The server's PUBLIC_URL is http://localhost:<port>: the ACS URL Entra would post to.
+  const urls = samlSpUrls(server.url.replace('127.0.0.1', 'localhost'), slug);
+  const signed = (userName: string, inResponseTo?: string) =>
+    `SAMLResponse=${encodeURIComponent(encodeSamlResponse(signInResponseXml(idp, { acsUrl: urls.acsUrl, audience: urls.entityId, nameId: userName, inResponseTo })))}`;
+  const postAcs = async (body: string) => {
+    const response = await client.request('POST', `/api/${slug}/saml/acs`, { 'content-type': 'application/x-www-form-urlencoded' }, body);
+    if (response.status !== 303 || !String(response.headers['set-cookie'] ?? '').includes('portico_session=')) {
+      throw new Error(`ACS answered ${response.status} ${response.headers['x-portico-error'] ?? ''}`);
+    }
+  };
+
+  const signStart = performance.now();
+  const warmup = Array.from({ length: 50 }, (_, i) => signed(userNames[i % userNames.length]));
+  const bodies = Array.from({ length: options.signIns }, (_, i) => signed(userNames[i % userNames.length]));
+  const signSeconds = (performance.now() - signStart) / 1000;
+  // Signing took longer than the server's keep-alive timeout: start on fresh connections.
+  client.close();
+  client = new HttpClient(server.url, options.concurrency);
+  await pool(warmup, options.concurrency, postAcs);
+
+  const recorder = new Recorder();
+  const start = performance.now();
+  await pool(bodies, options.concurrency, (body) => recorder.time('POST /acs (IdP-initiated)', () => postAcs(body)));
+  const seconds = (performance.now() - start) / 1000;
+
+  const roundTrips = Math.max(50, Math.floor(options.signIns / 5));
+  const roundTripStart = performance.now();
+  await pool(Array.from({ length: roundTrips }, (_, i) => userNames[i % userNames.length]), options.concurrency, async (userName) => {
+    await recorder.time('SP-initiated: GET /login + POST /acs', async () => {
+      const login = await client.request('GET', `/api/${slug}/saml/login?returnTo=%2F`, {});
+      const location = new URL(String(login.headers.location));
+      const request = inflateRawSync(Buffer.from(location.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+      await postAcs(signed(userName, /\sID="([^"]+)"/.exec(request)![1]));
+    });
+  });
+  const roundTripSeconds = (performance.now() - roundTripStart) / 1000;
+  client.close();
+  return [
+    `SAML: ${options.signIns} validated IdP-initiated sign-ins at the ACS (assertion-signed RSA-SHA256, ${options.users} users), concurrency ${options.concurrency}`,
+    `  (${options.signIns + warmup.length} responses signed beforehand by the test IdP in ${signSeconds.toFixed(1)} s, outside the measurement)`,
+    `  ACS throughput: ${options.signIns} sign-ins in ${seconds.toFixed(1)} s = ${(options.signIns / seconds).toFixed(0)} validated sign-ins/s, each a session and a SIGN_IN_SUCCEEDED event`,
+    `  SP-initiated round trips (the load generator signs each response in the loop): ${roundTrips} in ${roundTripSeconds.toFixed(1)} s = ${(roundTrips / roundTripSeconds).toFixed(0)}/s`,
+    recorder.table(),
+  ];
+}
