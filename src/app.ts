@@ -4,13 +4,16 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config';
 import { graphqlUrl } from './config/urls';
 import { openDatabase, resolveSecretKey, type DatabaseHandle } from './db/database';
+import { startEventListener } from './db/event-listener';
 import { initOrm, migrateToLatest, pendingMigrations, type Orm } from './db/orm';
 import { createDomainServices, type DomainServices } from './domain/services';
 import { hashToken } from './domain/shared/secret-token';
 import { buildPorticoSchema } from './graphql/schema';
 import { createGraphqlServer } from './graphql/server';
+import { createWsServer } from './graphql/ws-server';
 import { createHttpApp } from './http/app';
 import { createLogger, type Logger } from './http/logger';
+import { startEventRetention } from './jobs/event-retention';
 import { SamlMetadataReader } from './saml/metadata-reader';
 import { startMetadataRefresh } from './saml/metadata-refresh';
 import { createSamlRouter } from './saml/router';
@@ -29,6 +32,9 @@ export interface Portico {
   /** Stops accepting requests, drains in-flight ones, then closes the database (and the embedded server). */
   close(): Promise<void>;
 }
+
+/** How often the live feed looks for committed events even without a notification. */
+const FEED_SAFETY_POLL_MS = 1_000;
 
 export interface StartOptions {
   logger?: Logger;
@@ -58,21 +64,42 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       operatorTokenHash: config.operatorToken ? hashToken(config.operatorToken) : undefined,
       secretKey,
       idpMetadata: new SamlMetadataReader(),
+      maxBufferedEvents: config.maxBufferedEvents,
+      onFeedError: (error) => logger.warn({ err: error }, 'live event feed could not read the log; retrying'),
     });
     const generatedOperatorToken = await services.authenticator.ensureOperatorToken();
 
     const stopMetadataRefresh = startMetadataRefresh({ services, logger, maxAgeMs: config.samlMetadataRefreshHours * 3600 * 1000 });
     cleanups.push({ name: 'saml metadata refresh', run: async () => stopMetadataRefresh() });
 
+    const listener = startEventListener({
+      connectionString: database.url,
+      socketDir: database.socketDir,
+      onNotify: () => services.feed.wake(),
+      onListening: () => services.feed.wake(),
+      logger,
+    });
+    cleanups.push({ name: 'event listener', run: () => listener.stop() });
+    // A safety net under the notifications: the feed reads nothing when nothing was committed.
+    const feedTimer = setInterval(() => services.feed.wake(), FEED_SAFETY_POLL_MS);
+    feedTimer.unref();
+    cleanups.push({ name: 'feed timer', run: async () => clearInterval(feedTimer) });
+
+    const stopRetention = startEventRetention({ services, logger, retentionDays: config.eventRetentionDays });
+    cleanups.push({ name: 'event retention', run: async () => stopRetention() });
+
     const httpServer: Server = createServer();
+    const schema = await buildPorticoSchema();
     const graphql = await createGraphqlServer({
-      schema: await buildPorticoSchema(),
+      schema,
       httpServer,
       services,
       publicUrl: config.publicUrl,
       logger,
     });
     cleanups.push({ name: 'graphql', run: () => graphql.stop() });
+    const ws = createWsServer({ httpServer, schema, services, publicUrl: config.publicUrl, logger });
+    cleanups.push({ name: 'graphql-ws', run: () => ws.stop() });
     const { app } = createHttpApp({
       logger,
       graphql: graphql.middleware,

@@ -19,6 +19,10 @@ export interface Config {
   scimRateLimit: { perSecond: number; burst: number };
   /** How old a tenant's fetched IdP metadata may get before it is fetched again. */
   samlMetadataRefreshHours: number;
+  /** Events a live subscriber may fall behind by before it is closed. */
+  maxBufferedEvents: number;
+  /** Provisioning events older than this many days are pruned (0 keeps them forever). */
+  eventRetentionDays: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -76,6 +80,14 @@ const envSchema = z.object({
     (v) => (v === undefined || v === '' ? 200 : v),
     z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(1_000_000),
   ),
+  PORTICO_SUBSCRIBER_BUFFER: z.preprocess(
+    (v) => (v === undefined || v === '' ? 1000 : v),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(10).max(1_000_000),
+  ),
+  PORTICO_EVENT_RETENTION_DAYS: z.preprocess(
+    (v) => (v === undefined || v === '' ? 90 : v),
+    z.coerce.number({ message: 'must be a number' }).min(0).max(36_500),
+  ),
   PORTICO_SAML_METADATA_REFRESH_HOURS: z.preprocess(
     (v) => (v === undefined || v === '' ? 24 : v),
     z.coerce.number({ message: 'must be a number' }).min(0.01, 'must be at least 0.01').max(24 * 365),
@@ -113,5 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: path.resolve(cwd, e.PORTICO_DATA_DIR),
     scimRateLimit: { perSecond: e.PORTICO_SCIM_RATE_PER_SECOND, burst: e.PORTICO_SCIM_RATE_BURST },
     samlMetadataRefreshHours: e.PORTICO_SAML_METADATA_REFRESH_HOURS,
+    maxBufferedEvents: e.PORTICO_SUBSCRIBER_BUFFER,
+    eventRetentionDays: e.PORTICO_EVENT_RETENTION_DAYS,
   };
 }

@@ -20,6 +20,8 @@ export interface EmbeddedOptions {
   dataDir: string;
   /** Data survives `stop()` (false for throwaway test clusters). */
   persistent: boolean;
+  /** A fixed port (a restarted cluster keeps its address); a free one by default. */
+  port?: number;
   log?: (message: string) => void;
 }
 
@@ -45,7 +47,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     return { adminUrl: urlFor(runningPort)('postgres'), urlFor: urlFor(runningPort), socketDir: clusterDir, stop: async () => {} };
   }
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const log = options.log ?? (() => {});
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({

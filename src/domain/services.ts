@@ -3,6 +3,7 @@ import { AccessService } from './access/access.service';
 import { AuthCache } from './credentials/auth-cache';
 import { Authenticator } from './credentials/authenticator';
 import { CredentialService } from './credentials/credential.service';
+import { EventFeed } from './events/event-feed';
 import { EventService } from './events/event.service';
 import { GroupService } from './groups/group.service';
 import { SessionService } from './sessions/session.service';
@@ -29,6 +30,8 @@ export interface DomainServices {
   signIn: SignInService;
   saml: SamlService;
   events: EventService;
+  /** The live provisioning log of this process (woken by the database's LISTEN connection). */
+  feed: EventFeed;
 }
 
 export interface DomainOptions {
@@ -38,11 +41,16 @@ export interface DomainOptions {
   secretKey?: Buffer;
   /** Reads IdP metadata (the SAML transport's adapter). */
   idpMetadata?: IdpMetadataReader;
+  /** Events a live subscriber may fall behind by before it is closed (default 1000). */
+  maxBufferedEvents?: number;
+  /** Told when the live feed cannot read the log (it retries on the next wake). */
+  onFeedError?: (error: unknown) => void;
 }
 
 export function createDomainServices(em: EntityManager, options: DomainOptions = {}): DomainServices {
   const uow = new UnitOfWork(em);
   const authCache = new AuthCache();
+  const feed = new EventFeed(uow, { maxBuffered: options.maxBufferedEvents ?? 1000 }, options.onFeedError);
   return {
     uow,
     access: new AccessService(uow),
@@ -55,6 +63,7 @@ export function createDomainServices(em: EntityManager, options: DomainOptions =
     sessions: new SessionService(uow),
     signIn: new SignInService(uow),
     saml: new SamlService(uow, options.secretKey && new SecretBox(options.secretKey), options.idpMetadata),
-    events: new EventService(uow),
+    events: new EventService(uow, feed),
+    feed,
   };
 }

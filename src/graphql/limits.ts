@@ -3,6 +3,7 @@ import {
   GraphQLError,
   Kind,
   type DocumentNode,
+  type GraphQLSchema,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -57,6 +58,32 @@ const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =
 const tooComplex = (message: string, extensions: Record<string, number>) =>
   new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions, http: { status: 400 } } });
 
+/**
+ * The operation's depth and cost against the limits; the error to refuse it with, or null. Variables that do
+ * not coerce are left to execution, which refuses them with BAD_USER_INPUT.
+ */
+export function operationLimitError(
+  request: { schema: GraphQLSchema; document: DocumentNode; operation: OperationDefinitionNode; operationName?: string | null; variables?: Record<string, unknown> | null },
+  maxDepth = MAX_QUERY_DEPTH,
+  maxCost = MAX_QUERY_COST,
+): GraphQLError | null {
+  const depth = operationDepth(request.document, request.operation);
+  if (depth > maxDepth) return tooComplex(`Query is nested ${depth} levels deep; at most ${maxDepth} are allowed`, { depth, maxDepth });
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema: request.schema,
+      query: request.document,
+      operationName: request.operationName ?? undefined,
+      variables: request.variables ?? {},
+      estimators: [fieldExtensionsEstimator(), pagedEstimator],
+    });
+  } catch {
+    return null;
+  }
+  return cost > maxCost ? tooComplex(`Query would cost ${cost}; at most ${maxCost} is allowed`, { cost, maxCost }) : null;
+}
+
 /** Refuses operations nested deeper than `maxDepth` or costlier than `maxCost`, before any resolver runs. */
 export function queryLimitsPlugin(maxDepth = MAX_QUERY_DEPTH, maxCost = MAX_QUERY_COST): ApolloServerPlugin {
   return {
@@ -64,22 +91,8 @@ export function queryLimitsPlugin(maxDepth = MAX_QUERY_DEPTH, maxCost = MAX_QUER
       return {
         async didResolveOperation({ request, document, schema, operation }) {
           if (!operation) return;
-          const depth = operationDepth(document, operation);
-          if (depth > maxDepth) throw tooComplex(`Query is nested ${depth} levels deep; at most ${maxDepth} are allowed`, { depth, maxDepth });
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName ?? undefined,
-              variables: request.variables ?? {},
-              estimators: [fieldExtensionsEstimator(), pagedEstimator],
-            });
-          } catch {
-            // Variables that do not coerce: execution refuses them next, with BAD_USER_INPUT.
-            return;
-          }
-          if (cost > maxCost) throw tooComplex(`Query would cost ${cost}; at most ${maxCost} is allowed`, { cost, maxCost });
+          const error = operationLimitError({ schema, document, operation, operationName: request.operationName, variables: request.variables }, maxDepth, maxCost);
+          if (error) throw error;
         },
       };
     },

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { requireLevel } from '../shared/authorize';
 import { DomainError } from '../shared/domain-error';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
-import type { Scope } from '../shared/scope';
+import type { CallContext, Scope } from '../shared/scope';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { parseInput, stripNulls } from '../shared/validate';
 import { redactSecrets } from '../shared/changes';
+import type { EventFeed } from './event-feed';
 import { recordEvent } from './event-recorder';
 import { EVENT_SOURCES, EVENT_TYPES, ProvisioningEvent, type EventType, type SubjectType } from './provisioning-event.entity';
 
@@ -23,9 +24,28 @@ export const eventFilterRule = z
 
 export type EventFilter = z.input<typeof eventFilterRule>;
 
-/** Reads the provisioning log, newest first; the cursor is the event id. */
+const subscribeRule = z.object({ types: z.array(z.enum(EVENT_TYPES)).max(EVENT_TYPES.length).optional() });
+
+/** Reads the provisioning log, newest first (the cursor is the event id), and follows it live. */
 export class EventService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly feed: EventFeed,
+  ) {}
+
+  /**
+   * Follows the tenant's provisioning log: with `after` (a cursor this API gave out), every stored event
+   * after it first, then live events, each once and in order. The tenant is the scope's, never an argument's.
+   */
+  async subscribe(scope: Scope, args: { types?: EventType[] | null; after?: string | null }): Promise<AsyncIterableIterator<ProvisioningEvent>> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const { types } = parseInput(subscribeRule, stripNulls({ types: args.types }));
+    const after = decodeCursor(args.after, 1);
+    if (after && !/^\d{1,18}$/.test(String(after[0]))) {
+      throw new DomainError('BAD_USER_INPUT', 'after is not a cursor this API gave out', { argument: 'after' });
+    }
+    return this.feed.subscribe(scope.tenantId, { types, afterEventId: after ? String(after[0]) : null });
+  }
 
   /**
    * Records that a request was refused (SCIM_REQUEST_REJECTED, SIGN_IN_FAILED, …) with the reason and what
@@ -46,6 +66,29 @@ export class EventService {
         detail: redactSecrets(input.detail) as Record<string, unknown>,
       });
     });
+  }
+
+  /**
+   * Deletes events that occurred before `olderThan`, `batchSize` at a time, each batch its own short
+   * statement: writers only ever insert new rows, so they never wait on it. Returns how many went.
+   */
+  async prune(ctx: CallContext, olderThan: Date, batchSize = 1000): Promise<number> {
+    if (ctx.actor.kind !== 'SYSTEM') throw new DomainError('FORBIDDEN', 'Only the system prunes the provisioning log');
+    let total = 0;
+    for (;;) {
+      // Maintenance, not a provisioning change: no event of its own.
+      const deleted = await this.uow.write(async (em) =>
+        em.execute<{ id: string }[]>(
+          `delete from provisioning_events where id = any(array(
+             select id from provisioning_events where occurred_at < ? order by id limit ${Math.max(1, Math.floor(batchSize))})) returning id`,
+          [olderThan],
+        ),
+      );
+      total += deleted.length;
+      if (deleted.length < batchSize) return total;
+      // Let other work in between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async list(scope: Scope, args: PageArgs & { filter?: { [K in keyof EventFilter]?: EventFilter[K] | null } | null }): Promise<Page<ProvisioningEvent>> {

@@ -7,6 +7,8 @@ export type DomainErrorCode =
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
   | 'TOO_MANY_REQUESTS'
+  /** A live subscriber fell too far behind and was closed; it may resume from its last cursor. */
+  | 'SUBSCRIBER_TOO_SLOW'
   | 'INTERNAL';
 
 /** The one error type of the domain: a code for machines, a message safe to show to the caller. */

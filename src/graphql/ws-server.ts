@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { getOperationAST, GraphQLError, parse, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { DomainServices } from '../domain/services';
+import type { Actor } from '../domain/shared/scope';
+import type { Logger } from '../http/logger';
+import { bearerOf } from '../http/request-context';
+import { SESSION_COOKIE } from '../http/session-cookie';
+import type { GraphQLContext } from './context';
+import { formatGraphqlError } from './errors';
+import { operationLimitError } from './limits';
+import { actorFromRequest } from './server';
+
+/** Largest message a client may send over the socket. */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/**
+ * GraphQL over WebSocket (`graphql-transport-ws`) on `/graphql` of the same HTTP server. Credentials are
+ * the same as over HTTP: `connectionParams.authorization` ("Bearer …") or the session cookie of the upgrade
+ * request; a bad one refuses the connection (4403). They are checked again for every subscription, so a
+ * revoked credential cannot start new ones.
+ */
+export function createWsServer(options: { httpServer: Server; schema: GraphQLSchema; services: DomainServices; publicUrl: string; logger: Logger }) {
+  const { httpServer, schema, services, publicUrl, logger } = options;
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_MESSAGE_BYTES });
+  const format = formatGraphqlError((error) => logger.error({ err: error }, 'unexpected GraphQL error over WebSocket'));
+  const formatAll = (errors: readonly GraphQLError[]): GraphQLFormattedError[] => errors.map((error) => format(error.toJSON(), error));
+
+  const actorOf = async (ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: import('node:http').IncomingMessage } }): Promise<Actor | null> => {
+    const given = ctx.connectionParams?.authorization;
+    if (typeof given === 'string') {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(given);
+      return actorFromRequest(services, match ? { token: match[1] } : { malformed: true });
+    }
+    return actorFromRequest(services, bearerOf(ctx.extra.request, SESSION_COOKIE));
+  };
+
+  const disposable = useServer<Record<string, unknown>>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          await actorOf(ctx);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      context: async (ctx): Promise<GraphQLContext> => ({ actor: await actorOf(ctx), requestId: randomUUID(), services, publicUrl }),
+      onSubscribe: (_ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch {
+          return; // graphql-ws parses again and reports the syntax error itself
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return;
+        const tooComplex = operationLimitError({ schema, document, operation, operationName: payload.operationName, variables: payload.variables });
+        return tooComplex ? [tooComplex] : undefined;
+      },
+      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => (result.errors ? { ...result, errors: formatAll(result.errors) } : result),
+      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+    },
+    wss,
+  );
+  return {
+    stop: async () => {
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
