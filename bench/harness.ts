@@ -96,8 +96,9 @@ export interface BenchServer {
  * Starts Portico as `npm start` does (its own process, the embedded PostgreSQL) in a throwaway data
  * directory, so the load generator and the server do not share a JavaScript thread.
  */
-export async function startServer(extraEnv: Record<string, string> = {}): Promise<BenchServer> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
+export async function startServer(extraEnv: Record<string, string> = {}, options: { joinDataDir?: string } = {}): Promise<BenchServer & { dataDir: string }> {
+  // A second process joins the first one's embedded cluster (same data directory, same database).
+  const dataDir = options.joinDataDir ?? mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
   const port = await freePort();
   const operatorToken = `pto_bench_${randomBytes(16).toString('hex')}`;
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server while it is measured.
@@ -128,6 +129,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   }
   return {
     url,
+    dataDir,
     operatorToken,
     stop: async () => {
       if (child.exitCode === null) {
@@ -135,7 +137,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.joinDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

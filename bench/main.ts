@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { machine, startServer } from './harness';
 import { runAccessScenario } from './access-scenario';
+import { runEventsScenario } from './events-scenario';
 import { runSamlScenario } from './saml-scenario';
 import { runScimScenario } from './scim-scenario';
 
 /**
- * `npm run bench [-- scim|access|saml] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S]`: starts Portico as `npm start` does,
+ * `npm run bench [-- scim|access|saml] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W]`: starts Portico as `npm start` does,
  * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
  */
 async function main(): Promise<void> {
@@ -17,9 +18,12 @@ async function main(): Promise<void> {
       groups: { type: 'string', default: '50' },
       members: { type: 'string', default: '50000' },
       'sign-ins': { type: 'string', default: '2000' },
+      subscribers: { type: 'string', default: '1000' },
+      tenants: { type: 'string', default: '50' },
+      writes: { type: 'string', default: '2000' },
     },
   });
-  const scenarios = positionals.length > 0 ? positionals : ['scim', 'access', 'saml'];
+  const scenarios = positionals.length > 0 ? positionals : ['scim', 'access', 'saml', 'events'];
   console.log(`Machine: ${machine()}`);
   console.log('Server, database and load generator all run on this machine.\n');
   const server = await startServer();
@@ -46,8 +50,22 @@ async function main(): Promise<void> {
           concurrency: Number(values.concurrency),
         });
         console.log(lines.join('\n'));
+      } else if (scenario === 'events') {
+        // A second process on the same embedded cluster and database.
+        const second = await startServer({}, { joinDataDir: server.dataDir });
+        try {
+          const lines = await runEventsScenario([server, second], {
+            subscribers: Number(values.subscribers),
+            tenants: Number(values.tenants),
+            writes: Number(values.writes),
+            concurrency: Number(values.concurrency),
+          });
+          console.log(lines.join('\n'));
+        } finally {
+          await second.stop();
+        }
       } else {
-        throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml)`);
+        throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events)`);
       }
       console.log();
     }

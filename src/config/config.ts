@@ -19,6 +19,8 @@ export interface Config {
   scimRateLimit: { perSecond: number; burst: number };
   /** How old a tenant's fetched IdP metadata may get before it is fetched again. */
   samlMetadataRefreshHours: number;
+  /** Fetch IdP metadata over plain http and from private addresses too (development and tests only). */
+  samlMetadataInsecure: boolean;
   /** Events a live subscriber may fall behind by before it is closed. */
   maxBufferedEvents: number;
   /** Provisioning events older than this many days are pruned (0 keeps them forever). */
@@ -80,6 +82,7 @@ const envSchema = z.object({
     (v) => (v === undefined || v === '' ? 200 : v),
     z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(1_000_000),
   ),
+  PORTICO_SAML_METADATA_INSECURE: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], { message: 'must be true or false' }).default('false')),
   PORTICO_SUBSCRIBER_BUFFER: z.preprocess(
     (v) => (v === undefined || v === '' ? 1000 : v),
     z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(10).max(1_000_000),
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: path.resolve(cwd, e.PORTICO_DATA_DIR),
     scimRateLimit: { perSecond: e.PORTICO_SCIM_RATE_PER_SECOND, burst: e.PORTICO_SCIM_RATE_BURST },
     samlMetadataRefreshHours: e.PORTICO_SAML_METADATA_REFRESH_HOURS,
+    samlMetadataInsecure: e.PORTICO_SAML_METADATA_INSECURE === 'true',
     maxBufferedEvents: e.PORTICO_SUBSCRIBER_BUFFER,
     eventRetentionDays: e.PORTICO_EVENT_RETENTION_DAYS,
   };

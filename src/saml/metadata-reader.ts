@@ -1,3 +1,7 @@
+import { lookup as dnsLookup } from 'node:dns';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { DomainError } from '../domain/shared/domain-error';
 import type { IdpDescriptor, IdpMetadataReader } from '../domain/saml/idp-metadata';
 import { childElement, childElements, descendants, NS, parseUntrustedXml } from './xml';
@@ -39,7 +43,10 @@ export class SamlMetadataReader implements IdpMetadataReader {
 
     // Signing keys: KeyDescriptors marked use="signing" or unmarked (usable for both).
     const certificates = childElements(idp, NS.metadata, 'KeyDescriptor')
-      .filter((k) => (k.getAttribute('use') ?? 'signing') === 'signing')
+      .filter((k) => {
+        const use = k.getAttribute('use'); // xmldom answers '' for a missing attribute
+        return !use || use === 'signing';
+      })
       .flatMap((k) => descendants(k, NS.dsig, 'X509Certificate'))
       .map((c) => (c.textContent ?? '').replace(/\s+/g, ''))
       .filter(Boolean);
@@ -47,36 +54,105 @@ export class SamlMetadataReader implements IdpMetadataReader {
     return { entityId, ssoUrl, sloUrl: endpoint('SingleLogoutService'), certificates: [...new Set(certificates)] };
   }
 
+  /**
+   * @param allowInsecure also fetch over plain http and from private, loopback and link-local addresses
+   *   (development and tests only: in production that is a server-side request forgery and a way to swap the
+   *   trusted certificates on the network).
+   */
+  constructor(private readonly allowInsecure = false) {}
+
   async fetch(url: string): Promise<{ xml: string; descriptor: IdpDescriptor }> {
-    let response: Response;
-    try {
-      response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } });
-    } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s` : 'the server could not be reached';
-      throw badMetadata(`fetching ${url} failed: ${reason}`);
+    let target = new URL(url);
+    for (let hop = 0; ; hop += 1) {
+      if (target.protocol !== 'https:' && !(this.allowInsecure && target.protocol === 'http:')) {
+        throw badMetadata('the metadata URL must use https');
+      }
+      const answer = await getOnce(target, this.allowInsecure);
+      if (answer.status >= 300 && answer.status < 400 && answer.location && hop < MAX_REDIRECTS) {
+        target = new URL(answer.location, target); // each hop is checked again
+        continue;
+      }
+      if (answer.status !== 200) throw badMetadata(`fetching the metadata URL answered HTTP ${answer.status}`);
+      return { xml: answer.body, descriptor: this.parse(answer.body) };
     }
-    if (!response.ok) throw badMetadata(`fetching ${url} answered HTTP ${response.status}`);
-    const declared = Number(response.headers.get('content-length') ?? 0);
-    if (declared > MAX_METADATA_BYTES) throw badMetadata(`the document is larger than ${MAX_METADATA_BYTES} bytes`);
-    const xml = await readLimited(response, MAX_METADATA_BYTES);
-    return { xml, descriptor: this.parse(xml) };
   }
 }
 
-async function readLimited(response: Response, limit: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw badMetadata(`the document is larger than ${limit} bytes`);
-    }
-    chunks.push(value);
+const MAX_REDIRECTS = 3;
+
+/** Addresses a metadata fetch must never reach unless insecure fetching is allowed. */
+const PRIVATE_ADDRESSES = (() => {
+  const list = new BlockList();
+  for (const [network, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+    list.addSubnet(network, prefix, 'ipv4');
   }
-  return Buffer.concat(chunks).toString('utf8');
+  for (const [network, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) list.addSubnet(network, prefix, 'ipv6');
+  return list;
+})();
+
+function isPrivate(address: string, family: number): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return PRIVATE_ADDRESSES.check(mapped[1], 'ipv4');
+  return PRIVATE_ADDRESSES.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** One GET, no redirects followed; the resolved address is checked at connect time (no DNS rebinding). */
+function getOnce(target: URL, allowInsecure: boolean): Promise<{ status: number; location?: string; body: string }> {
+  const checkedLookup: LookupFunction = (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: false }, (error, address, family) => {
+      if (error) return callback(error, '', 0);
+      if (!allowInsecure && isPrivate(String(address), Number(family))) {
+        return callback(Object.assign(new Error('private address'), { code: 'PRIVATE_ADDRESS' }), '', 0);
+      }
+      callback(null, String(address), Number(family));
+    });
+  };
+  const get = target.protocol === 'https:' ? httpsGet : httpGet;
+  // An address written in the URL is never looked up, so it is checked here.
+  const literal = target.hostname.replace(/^\[|\]$/g, '');
+  if (!allowInsecure && isIP(literal) && isPrivate(literal, isIP(literal))) {
+    return Promise.reject(badMetadata('the metadata URL points to a private or local address'));
+  }
+  return new Promise((resolve, reject) => {
+    const request = get(target, { lookup: checkedLookup, timeout: FETCH_TIMEOUT_MS, headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } }, (response) => {
+      const status = response.statusCode ?? 0;
+      if (status !== 200) {
+        response.resume();
+        resolve({ status, location: response.headers.location, body: '' });
+        return;
+      }
+      const declared = Number(response.headers['content-length'] ?? 0);
+      if (declared > MAX_METADATA_BYTES) {
+        response.destroy();
+        reject(badMetadata(`the document is larger than ${MAX_METADATA_BYTES} bytes`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_METADATA_BYTES) {
+          response.destroy();
+          reject(badMetadata(`the document is larger than ${MAX_METADATA_BYTES} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', () => reject(badMetadata('the metadata URL could not be fetched')));
+    });
+    request.on('timeout', () => request.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      // One message for every network failure: the error must not map the inside of the network.
+      reject(
+        badMetadata(
+          error.code === 'PRIVATE_ADDRESS'
+            ? 'the metadata URL points to a private or local address'
+            : error.code === 'TIMEOUT'
+              ? `the metadata URL did not answer within ${FETCH_TIMEOUT_MS / 1000} s`
+              : 'the metadata URL could not be fetched',
+        ),
+      );
+    });
+  });
 }

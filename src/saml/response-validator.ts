@@ -15,8 +15,18 @@ const CLAIMS = {
   displayName: 'http://schemas.microsoft.com/identity/claims/displayname',
 } as const;
 
-/** A response refused before it reached the domain; the message says why (it goes into SIGN_IN_FAILED). */
-export class SamlRejection extends Error {}
+/**
+ * A response refused before it reached the domain; the message says why (it goes into SIGN_IN_FAILED).
+ * `verified`: refused after its signature was found good (so the IdP really sent it), not before.
+ */
+export class SamlRejection extends Error {
+  constructor(
+    message: string,
+    readonly verified = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Validates a POSTed SAMLResponse for one tenant. node-saml checks the signature against the pinned
@@ -34,6 +44,10 @@ export async function validateSamlResponse(samlResponse: string, connection: Sam
     throw new SamlRejection((error as Error).message);
   }
   if (response.namespaceURI !== NS.protocol || response.localName !== 'Response') throw new SamlRejection('Not a SAML Response');
+  // node-saml's XPath queries cost the square of an element's child count: a flat 200 kB response would
+  // hold the process for minutes. No real response comes near these bounds.
+  const shapeProblem = oversizedShape(response);
+  if (shapeProblem) throw new SamlRejection(shapeProblem);
   if (childElements(response, NS.assertion, 'Assertion').length + childElements(response, NS.assertion, 'EncryptedAssertion').length !== 1) {
     throw new SamlRejection('A response must carry exactly one assertion');
   }
@@ -61,51 +75,56 @@ export async function validateSamlResponse(samlResponse: string, connection: Sam
   const assertion = parseUntrustedXml(assertionXml).documentElement;
   const issuer = childElement(assertion, NS.assertion, 'Issuer');
   const issuerValue = issuer ? plainText(issuer) : '';
-  if (issuerValue !== connection.idpEntityId) throw new SamlRejection(`Wrong issuer "${issuerValue}"; this tenant trusts "${connection.idpEntityId}"`);
+  if (issuerValue !== connection.idpEntityId) throw new SamlRejectionAfterSignature(`Wrong issuer "${issuerValue}"; this tenant trusts "${connection.idpEntityId}"`);
 
   const destination = response.getAttribute('Destination');
-  if (destination && destination !== urls.acsUrl) throw new SamlRejection(`Wrong Destination "${destination}"; expected ${urls.acsUrl}`);
+  if (destination && destination !== urls.acsUrl) throw new SamlRejectionAfterSignature(`Wrong Destination "${destination}"; expected ${urls.acsUrl}`);
 
   const subject = childElement(assertion, NS.assertion, 'Subject');
   const nameIdElement = subject && childElement(subject, NS.assertion, 'NameID');
-  if (!nameIdElement) throw new SamlRejection('The assertion names no subject (NameID)');
+  if (!nameIdElement) throw new SamlRejectionAfterSignature('The assertion names no subject (NameID)');
   let nameId: string;
   try {
     nameId = plainText(nameIdElement);
   } catch (error) {
-    throw new SamlRejection(`NameID refused: ${(error as Error).message}`);
+    throw new SamlRejectionAfterSignature(`NameID refused: ${(error as Error).message}`);
   }
-  if (!nameId) throw new SamlRejection('The NameID is empty');
+  if (!nameId) throw new SamlRejectionAfterSignature('The NameID is empty');
 
   const bearer = childElements(subject, NS.assertion, 'SubjectConfirmation')
     .filter((c) => c.getAttribute('Method') === 'urn:oasis:names:tc:SAML:2.0:cm:bearer')
     .map((c) => childElement(c, NS.assertion, 'SubjectConfirmationData'))
     .find((d): d is Element => d !== null);
-  if (!bearer) throw new SamlRejection('No bearer SubjectConfirmationData');
+  if (!bearer) throw new SamlRejectionAfterSignature('No bearer SubjectConfirmationData');
   const recipient = bearer.getAttribute('Recipient');
-  if (recipient !== urls.acsUrl) throw new SamlRejection(`Wrong Recipient "${recipient ?? ''}"; expected ${urls.acsUrl}`);
+  if (recipient !== urls.acsUrl) throw new SamlRejectionAfterSignature(`Wrong Recipient "${recipient ?? ''}"; expected ${urls.acsUrl}`);
+  // The bearer window says how long the response may be posted (Entra: 5 minutes); node-saml checks it only
+  // together with InResponseTo, which Portico checks itself.
+  const now = Date.now();
+  const bearerEnd = Date.parse(bearer.getAttribute('NotOnOrAfter') ?? '');
+  if (Number.isNaN(bearerEnd)) throw new SamlRejectionAfterSignature('SubjectConfirmationData has no valid NotOnOrAfter');
+  if (now - CLOCK_SKEW_MS >= bearerEnd) throw new SamlRejectionAfterSignature('The response has expired (SubjectConfirmationData NotOnOrAfter)');
+  const bearerStart = Date.parse(bearer.getAttribute('NotBefore') ?? '');
+  if (!Number.isNaN(bearerStart) && now + CLOCK_SKEW_MS < bearerStart) throw new SamlRejectionAfterSignature('The response is not yet valid (SubjectConfirmationData NotBefore)');
 
   // The signed InResponseTo decides; an unsigned envelope claiming another request is an alteration.
   const inResponseTo = bearer.getAttribute('InResponseTo') || null;
   const envelopeInResponseTo = response.getAttribute('InResponseTo') || null;
   if (envelopeInResponseTo !== null && envelopeInResponseTo !== inResponseTo) {
-    throw new SamlRejection('The Response and its assertion answer different requests (InResponseTo)');
+    throw new SamlRejectionAfterSignature('The Response and its assertion answer different requests (InResponseTo)');
   }
 
   const assertionId = assertion.getAttribute('ID');
-  if (!assertionId) throw new SamlRejection('The assertion has no ID');
+  if (!assertionId) throw new SamlRejectionAfterSignature('The assertion has no ID');
   const conditions = childElement(assertion, NS.assertion, 'Conditions');
-  const ends = [conditions?.getAttribute('NotOnOrAfter'), bearer.getAttribute('NotOnOrAfter')]
-    .filter((v): v is string => Boolean(v))
-    .map((v) => Date.parse(v))
-    .filter((v) => !Number.isNaN(v));
-  if (ends.length === 0) throw new SamlRejection('The assertion has no NotOnOrAfter');
+  const conditionsEnd = Date.parse(conditions?.getAttribute('NotOnOrAfter') ?? '');
 
   const statement = childElement(assertion, NS.assertion, 'AuthnStatement');
   const claims = attributes(assertion);
   return {
     assertionId,
-    notOnOrAfter: new Date(Math.min(...ends) + CLOCK_SKEW_MS),
+    // Remembered for as long as any part of it could still be accepted.
+    notOnOrAfter: new Date(Math.max(bearerEnd, Number.isNaN(conditionsEnd) ? bearerEnd : conditionsEnd) + CLOCK_SKEW_MS),
     inResponseTo,
     nameId,
     sessionIndex: statement?.getAttribute('SessionIndex') || null,
@@ -119,6 +138,37 @@ export async function validateSamlResponse(samlResponse: string, connection: Sam
   };
 }
 
+/** A rejection of a response whose signature was good: the IdP sent it, for someone else or too late. */
+class SamlRejectionAfterSignature extends SamlRejection {
+  constructor(message: string) {
+    super(message, true);
+  }
+}
+
+const MAX_ELEMENTS = 5_000;
+const MAX_CHILDREN = 500;
+const MAX_DEPTH = 64;
+
+/** Why the document's shape is refused (too many elements, children or levels), or null. */
+function oversizedShape(root: Element): string | null {
+  let elements = 0;
+  const stack: { element: Element; depth: number }[] = [{ element: root, depth: 1 }];
+  while (stack.length > 0) {
+    const { element, depth } = stack.pop()!;
+    if (depth > MAX_DEPTH) return `The response nests deeper than ${MAX_DEPTH} levels`;
+    let children = 0;
+    for (let node = element.firstChild; node; node = node.nextSibling) {
+      if (node.nodeType !== 1) continue;
+      children += 1;
+      elements += 1;
+      if (children > MAX_CHILDREN) return `An element of the response has more than ${MAX_CHILDREN} children`;
+      if (elements > MAX_ELEMENTS) return `The response has more than ${MAX_ELEMENTS} elements`;
+      stack.push({ element: node as Element, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
 function decode(samlResponse: string): string {
   if (samlResponse.length > Math.ceil((MAX_SAML_RESPONSE_BYTES * 4) / 3) + 4) {
     throw new SamlRejection(`The response is larger than ${MAX_SAML_RESPONSE_BYTES} bytes`);
@@ -127,10 +177,11 @@ function decode(samlResponse: string): string {
   return Buffer.from(samlResponse, 'base64').toString('utf8');
 }
 
-/** First value of each attribute of the assertion's AttributeStatements. */
+/** First value of each attribute of the assertion's own AttributeStatements (not of any Advice inside it). */
 function attributes(assertion: Element): Map<string, string> {
   const values = new Map<string, string>();
-  for (const attribute of descendants(assertion, NS.assertion, 'Attribute')) {
+  const statements = childElements(assertion, NS.assertion, 'AttributeStatement');
+  for (const attribute of statements.flatMap((statement) => childElements(statement, NS.assertion, 'Attribute'))) {
     const name = attribute.getAttribute('Name');
     const value = childElement(attribute, NS.assertion, 'AttributeValue');
     if (name && value && !values.has(name)) values.set(name, (value.textContent ?? '').trim());

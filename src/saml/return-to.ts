@@ -12,7 +12,9 @@ export function safeReturnTo(value: unknown, publicUrl: string): string {
     const origin = new URL(publicUrl).origin;
     const resolved = new URL(value, origin);
     if (resolved.origin !== origin) return '/';
-    return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+    // Checked again after normalising: `/.//evil.example` resolves to the path `//evil.example`.
+    const path = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+    return path.startsWith('//') || path.startsWith('/\\') ? '/' : path;
   } catch {
     return '/';
   }

@@ -4,10 +4,12 @@ import { samlSpUrls } from '../config/urls';
 import { DomainError } from '../domain/shared/domain-error';
 import type { DomainServices } from '../domain/services';
 import { systemActor, type Scope } from '../domain/shared/scope';
+import { signInRefusal, type SignInFailure } from '../domain/sessions/sign-in.service';
 import type { Logger } from '../http/logger';
 import { bearerOf, requestIdOf } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
 import { errorPage } from './error-page';
+import { strictRedirectQuery } from './redirect-binding';
 import { MAX_SAML_RESPONSE_BYTES, SamlRejection, validateSamlResponse } from './response-validator';
 import { safeReturnTo } from './return-to';
 import { serviceProvider } from './service-provider';
@@ -19,6 +21,26 @@ export interface SamlRouterOptions {
 }
 
 const SAML_ACTOR = systemActor('SAML sign-in');
+const UNVERIFIED_REFUSALS_PER_MINUTE = 120;
+
+/** At most `perMinute` per key and minute; forgets everything rather than grow without bound. */
+class RefusalBudget {
+  private readonly windows = new Map<string, { startedAt: number; used: number }>();
+
+  constructor(private readonly perMinute: number) {}
+
+  take(key: string): boolean {
+    const now = Date.now();
+    let window = this.windows.get(key);
+    if (!window || now - window.startedAt >= 60_000) {
+      if (this.windows.size >= 10_000) this.windows.clear();
+      window = { startedAt: now, used: 0 };
+      this.windows.set(key, window);
+    }
+    window.used += 1;
+    return window.used <= this.perMinute;
+  }
+}
 
 /**
  * The SAML service provider of every tenant, mounted at `/api/:tenant/saml`: metadata, SP-initiated login,
@@ -29,6 +51,17 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
   const { services, publicUrl, logger } = options;
   const secureCookie = publicUrl.startsWith('https:');
   const router = express.Router({ mergeParams: true, caseSensitive: false });
+  const unverifiedRefusals = new RefusalBudget(UNVERIFIED_REFUSALS_PER_MINUTE);
+
+  /**
+   * A refusal before any signature was verified: anyone can cause one, so each tenant's provisioning log
+   * takes at most UNVERIFIED_REFUSALS_PER_MINUTE of them a minute; the rest only reach the process log.
+   */
+  const refuseUnverified = async (scope: Scope, reason: SignInFailure, detail: string): Promise<DomainError> => {
+    if (unverifiedRefusals.take(scope.tenantId)) return services.signIn.refuse(scope, reason, detail);
+    logger.warn({ tenantId: scope.tenantId, reason, detail: detail.slice(0, 200) }, 'SAML sign-in refused (not logged as an event: too many)');
+    return signInRefusal(reason, detail);
+  };
 
   /** The tenant of the URL as a system scope for sign-in work; null (after a 404 page) when there is none. */
   const tenantScope = async (req: Request, res: Response): Promise<{ scope: Scope; slug: string } | null> => {
@@ -95,15 +128,17 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
       if (!found) return;
       const { scope, slug } = found;
       const samlResponse = typeof req.body?.SAMLResponse === 'string' ? req.body.SAMLResponse : '';
-      if (!samlResponse) throw await services.signIn.refuse(scope, 'INVALID_RESPONSE', 'No SAMLResponse was posted');
+      if (!samlResponse) throw await refuseUnverified(scope, 'INVALID_RESPONSE', 'No SAMLResponse was posted');
       const connection = await services.saml.runtimeConnection(scope);
-      if (!connection) throw await services.signIn.refuse(scope, 'NOT_CONFIGURED', 'SAML is not configured for this tenant');
+      if (!connection) throw await refuseUnverified(scope, 'NOT_CONFIGURED', 'SAML is not configured for this tenant');
       let assertion;
       try {
         assertion = await validateSamlResponse(samlResponse, connection, samlSpUrls(publicUrl, slug));
       } catch (error) {
         if (!(error instanceof SamlRejection)) throw error;
-        throw await services.signIn.refuse(scope, 'INVALID_RESPONSE', error.message);
+        throw error.verified
+          ? await services.signIn.refuse(scope, 'INVALID_RESPONSE', error.message)
+          : await refuseUnverified(scope, 'INVALID_RESPONSE', error.message);
       }
       const signedIn = await services.signIn.withAssertion(scope, assertion);
       res.cookie(SESSION_COOKIE, signedIn.token, {
@@ -127,21 +162,29 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
       const connection = await services.saml.runtimeConnection(scope);
       const originalQuery = req.originalUrl.split('?')[1] ?? '';
 
-      if (typeof req.query.SAMLRequest === 'string') {
+      if (/(^|&)SAMLRequest=/.test(originalQuery) || typeof req.query.SAMLRequest === 'string') {
         // The IdP ends a session: only a signed request by a pinned certificate may do that.
         if (!connection) throw new DomainError('NOT_FOUND', 'SAML is not configured for this tenant');
-        if (typeof req.query.Signature !== 'string') throw new DomainError('UNAUTHENTICATED', 'An unsigned LogoutRequest is not accepted');
+        let message: ReturnType<typeof strictRedirectQuery>;
+        try {
+          message = strictRedirectQuery(originalQuery);
+        } catch (error) {
+          throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${(error as Error).message}`);
+        }
+        if (!message.values.SAMLRequest || !message.values.Signature || !message.values.SigAlg) {
+          throw new DomainError('UNAUTHENTICATED', 'An unsigned LogoutRequest is not accepted');
+        }
         const sp = serviceProvider(connection, urls);
         let profile;
         try {
-          ({ profile } = await sp.validateRedirectAsync(req.query as Record<string, string>, originalQuery));
+          ({ profile } = await sp.validateRedirectAsync(message.values, message.query));
         } catch (error) {
           throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${(error as Error).message}`);
         }
         if (!profile) throw new DomainError('BAD_USER_INPUT', 'The LogoutRequest names no one');
         const indexes = profile.sessionIndex ? [profile.sessionIndex] : [];
         await services.signIn.endIdpSessions(scope, profile.nameID, indexes);
-        const relayState = typeof req.query.RelayState === 'string' ? req.query.RelayState : '';
+        const relayState = message.values.RelayState ?? '';
         res.redirect(302, await sp.getLogoutResponseUrlAsync(profile, relayState, {}, true));
         return;
       }

@@ -22,6 +22,8 @@ export function serviceProvider(connection: SamlRuntimeConnection, urls: SamlSpU
     logoutCallbackUrl: urls.logoutUrl,
     idpCert: connection.idpCertificates,
     privateKey: connection.spPrivateKey,
+    // The SP metadata offers the same key pair for encryption: Entra's token encryption just works.
+    decryptionPvk: connection.spPrivateKey || undefined,
     publicCert: connection.spCertificate,
     signatureAlgorithm: 'sha256',
     digestAlgorithm: 'sha256',

@@ -30,6 +30,9 @@ describe('safeReturnTo (open-redirect guard)', () => {
     'dashboard',
     '',
     '/' + 'a'.repeat(3000),
+    '/.//evil.example/phish',
+    '/x/..//evil.example',
+    '/%2e//evil.example',
   ])('sends %j to / instead', (given) => {
     expect(safeReturnTo(given, PUBLIC_URL)).toBe('/');
   });

@@ -166,7 +166,8 @@ describe('signInResponseXml', () => {
     expect(elements(assertion, SAML_NS, 'Issuer')[0].textContent).toBe(idp.entityId);
     expect(elements(assertion, SAML_NS, 'NameID')[0].getAttribute('Format')).toBe('urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress');
     const scd = elements(assertion, SAML_NS, 'SubjectConfirmationData')[0];
-    expect([scd.getAttribute('InResponseTo'), scd.getAttribute('Recipient'), scd.getAttribute('NotOnOrAfter')]).toEqual(['_req-1', ACS, '2030-01-01T11:10:00.000Z']);
+    // Entra: the response may be posted for 5 minutes; the assertion's conditions last 70.
+    expect([scd.getAttribute('InResponseTo'), scd.getAttribute('Recipient'), scd.getAttribute('NotOnOrAfter')]).toEqual(['_req-1', ACS, '2030-01-01T10:05:00.000Z']);
     const conditions = elements(assertion, SAML_NS, 'Conditions')[0];
     expect(conditions.getAttribute('NotBefore')).toBe('2030-01-01T09:55:00.000Z');
     expect(elements(conditions, SAML_NS, 'Audience')[0].textContent).toBe(AUDIENCE);

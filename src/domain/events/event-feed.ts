@@ -47,7 +47,7 @@ export class EventFeed {
   private position: FeedPosition | null = null;
   private starting: Promise<FeedPosition> | null = null;
   private readonly subscriptions = new Set<EventSubscription>();
-  private fetching = false;
+  private fetching: Promise<void> | null = null;
   private fetchAgain = false;
   private heldRetry: NodeJS.Timeout | null = null;
   /** Bumped whenever the position is dropped, so a read begun before that does not bring it back. */
@@ -76,6 +76,8 @@ export class EventFeed {
   async subscribe(tenantId: string, options: { types?: EventType[] | null; afterEventId?: string | null }): Promise<EventSubscription> {
     const after = options.afterEventId ? await this.positionOfEvent(tenantId, options.afterEventId) : null;
     await this.start();
+    // "Live from now": first read what was committed before this call, so it is not handed out as live.
+    await this.fetch();
     // Synchronous from here: the reader's position and the registration are read and made together.
     const joinedAt = this.position!;
     const subscription = new EventSubscription(this, tenantId, options.types ?? null, after ?? joinedAt, after ? joinedAt : null, this.options.maxBuffered);
@@ -132,12 +134,17 @@ export class EventFeed {
     return { tx: BigInt(row.tx), id: BigInt(eventId) };
   }
 
-  private async fetch(): Promise<void> {
+  /** Reads up to the horizon; a call during a read makes that read go round once more and waits for it. */
+  private fetch(): Promise<void> {
     if (this.fetching) {
       this.fetchAgain = true;
-      return;
+      return this.fetching;
     }
-    this.fetching = true;
+    this.fetching = this.readAll();
+    return this.fetching;
+  }
+
+  private async readAll(): Promise<void> {
     try {
       do {
         this.fetchAgain = false;
@@ -149,7 +156,7 @@ export class EventFeed {
       // The database is away; the next wake (reconnect or timer) reads from the same position.
       this.onError(error);
     } finally {
-      this.fetching = false;
+      this.fetching = null;
     }
   }
 

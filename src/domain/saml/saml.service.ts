@@ -39,6 +39,14 @@ const configureSamlRule = z.union([
     .strict(),
 ]);
 
+/** What metadata says is checked like what an administrator types: the browser is sent to these URLs. */
+const idpEndpointsRule = z.object({
+  entityId: z.string().trim().min(1, 'is required').max(1024),
+  ssoUrl: httpUrl,
+  sloUrl: httpUrl.nullable(),
+  certificates: z.array(z.string()),
+});
+
 export interface ConfigureSamlInput {
   metadataUrl?: string;
   metadataXml?: string;
@@ -120,6 +128,7 @@ export class SamlService {
     } else {
       descriptor = { entityId: given.idpEntityId, ssoUrl: given.ssoUrl, sloUrl: given.sloUrl ?? null, certificates: given.certificates };
     }
+    descriptor = parseInput(idpEndpointsRule, descriptor);
     const certificates = trustedCertificates(descriptor.certificates);
     await this.ensureConnection(scope);
     return this.writeConnection(scope, async (em) => {
@@ -154,7 +163,8 @@ export class SamlService {
     let fetched: { xml: string; descriptor: IdpDescriptor; certificates: CertificateInfo[] } | { error: string };
     try {
       const result = await this.reader().fetch(url);
-      fetched = { ...result, certificates: trustedCertificates(result.descriptor.certificates) };
+      const descriptor = parseInput(idpEndpointsRule, result.descriptor);
+      fetched = { ...result, descriptor, certificates: trustedCertificates(descriptor.certificates) };
     } catch (error) {
       fetched = { error: error instanceof DomainError ? error.message : 'The metadata could not be fetched' };
     }

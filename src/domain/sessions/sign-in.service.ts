@@ -142,8 +142,10 @@ export class SignInService {
   }
 }
 
-const refusal = (reason: SignInFailure, detail: string) =>
+/** The error a refused sign-in raises (what `refuse` returns, without recording an event). */
+export const signInRefusal = (reason: SignInFailure, detail: string) =>
   new DomainError('UNAUTHENTICATED', `Sign-in refused (${reason}): ${detail}`, { reason });
+const refusal = signInRefusal;
 
 function requireSignInAuthority(scope: Scope): void {
   // Only the transport that verified the IdP's word acts as the system; no API caller may mint sessions.
@@ -172,6 +174,10 @@ async function consumeRequestOrCheckIdpInitiated(em: EntityManager, scope: Scope
 }
 
 async function rememberAssertion(em: EntityManager, scope: Scope, assertion: VerifiedAssertion): Promise<void> {
+  // Expired ids go first (a few per sign-in), so the id remembered next is never among them.
+  await em.execute(
+    `delete from saml_accepted_assertions where ctid = any(array(select ctid from saml_accepted_assertions where expires_at < now() limit 100))`,
+  );
   // A concurrent sign-in with the same id waits on this row and then finds it: one of the two wins.
   const inserted = await em.execute<{ assertion_id: string }[]>(
     `insert into saml_accepted_assertions (tenant_id, assertion_id, expires_at) values (?, ?, ?)
@@ -179,17 +185,18 @@ async function rememberAssertion(em: EntityManager, scope: Scope, assertion: Ver
     [scope.tenantId, assertion.assertionId, assertion.notOnOrAfter],
   );
   if (inserted.length === 0) throw new SignInRefused('ASSERTION_REPLAYED', `Assertion ${assertion.assertionId} was already used`);
-  await em.execute(
-    `delete from saml_accepted_assertions where ctid = any(array(select ctid from saml_accepted_assertions where expires_at < now() limit 100))`,
-  );
 }
 
 /** The user whose userName is the NameID, else whose externalId is the objectidentifier claim. */
 async function findSigningInUser(em: EntityManager, scope: Scope, assertion: VerifiedAssertion): Promise<User | null> {
   const rows = await em.execute<Record<string, unknown>[]>(
-    `select * from users where tenant_id = ? and (lower(user_name) = lower(?) or (?::text is not null and external_id = ?))
-      order by (lower(user_name) = lower(?)) desc limit 1`,
-    [scope.tenantId, assertion.nameId, assertion.objectId, assertion.objectId, assertion.nameId],
+    // lower() under the database's collation also folds look-alikes (the Kelvin sign into K): the index finds
+    // candidates, the C-collation comparison keeps only an ASCII-case match.
+    `select * from users where tenant_id = ?
+        and ((lower(user_name) = lower(?) and lower(user_name collate "C") = lower(? collate "C"))
+             or (?::text is not null and external_id = ?))
+      order by (lower(user_name collate "C") = lower(? collate "C")) desc limit 1`,
+    [scope.tenantId, assertion.nameId, assertion.nameId, assertion.objectId, assertion.objectId, assertion.nameId],
   );
   return rows[0] ? em.map(User, rows[0] as never) : null;
 }

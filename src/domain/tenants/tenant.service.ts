@@ -7,7 +7,7 @@ import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput } from '../shared/validate';
 import { recordEvent } from '../events/event-recorder';
 import { Tenant } from './tenant.entity';
-import { createTenantRule, tenantSettingsRule } from './tenant-rules';
+import { createTenantRule, tenantSettingsRule, tenantSlugRule } from './tenant-rules';
 
 export interface CreateTenantInput {
   slug: string;
@@ -97,6 +97,8 @@ export class TenantService {
 
   /** Looks a tenant up by slug with no caller (the SCIM and SAML routes resolve their URL this way). */
   async findBySlug(slug: string): Promise<Tenant | null> {
+    // A string no slug can be (a NUL, a space, …) names no tenant; it never reaches the database.
+    if (!tenantSlugRule.safeParse(slug).success) return null;
     return this.uow.read((em) => em.findOne(Tenant, { slug }));
   }
 

@@ -30,7 +30,8 @@ describe('SAML connection', () => {
   let entra: Awaited<ReturnType<typeof metadataServer>>;
 
   beforeAll(async () => {
-    portico = await startTestPortico();
+    // The stand-in metadata server is plain http on loopback: allowed only with the insecure switch.
+    portico = await startTestPortico({ PORTICO_SAML_METADATA_INSECURE: 'true' });
     entra = await metadataServer();
   }, 60_000);
 

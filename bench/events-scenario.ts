@@ -1,0 +1,122 @@
+import { performance } from 'node:perf_hooks';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { entraUser } from '../test/fixtures/entra';
+import { graphql, HttpClient, pool, type BenchServer } from './harness';
+
+export interface EventsScenarioOptions {
+  subscribers: number;
+  tenants: number;
+  writes: number;
+  concurrency: number;
+}
+
+const SUBSCRIPTION = 'subscription($t: String) { provisioningEvents(tenant: $t) { id type subjectId } }';
+
+function percentiles(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+  return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] ?? NaN };
+}
+
+/**
+ * Live events across two processes on one database: `subscribers` graphql-ws connections, half on each
+ * process, spread over `tenants` tenants; SCIM user creations at full speed (`concurrency`), half sent to
+ * each process, once with nobody subscribed and once with everyone subscribed. Latency is from the moment
+ * the writer had its 201 (the commit happened just before) to the moment a subscriber had the event.
+ */
+export async function runEventsScenario(servers: [BenchServer, BenchServer], options: EventsScenarioOptions): Promise<string[]> {
+  const [a] = servers;
+  const run = Date.now().toString(36);
+  const tenants: { slug: string; token: string }[] = [];
+  for (let t = 0; t < options.tenants; t += 1) {
+    const slug = `ev-${run}-${t}`;
+    await graphql(a, 'mutation($s: String!) { createTenant(input: { slug: $s }) { id } }', { s: slug });
+    await graphql(a, 'mutation($s: String) { enableScim(tenant: $s) { enabled } }', { s: slug });
+    const token = ((await graphql(a, 'mutation($s: String) { generateScimToken(tenant: $s) { token } }', { s: slug })) as { generateScimToken: { token: string } })
+      .generateScimToken.token;
+    tenants.push({ slug, token });
+  }
+  const http = servers.map((server) => new HttpClient(server.url, options.concurrency));
+  const ackedAt = new Map<string, number>();
+  let written = 0;
+  const writeUsers = async (label: string) => {
+    const start = performance.now();
+    await pool(Array.from({ length: options.writes }, (_, i) => i), options.concurrency, async (i) => {
+      const tenant = tenants[i % tenants.length];
+      const response = await http[i % 2].request(
+        'POST',
+        `/api/${tenant.slug}/scim/v2/Users`,
+        { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/scim+json' },
+        JSON.stringify(entraUser({ userName: `${label}-${i}@events.bench.example` })),
+      );
+      if (response.status !== 201) throw new Error(`POST /Users: ${response.status} ${response.text.slice(0, 200)}`);
+      ackedAt.set((JSON.parse(response.text) as { id: string }).id, performance.now());
+      written += 1;
+    });
+    return (performance.now() - start) / 1000;
+  };
+
+  // Writes with nobody subscribed.
+  const quietSeconds = await writeUsers('quiet');
+
+  // Subscribers: half on each process, each on one tenant.
+  const latencies: number[] = [];
+  let delivered = 0;
+  let failures = 0;
+  const clients: Client[] = [];
+  const subscribed: Promise<void>[] = [];
+  for (let s = 0; s < options.subscribers; s += 1) {
+    const server = servers[s % 2];
+    const client = createClient({
+      url: `${server.url.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${server.operatorToken}` },
+      retryAttempts: 0,
+    });
+    clients.push(client);
+    subscribed.push(
+      new Promise<void>((resolve) => {
+        client.on('connected', () => resolve());
+        client.subscribe<{ provisioningEvents: { subjectId: string | null } }>(
+          { query: SUBSCRIPTION, variables: { t: tenants[s % tenants.length].slug } },
+          {
+            next: (result) => {
+              const acked = ackedAt.get(result.data?.provisioningEvents.subjectId ?? '');
+              if (acked !== undefined) latencies.push(performance.now() - acked);
+              delivered += 1;
+            },
+            error: () => {
+              failures += 1;
+            },
+            complete: () => {},
+          },
+        );
+      }),
+    );
+  }
+  await Promise.all(subscribed);
+  await new Promise((resolve) => setTimeout(resolve, 2_000)); // every subscription registered with its feed
+  delivered = 0;
+  latencies.length = 0;
+
+  const busySeconds = await writeUsers('busy');
+  const expected = (options.writes * options.subscribers) / options.tenants;
+  const deadline = Date.now() + 30_000;
+  while (delivered < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const client of clients) await client.dispose();
+  for (const client of http) client.close();
+
+  const l = percentiles(latencies);
+  const quietRate = options.writes / quietSeconds;
+  const busyRate = options.writes / busySeconds;
+  return [
+    `Events: ${options.subscribers} graphql-ws subscribers over 2 processes (${options.subscribers / 2} each) on ${options.tenants} tenants (${options.subscribers / options.tenants} per tenant); ` +
+      `${options.writes} SCIM user creations at concurrency ${options.concurrency}, half to each process`,
+    `  writes with nobody subscribed:    ${quietRate.toFixed(0)} req/s`,
+    `  writes with everyone subscribed:  ${busyRate.toFixed(0)} req/s (${(100 * (1 - busyRate / quietRate)).toFixed(0)}% less)`,
+    `  deliveries: ${delivered} of ${expected} expected, ${failures} subscriptions failed`,
+    `  delivery latency from the writer's 201 to the subscriber (ms): p50 ${l.p50.toFixed(1)}  p95 ${l.p95.toFixed(1)}  p99 ${l.p99.toFixed(1)}  max ${l.max.toFixed(1)}  (n=${l.n})`,
+    `  (${written} writes in all)`,
+  ];
+}
