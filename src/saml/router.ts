@@ -1,12 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { samlSpUrls } from '../config/urls';
 import { DomainError } from '../domain/shared/domain-error';
 import type { DomainServices } from '../domain/services';
 import { systemActor, type Scope } from '../domain/shared/scope';
+import { PENDING_REQUEST_SECONDS } from '../domain/saml/saml.service';
 import { signInRefusal, type SignInFailure } from '../domain/sessions/sign-in.service';
 import type { Logger } from '../http/logger';
-import { bearerOf, requestIdOf } from '../http/request-context';
+import { bearerOf, cookieValue, requestIdOf } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
 import { errorPage } from './error-page';
 import { strictRedirectQuery } from './redirect-binding';
@@ -22,6 +23,8 @@ export interface SamlRouterOptions {
 
 const SAML_ACTOR = systemActor('SAML sign-in');
 const UNVERIFIED_REFUSALS_PER_MINUTE = 120;
+/** The cookie that binds an AuthnRequest to the browser that started it, per request id. */
+const REQUEST_COOKIE_PREFIX = 'portico_saml_';
 
 /** At most `perMinute` per key and minute; forgets everything rather than grow without bound. */
 class RefusalBudget {
@@ -112,7 +115,20 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
         return;
       }
       const requestId = `_${randomUUID()}`;
-      await services.saml.rememberRequest(found.scope, requestId);
+      // Bind the request to this browser (login CSRF). Entra posts the response cross-site, which only a
+      // SameSite=None cookie survives, and browsers take those only over https: on a plain-http
+      // development origin the request stays unbound.
+      const browserProof = secureCookie ? randomBytes(32).toString('base64url') : undefined;
+      await services.saml.rememberRequest(found.scope, requestId, browserProof);
+      if (browserProof) {
+        res.cookie(`${REQUEST_COOKIE_PREFIX}${requestId}`, browserProof, {
+          httpOnly: true,
+          secure: true,
+          sameSite: 'none',
+          path: new URL(samlSpUrls(publicUrl, found.slug).acsUrl).pathname,
+          maxAge: PENDING_REQUEST_SECONDS * 1000,
+        });
+      }
       const returnTo = safeReturnTo(req.query.returnTo, publicUrl);
       const url = await serviceProvider(connection, samlSpUrls(publicUrl, found.slug), requestId).getAuthorizeUrlAsync(returnTo, undefined, {});
       res.redirect(302, url);
@@ -140,7 +156,9 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
           ? await services.signIn.refuse(scope, 'INVALID_RESPONSE', error.message)
           : await refuseUnverified(scope, 'INVALID_RESPONSE', error.message);
       }
-      const signedIn = await services.signIn.withAssertion(scope, assertion);
+      const requestCookie = assertion.inResponseTo ? `${REQUEST_COOKIE_PREFIX}${assertion.inResponseTo}` : null;
+      const signedIn = await services.signIn.withAssertion(scope, assertion, requestCookie ? (cookieValue(req, requestCookie) ?? null) : null);
+      if (requestCookie) res.clearCookie(requestCookie, { path: req.baseUrl + req.path, secure: true, httpOnly: true, sameSite: 'none' });
       res.cookie(SESSION_COOKIE, signedIn.token, {
         httpOnly: true,
         secure: secureCookie,

@@ -29,8 +29,11 @@ export interface SamlTenant {
   signIn(nameId: string, extra?: Partial<SignInResponseOptions>, relayState?: string): Promise<AcsResult>;
   /** Posts response XML as is (base64-encoded here). */
   postXml(xml: string, relayState?: string): Promise<AcsResult>;
-  /** Starts an SP-initiated sign-in; returns the AuthnRequest id and where the browser is sent. */
-  startLogin(returnTo?: string): Promise<{ requestId: string; location: URL; relayState: string | null }>;
+  /**
+   * Starts an SP-initiated sign-in; returns the AuthnRequest id, where the browser is sent, and the cookie
+   * binding the request to this browser (signIn/postXml send every such cookie the tenant handed out).
+   */
+  startLogin(returnTo?: string): Promise<{ requestId: string; location: URL; relayState: string | null; cookie: string | null }>;
 }
 
 /** A tenant with SCIM on and SAML configured from Entra-shaped metadata of a fresh test IdP. */
@@ -54,7 +57,9 @@ export async function samlTenant(
     nameId,
     ...extra,
   });
-  const postXml = (xml: string, relayState?: string) => postAcs(portico, slug, encodeSamlResponse(xml), relayState);
+  // The browser's cookie jar for the ACS: every request-binding cookie /login handed out.
+  const jar: string[] = [];
+  const postXml = (xml: string, relayState?: string) => postAcs(portico, slug, encodeSamlResponse(xml), relayState, jar.join('; '));
   return {
     slug,
     idp,
@@ -70,27 +75,30 @@ export async function samlTenant(
       const location = new URL(answer.headers.get('location')!);
       const request = inflateRawSync(Buffer.from(location.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
       const requestId = /\sID="([^"]+)"/.exec(request)![1];
-      return { requestId, location, relayState: location.searchParams.get('RelayState') };
+      const setCookie = answer.headers.getSetCookie().find((c) => c.startsWith(`portico_saml_${requestId}=`));
+      const cookie = setCookie ? setCookie.split(';')[0] : null;
+      if (cookie) jar.push(cookie);
+      return { requestId, location, relayState: location.searchParams.get('RelayState'), cookie };
     },
   };
 }
 
 /** POSTs a SAMLResponse form to a tenant's ACS without following the redirect. */
-export async function postAcs(portico: TestPortico, slug: string, samlResponse: string, relayState?: string): Promise<AcsResult> {
+export async function postAcs(portico: TestPortico, slug: string, samlResponse: string, relayState?: string, cookie?: string): Promise<AcsResult> {
   const form = new URLSearchParams({ SAMLResponse: samlResponse });
   if (relayState !== undefined) form.set('RelayState', relayState);
   const answer = await fetch(`${portico.url}/api/${slug}/saml/acs`, {
     method: 'POST',
     body: form,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie && { cookie }) },
     redirect: 'manual',
   });
   await answer.arrayBuffer();
-  const cookie = answer.headers.getSetCookie().find((c) => c.startsWith('portico_session='));
+  const sessionCookie = answer.headers.getSetCookie().find((c) => c.startsWith('portico_session='));
   return {
     status: answer.status,
     location: answer.headers.get('location'),
-    session: cookie ? decodeURIComponent(cookie.split(';')[0].slice('portico_session='.length)) : null,
+    session: sessionCookie ? decodeURIComponent(sessionCookie.split(';')[0].slice('portico_session='.length)) : null,
     error: answer.headers.get('x-portico-error'),
   };
 }

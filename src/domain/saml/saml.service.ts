@@ -8,6 +8,7 @@ import { DomainError } from '../shared/domain-error';
 import type { CallContext, Scope } from '../shared/scope';
 import type { SecretBox } from '../shared/secret-box';
 import type { UnitOfWork } from '../shared/unit-of-work';
+import { hashToken } from '../shared/secret-token';
 import { parseInput } from '../shared/validate';
 import { Tenant } from '../tenants/tenant.entity';
 import { generateSpCredentials, readCertificate, type CertificateInfo } from './certificates';
@@ -239,14 +240,17 @@ export class SamlService {
     return value;
   }
 
-  /** Remembers the id of an AuthnRequest just sent, so that exactly one response may answer it. */
-  async rememberRequest(scope: Scope, requestId: string): Promise<void> {
+  /**
+   * Remembers the id of an AuthnRequest just sent, so that exactly one response may answer it; with
+   * `browserProof`, only a response posted by the browser holding that value (see SignInService).
+   */
+  async rememberRequest(scope: Scope, requestId: string, browserProof?: string): Promise<void> {
     requireLevel(scope, 'ADMINISTRATOR');
     // Protocol state, not a provisioning change: no event.
     await this.uow.write(async (em) => {
       await em.execute(
-        `insert into saml_pending_requests (tenant_id, request_id, expires_at) values (?, ?, ?) on conflict do nothing`,
-        [scope.tenantId, requestId, new Date(Date.now() + PENDING_REQUEST_SECONDS * 1000)],
+        `insert into saml_pending_requests (tenant_id, request_id, expires_at, browser_hash) values (?, ?, ?, ?) on conflict do nothing`,
+        [scope.tenantId, requestId, new Date(Date.now() + PENDING_REQUEST_SECONDS * 1000), browserProof ? hashToken(browserProof) : null],
       );
       // Expired ids are useless; a few are swept with each new one so the table stays small.
       await em.execute(

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../events/event-recorder';
 import { DomainError } from '../shared/domain-error';
 import type { Actor, Scope } from '../shared/scope';
-import { issueToken } from '../shared/secret-token';
+import { hashToken, issueToken, sameHash } from '../shared/secret-token';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { Tenant } from '../tenants/tenant.entity';
 import { User } from '../users/user.entity';
@@ -16,6 +16,7 @@ export type SignInFailure =
   | 'NOT_CONFIGURED'
   | 'INVALID_RESPONSE'
   | 'UNKNOWN_IN_RESPONSE_TO'
+  | 'OTHER_BROWSER'
   | 'IDP_INITIATED_DISABLED'
   | 'ASSERTION_REPLAYED'
   | 'UNKNOWN_USER'
@@ -60,12 +61,16 @@ class SignInRefused extends Error {
 export class SignInService {
   constructor(private readonly uow: UnitOfWork) {}
 
-  async withAssertion(scope: Scope, assertion: VerifiedAssertion, lifetimeSeconds = DEFAULT_SESSION_SECONDS): Promise<SignedIn> {
+  /**
+   * @param browserProof the value the browser that posted the response holds for the request it answers
+   *   (a request remembered with one is answered only from that browser).
+   */
+  async withAssertion(scope: Scope, assertion: VerifiedAssertion, browserProof: string | null = null, lifetimeSeconds = DEFAULT_SESSION_SECONDS): Promise<SignedIn> {
     requireSignInAuthority(scope);
     const issued = issueToken('session');
     try {
       return await this.uow.write(async (em) => {
-        await consumeRequestOrCheckIdpInitiated(em, scope, assertion.inResponseTo);
+        await consumeRequestOrCheckIdpInitiated(em, scope, assertion.inResponseTo, browserProof);
         await rememberAssertion(em, scope, assertion);
         const user = (await findSigningInUser(em, scope, assertion)) ?? (await createJustInTime(em, scope, assertion));
         if (!user.active) throw new SignInRefused('USER_DEACTIVATED', `${user.userName} is deactivated`);
@@ -159,18 +164,22 @@ function textArray(values: string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
-async function consumeRequestOrCheckIdpInitiated(em: EntityManager, scope: Scope, inResponseTo: string | null): Promise<void> {
+async function consumeRequestOrCheckIdpInitiated(em: EntityManager, scope: Scope, inResponseTo: string | null, browserProof: string | null): Promise<void> {
   if (inResponseTo === null) {
     const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
     if (!tenant.idpInitiatedSignIn) throw new SignInRefused('IDP_INITIATED_DISABLED', 'IdP-initiated sign-in is disabled for this tenant');
     return;
   }
   // Deleting it is the check: of two responses to one request, exactly one finds the row.
-  const consumed = await em.execute<{ request_id: string }[]>(
-    `delete from saml_pending_requests where tenant_id = ? and request_id = ? and expires_at > now() returning request_id`,
+  const consumed = await em.execute<{ request_id: string; browser_hash: string | null }[]>(
+    `delete from saml_pending_requests where tenant_id = ? and request_id = ? and expires_at > now() returning request_id, browser_hash`,
     [scope.tenantId, inResponseTo],
   );
   if (consumed.length === 0) throw new SignInRefused('UNKNOWN_IN_RESPONSE_TO', 'The response answers no request of ours, or one already answered');
+  const expected = consumed[0].browser_hash;
+  if (expected !== null && (browserProof === null || !sameHash(hashToken(browserProof), expected))) {
+    throw new SignInRefused('OTHER_BROWSER', 'The response was posted by another browser than the one that started this sign-in');
+  }
 }
 
 async function rememberAssertion(em: EntityManager, scope: Scope, assertion: VerifiedAssertion): Promise<void> {

@@ -60,6 +60,20 @@ describe('SAML review regressions', () => {
     expect(session).toBeTruthy();
   });
 
+  it('login CSRF: a response to a sign-in started in another browser is refused; the starting browser still signs in', async () => {
+    const login = await tenant.startLogin('/');
+    expect(login.cookie).toMatch(/^portico_saml_/);
+    const xml = signInResponseXml(tenant.idp, tenant.response(kate, { inResponseTo: login.requestId }));
+    const encoded = Buffer.from(xml).toString('base64');
+    const victim = await postAcs(portico, 'review', encoded);
+    expect(victim.session).toBeNull();
+    expect(victim.error).toBe('OTHER_BROWSER');
+    const wrongCookie = await postAcs(portico, 'review', encoded, undefined, `portico_saml_${login.requestId}=forged`);
+    expect(wrongCookie.error).toBe('OTHER_BROWSER');
+    const starter = await postAcs(portico, 'review', encoded, undefined, login.cookie!);
+    expect(starter.session).toBeTruthy();
+  });
+
   it('a look-alike NameID (Kelvin sign for K) does not sign in the ASCII user', async () => {
     const result = await tenant.signIn('\u212Aate@review.example');
     expect(result.session).toBeNull();
