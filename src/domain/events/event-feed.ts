@@ -17,6 +17,8 @@ const FEED_PAGE = 500;
 const REPLAY_PAGE = 200;
 /** How soon to look again when committed events wait behind an older transaction still running. */
 const HELD_RETRY_MS = 15;
+/** How long a wake waits for more commits before reading (one read for a burst of them). */
+const WAKE_BATCH_MS = 3;
 
 const isAfter = (a: FeedPosition, b: FeedPosition) => a.tx > b.tx || (a.tx === b.tx && a.id > b.id);
 
@@ -50,6 +52,7 @@ export class EventFeed {
   private fetching: Promise<void> | null = null;
   private fetchAgain = false;
   private heldRetry: NodeJS.Timeout | null = null;
+  private batching: NodeJS.Timeout | null = null;
   /** Bumped whenever the position is dropped, so a read begun before that does not bring it back. */
   private generation = 0;
 
@@ -65,8 +68,13 @@ export class EventFeed {
 
   /** Reads what was committed since the last read; cheap when nothing was. Safe to call at any rate. */
   wake(): void {
-    if (this.subscriptions.size === 0 || this.position === null) return;
-    void this.fetch();
+    if (this.subscriptions.size === 0 || this.position === null || this.batching) return;
+    // Under load commits ring many times a millisecond: one read a short moment later serves them all.
+    this.batching = setTimeout(() => {
+      this.batching = null;
+      void this.fetch();
+    }, WAKE_BATCH_MS);
+    this.batching.unref?.();
   }
 
   /**
