@@ -34,6 +34,10 @@ export class SamlConnection {
   @Property({ type: 'text', nullable: true })
   metadataRefreshError: string | null = null;
 
+  /** The last refresh attempt, successful or not: the schedule goes by it. */
+  @Property({ type: 'timestamptz', nullable: true })
+  metadataAttemptedAt: Date | null = null;
+
   @Property({ type: 'text' })
   spCertificate!: string;
 

@@ -139,6 +139,7 @@ export class SamlService {
       connection.metadataUrl = metadataUrl;
       connection.metadataXml = metadataXml;
       connection.metadataRefreshedAt = metadataUrl ? new Date() : null;
+      connection.metadataAttemptedAt = connection.metadataRefreshedAt;
       connection.metadataRefreshError = null;
       await recordEvent(em, scope, {
         type: 'SAML_CONFIGURED',
@@ -172,6 +173,7 @@ export class SamlService {
     return this.writeConnection(scope, async (em) => {
       const connection = await lockConnection(em, scope.tenantId);
       if (connection.metadataUrl !== url) return toView(connection); // reconfigured meanwhile
+      connection.metadataAttemptedAt = new Date();
       if ('error' in fetched) {
         if (connection.metadataRefreshError !== fetched.error) {
           await recordEvent(em, scope, {
@@ -203,14 +205,14 @@ export class SamlService {
     });
   }
 
-  /** Tenants whose metadata URL was last fetched successfully before `before` (for the scheduled refresh). */
+  /** Tenants whose metadata URL was last tried before `before`, longest waiting first (the scheduled refresh). */
   async metadataDue(ctx: CallContext, before: Date, limit = 100): Promise<string[]> {
     if (ctx.actor.kind !== 'SYSTEM') throw new DomainError('FORBIDDEN', 'Only the system refreshes metadata on a schedule');
     return this.uow.read(async (em) => {
       const rows = await em.execute<{ slug: string }[]>(
         `select t.slug from saml_connections c join tenants t on t.id = c.tenant_id
-          where c.metadata_url is not null and (c.metadata_refreshed_at is null or c.metadata_refreshed_at < ?)
-          order by c.metadata_refreshed_at nulls first limit ?`,
+          where c.metadata_url is not null and (c.metadata_attempted_at is null or c.metadata_attempted_at < ?)
+          order by c.metadata_attempted_at nulls first limit ?`,
         [before, limit],
       );
       return rows.map((row) => row.slug);

@@ -7,6 +7,8 @@ import { certificateBody, createTestIdp, federationMetadataXml, logoutRequestQue
 import { sql } from '../../helpers/database';
 import { errorCodes, startTestPortico, type TestPortico } from '../../helpers/portico';
 import { PUBLIC_URL, samlTenant, sessionCount, type SamlTenant } from '../../helpers/saml';
+import { systemActor } from '../../../src/domain/shared/scope';
+import { startMetadataRefresh } from '../../../src/saml/metadata-refresh';
 import { scimTenant } from '../../helpers/scim';
 
 /** A stand-in for login.microsoftonline.com's federation metadata endpoint; `answer` decides each reply. */
@@ -118,6 +120,23 @@ describe('SAML connection', () => {
         `select e.outcome from provisioning_events e join tenants t on t.id = e.tenant_id where t.slug = 'northwind' and e.type = 'SAML_CONFIGURED' and e.outcome = 'FAILURE'`,
       );
       expect(events).toHaveLength(2);
+    });
+
+    it('the schedule refreshes every due tenant through the same path, failing ones included', async () => {
+      entra.answer.status = 200;
+      entra.answer.body = federationMetadataXml(idp);
+      const system = { actor: systemActor('test'), source: 'SYSTEM' as const, requestId: 'schedule-test' };
+      expect(await portico.services.saml.metadataDue(system, new Date(Date.now() + 1000))).toContain('northwind');
+      const before = await settingsOf('northwind');
+      const stop = startMetadataRefresh({ services: portico.services, logger: portico.logger, maxAgeMs: 1, checkEveryMs: 50 });
+      try {
+        await expect.poll(async () => (await settingsOf('northwind')).metadataRefreshedAt, { timeout: 5_000 }).not.toBe(before.metadataRefreshedAt);
+      } finally {
+        stop();
+      }
+      expect((await settingsOf('northwind')).metadataRefreshError).toBeNull();
+      // Just tried: not due again before its age is up.
+      expect(await portico.services.saml.metadataDue(system, new Date(Date.now() - 60_000))).not.toContain('northwind');
     });
 
     it('certificate rollover: old and new listed, both trusted; then the old one dropped', async () => {
