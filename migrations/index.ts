@@ -4,6 +4,7 @@ import { Migration20261123100000_saml } from './Migration20261123100000_saml';
 import { Migration20261123200000_event_feed } from './Migration20261123200000_event_feed';
 import { Migration20261123300000_saml_browser_binding } from './Migration20261123300000_saml_browser_binding';
 import { Migration20261123400000_saml_upkeep } from './Migration20261123400000_saml_upkeep';
+import { Migration20261123500000_event_upkeep } from './Migration20261123500000_event_upkeep';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123200000_event_feed', class: Migration20261123200000_event_feed },
   { name: 'Migration20261123300000_saml_browser_binding', class: Migration20261123300000_saml_browser_binding },
   { name: 'Migration20261123400000_saml_upkeep', class: Migration20261123400000_saml_upkeep },
+  { name: 'Migration20261123500000_event_upkeep', class: Migration20261123500000_event_upkeep },
 ];

@@ -36,7 +36,8 @@ export function startEventListener(options: EventListenerOptions): { stop(): Pro
   };
 
   const connect = async () => {
-    const current = new pg.Client({ connectionString: options.connectionString, ...(options.socketDir && { host: options.socketDir }) });
+    // keepAlive: a half-open connection (a dropped network path) is noticed and replaced.
+    const current = new pg.Client({ connectionString: options.connectionString, keepAlive: true, ...(options.socketDir && { host: options.socketDir }) });
     client = current;
     current.on('notification', (message) => {
       if (message.channel === EVENTS_CHANNEL) options.onNotify();

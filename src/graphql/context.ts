@@ -8,6 +8,8 @@ export interface GraphQLContext {
   requestId: string;
   services: DomainServices;
   publicUrl: string;
+  /** Over WebSocket: whether the connection's credential still names the same caller (checked as events flow). */
+  stillAuthenticated?: () => Promise<boolean>;
 }
 
 /** The caller as the domain sees it; refuses anonymous callers. */

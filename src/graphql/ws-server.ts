@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { getOperationAST, GraphQLError, parse, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -28,12 +28,17 @@ export function createWsServer(options: { httpServer: Server; schema: GraphQLSch
   const format = formatGraphqlError((error) => logger.error({ err: error }, 'unexpected GraphQL error over WebSocket'));
   const formatAll = (errors: readonly GraphQLError[]): GraphQLFormattedError[] => errors.map((error) => format(error.toJSON(), error));
 
-  const actorOf = async (ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: import('node:http').IncomingMessage } }): Promise<Actor | null> => {
+  const ownOrigin = new URL(publicUrl).origin;
+  const actorOf = async (ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: IncomingMessage } }): Promise<Actor | null> => {
     const given = ctx.connectionParams?.authorization;
     if (typeof given === 'string') {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(given);
       return actorFromRequest(services, match ? { token: match[1] } : { malformed: true });
     }
+    // The browser sends the cookie with upgrades started by any page of the same site: only pages of
+    // Portico's own origin may use it (cross-site WebSocket hijacking).
+    const origin = ctx.extra.request.headers.origin;
+    if (origin !== undefined && origin !== ownOrigin) return null;
     return actorFromRequest(services, bearerOf(ctx.extra.request, SESSION_COOKIE));
   };
 
@@ -48,7 +53,14 @@ export function createWsServer(options: { httpServer: Server; schema: GraphQLSch
           return false;
         }
       },
-      context: async (ctx): Promise<GraphQLContext> => ({ actor: await actorOf(ctx), requestId: randomUUID(), services, publicUrl }),
+      context: async (ctx): Promise<GraphQLContext> => {
+        const actor = await actorOf(ctx);
+        const stillAuthenticated = async () => {
+          const now = await actorOf(ctx);
+          return now !== null && actor !== null && now.kind === actor.kind && now.id === actor.id && now.tenantId === actor.tenantId;
+        };
+        return { actor, requestId: randomUUID(), services, publicUrl, stillAuthenticated };
+      },
       onSubscribe: (_ctx, _id, payload) => {
         let document;
         try {

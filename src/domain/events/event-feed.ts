@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../shared/domain-error';
+import { decodeCursor, encodeCursor } from '../shared/pagination';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { ProvisioningEvent, type EventType } from './provisioning-event.entity';
 
@@ -17,6 +18,7 @@ const FEED_PAGE = 500;
 const REPLAY_PAGE = 200;
 /** How soon to look again when committed events wait behind an older transaction still running. */
 const HELD_RETRY_MS = 15;
+const MAX_HELD_RETRY_MS = 1_000;
 /** How long a wake waits for more commits before reading (one read for a burst of them). */
 const WAKE_BATCH_MS = 3;
 
@@ -27,9 +29,30 @@ interface FeedRow extends Record<string, unknown> {
   id: string;
 }
 
-interface FeedEvent {
+/** An event and its place in the feed. */
+export interface FeedEvent {
   event: ProvisioningEvent;
   position: FeedPosition;
+}
+
+const FEED_CURSOR_TAG = 'feed';
+
+/** The cursor of a feed position, as subscriptions hand it out with each event. */
+export const encodeFeedCursor = (position: FeedPosition): string => encodeCursor([FEED_CURSOR_TAG, position.tx.toString(), position.id.toString()]);
+
+/** The position of a subscription cursor; BAD_USER_INPUT for anything else (a list cursor included). */
+export function decodeFeedCursor(cursor: string): FeedPosition {
+  const refuse = () =>
+    new DomainError('BAD_USER_INPUT', 'after must be the cursor of an event this subscription delivered (list cursors follow another order)', { argument: 'after' });
+  let key;
+  try {
+    key = decodeCursor(cursor, 3);
+  } catch {
+    throw refuse();
+  }
+  const [tag, tx, id] = key ?? [];
+  if (tag !== FEED_CURSOR_TAG || !/^\d{1,20}$/.test(String(tx)) || !/^\d{1,18}$/.test(String(id))) throw refuse();
+  return { tx: BigInt(tx), id: BigInt(id) };
 }
 
 export interface FeedOptions {
@@ -52,6 +75,7 @@ export class EventFeed {
   private fetching: Promise<void> | null = null;
   private fetchAgain = false;
   private heldRetry: NodeJS.Timeout | null = null;
+  private heldRetryMs = 0;
   private batching: NodeJS.Timeout | null = null;
   /** Bumped whenever the position is dropped, so a read begun before that does not bring it back. */
   private generation = 0;
@@ -79,23 +103,27 @@ export class EventFeed {
 
   /**
    * Subscribes to a tenant's events (optionally only some types), live from now or, with `after`, from that
-   * event on. `after` must name an event of the tenant: a pruned or foreign one is BAD_USER_INPUT.
+   * feed position on (a position this feed handed out with an event of the tenant).
    */
-  async subscribe(tenantId: string, options: { types?: EventType[] | null; afterEventId?: string | null }): Promise<EventSubscription> {
-    const after = options.afterEventId ? await this.positionOfEvent(tenantId, options.afterEventId) : null;
-    await this.start();
-    // "Live from now": first read what was committed before this call, so it is not handed out as live.
-    await this.fetch();
+  async subscribe(tenantId: string, options: { types?: EventType[] | null; after?: FeedPosition | null }): Promise<EventSubscription> {
+    const after = options.after ?? null;
+    // "Live from now": first read what was committed before this call, so it is not handed out as live. The
+    // last other subscriber may leave meanwhile (and the feed stop): go round until the feed is running.
+    let joinedAt: FeedPosition | null = null;
+    while (joinedAt === null) {
+      await this.start();
+      await this.fetch();
+      joinedAt = this.position;
+    }
     // Synchronous from here: the reader's position and the registration are read and made together.
-    const joinedAt = this.position!;
     const subscription = new EventSubscription(this, tenantId, options.types ?? null, after ?? joinedAt, after ? joinedAt : null, this.options.maxBuffered);
     this.subscriptions.add(subscription);
     return subscription;
   }
 
-  /** Forgets a subscription (it ended or was closed). */
+  /** Forgets a subscription (it ended or was closed); a second call for the same one changes nothing. */
   remove(subscription: EventSubscription): void {
-    this.subscriptions.delete(subscription);
+    if (!this.subscriptions.delete(subscription)) return;
     if (this.subscriptions.size === 0) {
       // Nobody follows the log: stop following it, and start again from "now" for the next subscriber.
       this.generation += 1;
@@ -128,18 +156,26 @@ export class EventFeed {
       );
       return row ? { tx: BigInt(row.tx), id: BigInt(row.id) } : { tx: 0n, id: 0n };
     });
-    const position = await this.starting;
+    // A failed start must not be remembered: the next subscriber tries again.
+    const position = await this.starting.catch((error: unknown) => {
+      this.starting = null;
+      throw error;
+    });
     if (generation !== this.generation) return this.start();
     this.position ??= position;
     return this.position;
   }
 
-  private async positionOfEvent(tenantId: string, eventId: string): Promise<FeedPosition> {
+  /** Checks that `position` is an event of the tenant (a cursor this feed handed out, not pruned since). */
+  async verifyPosition(tenantId: string, position: FeedPosition): Promise<void> {
     const [row] = await this.uow.read((em) =>
-      em.execute<{ tx: string }[]>(`select tx_id::text as tx from provisioning_events where tenant_id = ? and id = ?`, [tenantId, eventId]),
+      em.execute<{ id: string }[]>(`select id from provisioning_events where tenant_id = ? and id = ? and tx_id = ?::xid8`, [
+        tenantId,
+        position.id.toString(),
+        position.tx.toString(),
+      ]),
     );
     if (!row) throw new DomainError('BAD_USER_INPUT', 'after names no stored event of this tenant (it may have been pruned)', { argument: 'after' });
-    return { tx: BigInt(row.tx), id: BigInt(eventId) };
   }
 
   /** Reads up to the horizon; a call during a read makes that read go round once more and waits for it. */
@@ -173,33 +209,43 @@ export class EventFeed {
     if (!from) return 0;
     const generation = this.generation;
     const { events, held } = await this.uow.read(async (em) => {
-      // Committed rows past the position, and whether the first of them must still wait for an older
-      // transaction (one statement, so one snapshot decides both).
-      const rows = await em.execute<(FeedRow & { held: boolean })[]>(
-        `with horizon as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
-         select e.*, e.tx_id::text as feed_tx, e.tx_id >= horizon.xmin as held
-           from provisioning_events e, horizon
-          where (e.tx_id, e.id) > (?::xid8, ?)
-          order by e.tx_id, e.id limit ${FEED_PAGE}`,
-        [from.tx.toString(), from.id.toString()],
+      // The final rows past the position, and whether committed rows wait behind an older transaction
+      // (one statement, so one snapshot decides both).
+      const rows = await em.execute<(FeedRow & { held_behind: boolean })[]>(
+        `with horizon as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin),
+              final as (select e.*, e.tx_id::text as feed_tx from provisioning_events e, horizon
+                         where (e.tx_id, e.id) > (?::xid8, ?) and e.tx_id < horizon.xmin
+                         order by e.tx_id, e.id limit ${FEED_PAGE})
+         select final.*, waiting.held_behind
+           from (select exists (select 1 from provisioning_events e, horizon
+                                 where (e.tx_id, e.id) > (?::xid8, ?) and e.tx_id >= horizon.xmin) as held_behind) waiting
+           left join final on true
+          order by final.tx_id, final.id`,
+        [from.tx.toString(), from.id.toString(), from.tx.toString(), from.id.toString()],
       );
-      const firstHeld = rows.findIndex((row) => row.held);
-      const final = firstHeld < 0 ? rows : rows.slice(0, firstHeld);
-      return { events: final.map(({ held: _held, ...row }) => toFeedEvent(em, row as FeedRow)), held: firstHeld >= 0 };
+      const final = rows.filter((row) => row.id !== null);
+      return {
+        events: final.map(({ held_behind: _held, ...row }) => toFeedEvent(em, row as FeedRow)),
+        held: rows[0]?.held_behind === true,
+      };
     });
     if (generation !== this.generation) return 0;
     // Synchronous: each event reaches every subscription of its tenant before the position moves past it.
     for (const feedEvent of events) {
       for (const subscription of this.subscriptions) subscription.offer(feedEvent);
+      // The last subscriber may have been closed (too slow) by that offer: then the feed stopped.
+      if (generation !== this.generation) return 0;
       this.position = feedEvent.position;
     }
     // Committed events wait behind a transaction still running: look again shortly, notification or not
     // (that transaction may write no event, or roll back).
+    // Backs off while the same wait goes on (a long transaction anywhere on the server holds the horizon).
+    this.heldRetryMs = held ? Math.min(this.heldRetryMs * 2 || HELD_RETRY_MS, MAX_HELD_RETRY_MS) : 0;
     if (held && !this.heldRetry) {
       this.heldRetry = setTimeout(() => {
         this.heldRetry = null;
         this.wake();
-      }, HELD_RETRY_MS);
+      }, this.heldRetryMs);
       this.heldRetry.unref?.();
     }
     return held ? 0 : events.length;
@@ -217,7 +263,7 @@ function toFeedEvent(em: EntityManager, row: FeedRow): FeedEvent {
  * it joined), then the live events the feed offers, each exactly once and in order. Ends when the consumer
  * returns, or fails with SUBSCRIBER_TOO_SLOW when it falls too far behind.
  */
-export class EventSubscription implements AsyncIterableIterator<ProvisioningEvent> {
+export class EventSubscription implements AsyncIterableIterator<FeedEvent> {
   private readonly live: FeedEvent[] = [];
   private replayed: FeedEvent[] = [];
   private wakeConsumer: (() => void) | null = null;
@@ -240,6 +286,8 @@ export class EventSubscription implements AsyncIterableIterator<ProvisioningEven
   /** Called by the feed for every event, in order; never blocks. */
   offer(feedEvent: FeedEvent): void {
     if (this.done || this.failure || feedEvent.event.tenantId !== this.tenantId) return;
+    // Filtered out here, so only events it wants count against its buffer.
+    if (this.types?.length && !this.types.includes(feedEvent.event.type)) return;
     if (this.live.length >= this.maxBuffered) {
       this.failure = new DomainError(
         'SUBSCRIBER_TOO_SLOW',
@@ -254,7 +302,7 @@ export class EventSubscription implements AsyncIterableIterator<ProvisioningEven
     this.wakeConsumer?.();
   }
 
-  async next(): Promise<IteratorResult<ProvisioningEvent>> {
+  async next(): Promise<IteratorResult<FeedEvent>> {
     for (;;) {
       if (this.done) return { done: true, value: undefined };
       const event = await this.take();
@@ -272,7 +320,7 @@ export class EventSubscription implements AsyncIterableIterator<ProvisioningEven
     }
   }
 
-  async return(): Promise<IteratorResult<ProvisioningEvent>> {
+  async return(): Promise<IteratorResult<FeedEvent>> {
     this.close();
     return { done: true, value: undefined };
   }
@@ -288,7 +336,7 @@ export class EventSubscription implements AsyncIterableIterator<ProvisioningEven
     this.wakeConsumer?.();
   }
 
-  private async take(): Promise<ProvisioningEvent | null> {
+  private async take(): Promise<FeedEvent | null> {
     const types = this.typeSet;
     while (this.replayUntil) {
       if (this.replayed.length === 0) {
@@ -302,13 +350,13 @@ export class EventSubscription implements AsyncIterableIterator<ProvisioningEven
       }
       const next = this.replayed.shift()!;
       this.position = next.position;
-      return next.event;
+      return next;
     }
     while (this.live.length > 0) {
       const next = this.live.shift()!;
       if (!isAfter(next.position, this.position)) continue;
       this.position = next.position;
-      if (!types || types.has(next.event.type)) return next.event;
+      if (!types || types.has(next.event.type)) return next;
     }
     return null;
   }

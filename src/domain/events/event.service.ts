@@ -6,7 +6,7 @@ import type { CallContext, Scope } from '../shared/scope';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { parseInput, stripNulls } from '../shared/validate';
 import { redactSecrets } from '../shared/changes';
-import type { EventFeed } from './event-feed';
+import { decodeFeedCursor, type EventFeed, type FeedEvent } from './event-feed';
 import { recordEvent } from './event-recorder';
 import { EVENT_SOURCES, EVENT_TYPES, ProvisioningEvent, type EventType, type SubjectType } from './provisioning-event.entity';
 
@@ -34,17 +34,17 @@ export class EventService {
   ) {}
 
   /**
-   * Follows the tenant's provisioning log: with `after` (a cursor this API gave out), every stored event
-   * after it first, then live events, each once and in order. The tenant is the scope's, never an argument's.
+   * Follows the tenant's provisioning log: with `after` (the `cursor` of an event this subscription API
+   * gave out), every stored event after it first, then live events, each once and in commit-safe order. The
+   * tenant is the scope's, never an argument's. Cursors of the `provisioningEvents` list are refused: they
+   * follow id order, which can pass an event that commits later (subscribe first, then list the history).
    */
-  async subscribe(scope: Scope, args: { types?: EventType[] | null; after?: string | null }): Promise<AsyncIterableIterator<ProvisioningEvent>> {
+  async subscribe(scope: Scope, args: { types?: EventType[] | null; after?: string | null }): Promise<AsyncIterableIterator<FeedEvent>> {
     requireLevel(scope, 'ADMINISTRATOR');
     const { types } = parseInput(subscribeRule, stripNulls({ types: args.types }));
-    const after = decodeCursor(args.after, 1);
-    if (after && !/^\d{1,18}$/.test(String(after[0]))) {
-      throw new DomainError('BAD_USER_INPUT', 'after is not a cursor this API gave out', { argument: 'after' });
-    }
-    return this.feed.subscribe(scope.tenantId, { types, afterEventId: after ? String(after[0]) : null });
+    const after = args.after ? decodeFeedCursor(args.after) : null;
+    if (after) await this.feed.verifyPosition(scope.tenantId, after);
+    return this.feed.subscribe(scope.tenantId, { types, after });
   }
 
   /**
@@ -74,13 +74,14 @@ export class EventService {
    */
   async prune(ctx: CallContext, olderThan: Date, batchSize = 1000): Promise<number> {
     if (ctx.actor.kind !== 'SYSTEM') throw new DomainError('FORBIDDEN', 'Only the system prunes the provisioning log');
+    batchSize = Math.max(1, Math.floor(batchSize));
     let total = 0;
     for (;;) {
       // Maintenance, not a provisioning change: no event of its own.
       const deleted = await this.uow.write(async (em) =>
         em.execute<{ id: string }[]>(
           `delete from provisioning_events where id = any(array(
-             select id from provisioning_events where occurred_at < ? order by id limit ${Math.max(1, Math.floor(batchSize))})) returning id`,
+             select id from provisioning_events where occurred_at < ? order by id limit ${batchSize})) returning id`,
           [olderThan],
         ),
       );

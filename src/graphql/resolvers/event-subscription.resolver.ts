@@ -1,7 +1,6 @@
 import { Arg, Ctx, Resolver, Root, Subscription } from 'type-graphql';
-import type { ProvisioningEvent } from '../../domain/events/provisioning-event.entity';
+import { encodeFeedCursor, type FeedEvent } from '../../domain/events/event-feed';
 import { DomainError } from '../../domain/shared/domain-error';
-import { encodeCursor } from '../../domain/shared/pagination';
 import { tenantScope, type GraphQLContext } from '../context';
 import { EventTypeEnum } from '../types/enums';
 import { ProvisioningEventNode, toEventNode } from '../types/event.type';
@@ -13,52 +12,72 @@ interface SubscriptionArgs {
   after?: string | null;
 }
 
+/** How often a live subscription checks that its credential is still good (revoked, signed out, deactivated). */
+const REAUTHENTICATE_MS = 5_000;
+
 /**
- * The domain stream, with a failure (a subscriber too slow) turned into one last payload: the field resolver
- * throws it, so the client gets it as this subscription's error with its code, then completion.
+ * The domain stream as graphql-ws consumes it. A plain iterator, not an async generator: graphql-ws calls
+ * `return()` when the client completes or disconnects, and a generator would only see that at its next
+ * event (on a quiet tenant: never), keeping the subscription alive. A failure (a subscriber too slow, a
+ * credential no longer good) becomes one last payload that the field resolver throws, so the client gets
+ * it as this subscription's error with its code, then completion.
  */
-async function* withFailureAsLastPayload(stream: AsyncIterableIterator<ProvisioningEvent>): AsyncGenerator<ProvisioningEvent | DomainError> {
-  try {
-    for (;;) {
-      let result: IteratorResult<ProvisioningEvent>;
+function deliverable(stream: AsyncIterableIterator<FeedEvent>, stillAuthenticated: (() => Promise<boolean>) | undefined): AsyncIterableIterator<FeedEvent | DomainError> {
+  let ended = false;
+  let checkedAt = Date.now();
+  const end = async (): Promise<IteratorResult<FeedEvent | DomainError>> => {
+    ended = true;
+    await stream.return?.();
+    return { done: true, value: undefined };
+  };
+  const iterator: AsyncIterableIterator<FeedEvent | DomainError> = {
+    async next() {
+      if (ended) return { done: true, value: undefined };
+      let result: IteratorResult<FeedEvent>;
       try {
         result = await stream.next();
       } catch (error) {
-        if (error instanceof DomainError) {
-          yield error;
-          return;
-        }
-        throw error;
+        if (!(error instanceof DomainError)) throw error;
+        ended = true;
+        return { done: false, value: error };
       }
-      if (result.done) return;
-      yield result.value;
-    }
-  } finally {
-    await stream.return?.();
-  }
+      if (result.done) return end();
+      if (stillAuthenticated && Date.now() - checkedAt >= REAUTHENTICATE_MS) {
+        checkedAt = Date.now();
+        if (!(await stillAuthenticated().catch(() => false))) {
+          await end();
+          return { done: false, value: new DomainError('UNAUTHENTICATED', 'The credential of this connection is no longer valid') };
+        }
+      }
+      return { done: false, value: result.value };
+    },
+    return: end,
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }
 
 @Resolver()
 export class EventSubscriptionResolver {
   @Subscription(() => ProvisioningEventNode, {
     description:
-      'The provisioning log, live: with `after`, every stored event after that cursor first, then live events, each once and in order. ' +
-      "Scoped by the connection's credentials; an operator names the tenant.",
+      'The provisioning log, live: with `after` (the cursor of an event this subscription delivered), every stored event after it first, ' +
+      "then live events, each once and in commit order. Scoped by the connection's credentials; an operator names the tenant.",
     subscribe: async ({ args, context }) => {
       const { tenant, types, after } = args as SubscriptionArgs;
       const ctx = context as GraphQLContext;
       const stream = await ctx.services.events.subscribe(await tenantScope(ctx, tenant), { types: types as never, after });
-      return withFailureAsLastPayload(stream);
+      return deliverable(stream, ctx.stillAuthenticated);
     },
   })
   provisioningEvents(
-    @Root() event: ProvisioningEvent | DomainError,
+    @Root() delivered: FeedEvent | DomainError,
     @Ctx() _ctx: GraphQLContext,
     @Arg('tenant', () => String, TENANT_ARG) _tenant?: string | null,
     @Arg('types', () => [EventTypeEnum], { nullable: true }) _types?: string[] | null,
-    @Arg('after', () => String, { nullable: true, description: 'A cursor of an event this API gave out.' }) _after?: string | null,
+    @Arg('after', () => String, { nullable: true, description: 'The cursor of an event this subscription delivered.' }) _after?: string | null,
   ): ProvisioningEventNode {
-    if (event instanceof DomainError) throw event;
-    return toEventNode(event, encodeCursor([event.id]));
+    if (delivered instanceof DomainError) throw delivered;
+    return toEventNode(delivered.event, encodeFeedCursor(delivered.position));
   }
 }

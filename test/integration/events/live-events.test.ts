@@ -7,7 +7,7 @@ import { startPortico } from '../../../src/app';
 import { loadConfig } from '../../../src/config/config';
 import { createDatabaseIfMissing } from '../../../src/db/database';
 import { freePort, startEmbeddedPostgres } from '../../../src/db/embedded-postgres';
-import { CreateApiKeyDocument } from '../../generated/graphql';
+import { CreateApiKeyDocument, RevokeApiKeyDocument } from '../../generated/graphql';
 import { addMembers, entraGroup, entraUser } from '../../fixtures/entra';
 import { sql } from '../../helpers/database';
 import { TEST_OPERATOR_TOKEN, startTestPortico, type TestPortico } from '../../helpers/portico';
@@ -159,6 +159,45 @@ describe('live provisioning events', () => {
     await client.dispose();
   });
 
+  it('a client completing a subscription that waits on a quiet tenant ends it on the server', async () => {
+    await scimTenant(a, 'quiet');
+    const client = wsClient(a.url, { token: TEST_OPERATOR_TOKEN });
+    const baseline = a.services.feed.subscriberCount;
+    const stream = subscribeEvents(client, { tenant: 'quiet' });
+    await expect.poll(() => a.services.feed.subscriberCount, { timeout: 5_000 }).toBe(baseline + 1);
+    await stream.close();
+    await expect.poll(() => a.services.feed.subscriberCount, { timeout: 5_000 }).toBe(baseline);
+    await client.dispose();
+  });
+
+  it('a cursor of the provisioningEvents list is refused as after (it follows id order, not commit order)', async () => {
+    const [stored] = await storedEventIds(a.databaseUrl, 'quiet');
+    const listCursor = Buffer.from(JSON.stringify([stored])).toString('base64url');
+    const client = wsClient(a.url, { token: TEST_OPERATOR_TOKEN });
+    const refused = subscribeEvents(client, { tenant: 'quiet', after: listCursor });
+    await refused.ended();
+    expect(JSON.stringify(refused.errors)).toContain('BAD_USER_INPUT');
+    await client.dispose();
+  });
+
+  it('a revoked API key stops receiving events', async () => {
+    const scim = await scimTenant(a, 'revoked');
+    const key = await a.gql(CreateApiKeyDocument, { tenant: 'revoked', input: { name: 'dashboard', level: 'ADMINISTRATOR' } });
+    const client = wsClient(a.url, { token: key.data!.createApiKey.token });
+    const stream = subscribeEvents(client, {});
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await createUsers(scim, 'before-revoke', 1);
+    await stream.waitFor(1);
+    await a.gql(RevokeApiKeyDocument, { tenant: 'revoked', id: key.data!.createApiKey.apiKey.id });
+    await new Promise((resolve) => setTimeout(resolve, 5_200));
+    await createUsers(scim, 'after-revoke', 1);
+    await stream.ended();
+    // Within 5 s of the revocation (its own event included) delivery may go on; after that, nothing.
+    expect(stream.events.map((e) => e.summary).join()).not.toContain('after-revoke');
+    expect(JSON.stringify(stream.errors)).toContain('UNAUTHENTICATED');
+    await client.dispose();
+  }, 20_000);
+
   it('refuses a connection with a bad token, and a subscription without credentials', async () => {
     const bad = subscribeEvents(wsClient(a.url, { token: 'pto_not-a-real-token-at-all' }), { tenant: 'resume' });
     await bad.ended();
@@ -238,7 +277,7 @@ describe('a slow subscriber', () => {
     const fastIds: string[] = [];
     const reading = (async () => {
       for await (const event of { [Symbol.asyncIterator]: () => fast }) {
-        fastIds.push(event.id);
+        fastIds.push(event.event.id);
         if (fastIds.length === 30) break;
       }
     })();
