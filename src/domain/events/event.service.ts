@@ -36,8 +36,8 @@ export class EventService {
   /**
    * Follows the tenant's provisioning log: with `after` (the `cursor` of an event this subscription API
    * gave out), every stored event after it first, then live events, each once and in commit-safe order. The
-   * tenant is the scope's, never an argument's. Cursors of the `provisioningEvents` list are refused: they
-   * follow id order, which can pass an event that commits later (subscribe first, then list the history).
+   * tenant is the scope's, never an argument's. An event's `cursor` from the `provisioningEvents` list works
+   * too (the list shows only events no running transaction can precede); the list's paging cursors do not.
    */
   async subscribe(scope: Scope, args: { types?: EventType[] | null; after?: string | null }): Promise<AsyncIterableIterator<FeedEvent>> {
     requireLevel(scope, 'ADMINISTRATOR');
@@ -101,7 +101,10 @@ export class EventService {
     }
     const f = parseInput(eventFilterRule, stripNulls(args.filter ?? {}));
     return this.uow.read(async (em) => {
-      const where: Record<string, unknown> = { tenantId: scope.tenantId };
+      // Only events no running transaction can precede: an event listed here is one a subscription may
+      // resume after (its `cursor`) without ever skipping one that commits later.
+      const [{ xmin }] = await em.execute<{ xmin: string }[]>(`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`);
+      const where: Record<string, unknown> = { tenantId: scope.tenantId, txId: { $lt: xmin } };
       if (f.types?.length) where.type = { $in: f.types };
       if (f.sources?.length) where.source = { $in: f.sources };
       if (f.outcome) where.outcome = f.outcome;

@@ -46,7 +46,7 @@ export interface AttributeChange {
 /** The provisioning log. Written in the transaction of the change it describes; the id is the cursor. */
 @Entity({ tableName: 'provisioning_events' })
 export class ProvisioningEvent {
-  [OptionalProps]?: 'actorId' | 'subjectId' | 'changes' | 'detail' | 'outcome' | 'error' | 'occurredAt';
+  [OptionalProps]?: 'actorId' | 'subjectId' | 'changes' | 'detail' | 'outcome' | 'error' | 'occurredAt' | 'txId';
 
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -96,4 +96,8 @@ export class ProvisioningEvent {
 
   @Property({ type: 'timestamptz' })
   occurredAt: Date = new Date();
+
+  /** The writing transaction (the database sets it): with `id`, the event's place in commit-safe order. */
+  @Property({ type: 'string', columnType: 'xid8', nullable: true })
+  txId?: string;
 }

@@ -1,4 +1,5 @@
 import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
+import { encodeFeedCursor } from '../../domain/events/event-feed';
 import type { EventFilter } from '../../domain/events/event.service';
 import { tenantScope, type GraphQLContext } from '../context';
 import { TenantPageArgs } from '../types/args';
@@ -18,7 +19,7 @@ export class EventResolver {
       filter: filter as EventFilter | null,
     });
     return {
-      edges: page.items.map(({ node, cursor }) => ({ cursor, node: toEventNode(node, cursor) })),
+      edges: page.items.map(({ node, cursor }) => ({ cursor, node: toEventNode(node, encodeFeedCursor({ tx: BigInt(node.txId ?? 0), id: BigInt(node.id) })) })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
       totalCount: page.totalCount,
     };

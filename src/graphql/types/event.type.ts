@@ -33,7 +33,7 @@ export class ProvisioningEventNode {
   @Field(() => ID)
   id!: string;
 
-  @Field({ description: 'Pass as `after` to continue from this event.' })
+  @Field({ description: 'Pass as `after` to the provisioningEvents subscription to continue after this event (list paging uses the edge cursor).' })
   cursor!: string;
 
   @Field(() => EventTypeEnum)

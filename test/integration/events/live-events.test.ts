@@ -7,7 +7,7 @@ import { startPortico } from '../../../src/app';
 import { loadConfig } from '../../../src/config/config';
 import { createDatabaseIfMissing } from '../../../src/db/database';
 import { freePort, startEmbeddedPostgres } from '../../../src/db/embedded-postgres';
-import { CreateApiKeyDocument, RevokeApiKeyDocument } from '../../generated/graphql';
+import { CreateApiKeyDocument, ProvisioningEventsDocument, RevokeApiKeyDocument } from '../../generated/graphql';
 import { addMembers, entraGroup, entraUser } from '../../fixtures/entra';
 import { sql } from '../../helpers/database';
 import { TEST_OPERATOR_TOKEN, startTestPortico, type TestPortico } from '../../helpers/portico';
@@ -170,13 +170,41 @@ describe('live provisioning events', () => {
     await client.dispose();
   });
 
-  it('a cursor of the provisioningEvents list is refused as after (it follows id order, not commit order)', async () => {
-    const [stored] = await storedEventIds(a.databaseUrl, 'quiet');
-    const listCursor = Buffer.from(JSON.stringify([stored])).toString('base64url');
+  it("load the history, then subscribe after its newest event's cursor: nothing that commits later is skipped", async () => {
+    const scim = await scimTenant(a, 'history');
+    await createUsers(scim, 'old', 2);
+    // Writer A pauses between its insert and its commit; writer B commits meanwhile.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let hold = true;
+    const off = a.services.uow.onBeforeCommit(async () => {
+      if (!hold) return;
+      hold = false;
+      await gate;
+    });
+    const writerA = scim.request('POST', '/Users', { body: entraUser({ userName: 'slow-writer@events.example' }) });
+    await expect.poll(() => hold, { timeout: 5_000 }).toBe(false);
+    await createUsers(scim, 'fast-writer', 1);
+    // The frontend loads the history now: B is committed but not shown yet (A may still precede it).
+    const history = await a.gql(ProvisioningEventsDocument, { tenant: 'history', first: 10 });
+    const summaries = history.data!.provisioningEvents.edges.map((e) => e.node.summary);
+    expect(summaries.join()).not.toContain('fast-writer');
+    const newest = history.data!.provisioningEvents.edges[0].node.cursor;
+    release();
+    expect((await writerA).status).toBe(201);
+    off();
+    // The list's paging cursor is not a subscription cursor.
     const client = wsClient(a.url, { token: TEST_OPERATOR_TOKEN });
-    const refused = subscribeEvents(client, { tenant: 'quiet', after: listCursor });
+    const refused = subscribeEvents(client, { tenant: 'history', after: history.data!.provisioningEvents.edges[0].cursor });
     await refused.ended();
     expect(JSON.stringify(refused.errors)).toContain('BAD_USER_INPUT');
+    const resumed = subscribeEvents(client, { tenant: 'history', after: newest });
+    const received = await resumed.waitFor(2);
+    expect(received.map((e) => e.summary).sort()).toEqual([
+      'User fast-writer0@events.example created',
+      'User slow-writer@events.example created',
+    ]);
+    await resumed.close();
     await client.dispose();
   });
 
