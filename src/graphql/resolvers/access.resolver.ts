@@ -2,6 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import type { GrantSource } from '../../domain/access/access-rules';
 import type { MappingInput as DomainMappingInput, MappingView } from '../../domain/access/access.service';
 import type { Scope } from '../../domain/shared/scope';
+import { takePrefetchedAccess } from '../access-prefetch';
 import { nodeScope, tenantScope, type GraphQLContext } from '../context';
 import { EffectiveAccess, Grant, MappingInput, PermissionMapping, TeamMemberConnection } from '../types/access.type';
 import { PageArgs, TENANT_ARG } from '../types/args';
@@ -34,7 +35,7 @@ export class UserAccessResolver {
   async access(@Ctx() ctx: GraphQLContext, @Root() user: UserNode): Promise<EffectiveAccess> {
     const scope = nodeScope(ctx, user.tenantId);
     // One query: the access and the groups and teams its grants name.
-    const { access, named } = await ctx.services.access.explainedAccessOf(scope, user.id);
+    const { access, named } = await (takePrefetchedAccess(ctx, user.id) ?? ctx.services.access.explainedAccessOf(scope, user.id));
     const grant = (source: GrantSource): Grant => {
       if (source.kind === 'default') return { group: null, isDefault: true };
       const group = named.groups.get(source.groupId);

@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
+import { prefetchAccess, selects } from '../access-prefetch';
 import { DomainError } from '../../domain/shared/domain-error';
 import { DEFAULT_PAGE_SIZE } from '../../domain/shared/pagination';
 import { nodeScope, tenantScope, type GraphQLContext } from '../context';
@@ -32,10 +34,12 @@ export class UserResolver {
   @Query(() => UserNode, { nullable: true, description: 'A user of the tenant by id; null when there is none.' })
   async user(
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('id', () => ID) id: string,
     @Arg('tenant', () => String, TENANT_ARG) tenant?: string | null,
   ): Promise<UserNode | null> {
     const scope = await tenantScope(ctx, tenant);
+    if (selects(info, 'access')) prefetchAccess(ctx, scope, id);
     const user = await orNull(ctx.services.users.get(scope, id));
     return user && toUserNode(user);
   }
