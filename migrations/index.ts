@@ -5,6 +5,7 @@ import { Migration20261123200000_event_feed } from './Migration20261123200000_ev
 import { Migration20261123300000_saml_browser_binding } from './Migration20261123300000_saml_browser_binding';
 import { Migration20261123400000_saml_upkeep } from './Migration20261123400000_saml_upkeep';
 import { Migration20261123500000_event_upkeep } from './Migration20261123500000_event_upkeep';
+import { Migration20261123600000_session_name_id_format } from './Migration20261123600000_session_name_id_format';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123300000_saml_browser_binding', class: Migration20261123300000_saml_browser_binding },
   { name: 'Migration20261123400000_saml_upkeep', class: Migration20261123400000_saml_upkeep },
   { name: 'Migration20261123500000_event_upkeep', class: Migration20261123500000_event_upkeep },
+  { name: 'Migration20261123600000_session_name_id_format', class: Migration20261123600000_session_name_id_format },
 ];

@@ -127,6 +127,7 @@ export async function validateSamlResponse(samlResponse: string, connection: Sam
     notOnOrAfter: new Date(Math.max(bearerEnd, Number.isNaN(conditionsEnd) ? bearerEnd : conditionsEnd) + CLOCK_SKEW_MS),
     inResponseTo,
     nameId,
+    nameIdFormat: nameIdElement.getAttribute('Format') || null,
     sessionIndex: statement?.getAttribute('SessionIndex') || null,
     objectId: claims.get(CLAIMS.objectId) ?? null,
     profile: {
@@ -150,7 +151,7 @@ const MAX_CHILDREN = 500;
 const MAX_DEPTH = 64;
 
 /** Why the document's shape is refused (too many elements, children or levels), or null. */
-function oversizedShape(root: Element): string | null {
+export function oversizedShape(root: Element): string | null {
   let elements = 0;
   const stack: { element: Element; depth: number }[] = [{ element: root, depth: 1 }];
   while (stack.length > 0) {

@@ -11,9 +11,10 @@ import { bearerOf, cookieValue, requestIdOf } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
 import { errorPage } from './error-page';
 import { strictRedirectQuery } from './redirect-binding';
-import { MAX_SAML_RESPONSE_BYTES, SamlRejection, validateSamlResponse } from './response-validator';
+import { MAX_SAML_RESPONSE_BYTES, oversizedShape, SamlRejection, validateSamlResponse } from './response-validator';
 import { safeReturnTo } from './return-to';
 import { serviceProvider } from './service-provider';
+import { childElement, NS, parseUntrustedXml } from './xml';
 
 export interface SamlRouterOptions {
   services: DomainServices;
@@ -230,7 +231,12 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
         return;
       }
       const url = await serviceProvider(connection, urls).getLogoutUrlAsync(
-        { issuer: connection.idpEntityId, nameID: identity.nameId, nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress', sessionIndex: identity.sessionIndex ?? undefined },
+        {
+          issuer: connection.idpEntityId,
+          nameID: identity.nameId,
+          nameIDFormat: identity.nameIdFormat ?? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+          sessionIndex: identity.sessionIndex ?? undefined,
+        },
         returnTo,
         {},
       );
@@ -238,7 +244,42 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
     }),
   );
 
+  // An IdP LogoutRequest over the HTTP-POST binding: the binding Portico's SP metadata lists for logout.
+  router.post(
+    '/logout',
+    express.urlencoded({ extended: false, limit: MAX_SAML_RESPONSE_BYTES * 2, parameterLimit: 10 }),
+    handle(async (req, res) => {
+      const found = await tenantScope(req, res);
+      if (!found) return;
+      const { scope, slug } = found;
+      const connection = await services.saml.runtimeConnection(scope);
+      if (!connection) throw new DomainError('NOT_FOUND', 'SAML is not configured for this tenant');
+      const samlRequest = typeof req.body?.SAMLRequest === 'string' ? req.body.SAMLRequest : '';
+      if (!samlRequest) throw new DomainError('BAD_USER_INPUT', 'No SAMLRequest was posted');
+      let profile;
+      try {
+        checkPostedMessage(samlRequest);
+        ({ profile } = await serviceProvider(connection, samlSpUrls(publicUrl, slug)).validatePostRequestAsync({ SAMLRequest: samlRequest }));
+      } catch (error) {
+        throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${(error as Error).message}`);
+      }
+      if (!profile) throw new DomainError('BAD_USER_INPUT', 'The LogoutRequest names no one');
+      await services.signIn.endIdpSessions(scope, profile.nameID, profile.sessionIndex ? [profile.sessionIndex] : []);
+      const relayState = typeof req.body?.RelayState === 'string' ? req.body.RelayState : '';
+      res.redirect(302, await serviceProvider(connection, samlSpUrls(publicUrl, slug)).getLogoutResponseUrlAsync(profile, relayState, {}, true));
+    }),
+  );
+
   return router;
+}
+
+/** The checks a posted message passes before node-saml reads it: size, no DTD, a bounded shape, signed. */
+function checkPostedMessage(base64: string): void {
+  if (base64.length > Math.ceil((MAX_SAML_RESPONSE_BYTES * 4) / 3) + 4) throw new Error('The message is too large');
+  const root = parseUntrustedXml(Buffer.from(base64, 'base64').toString('utf8')).documentElement;
+  const problem = oversizedShape(root);
+  if (problem) throw new Error(problem);
+  if (!childElement(root, NS.dsig, 'Signature')) throw new Error('An unsigned LogoutRequest is not accepted');
 }
 
 /** SP metadata is needed before the IdP is configured (the admin copies it into Entra first). */

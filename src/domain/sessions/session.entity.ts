@@ -4,7 +4,7 @@ import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 /** A signed-in user's session; the opaque token is stored only as its SHA-256. */
 @Entity({ tableName: 'sessions' })
 export class Session {
-  [OptionalProps]?: 'createdAt' | 'revokedAt' | 'samlNameId' | 'samlSessionIndex';
+  [OptionalProps]?: 'createdAt' | 'revokedAt' | 'samlNameId' | 'samlNameIdFormat' | 'samlSessionIndex';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -30,6 +30,10 @@ export class Session {
   /** The NameID the IdP vouched for: a single-logout request names the user by it. */
   @Property({ type: 'text', nullable: true })
   samlNameId: string | null = null;
+
+  /** The NameID's format, as the IdP sent it (a LogoutRequest must use the same). */
+  @Property({ type: 'text', nullable: true })
+  samlNameIdFormat: string | null = null;
 
   /** The IdP's SessionIndex of the sign-in, so an IdP logout ends exactly this session. */
   @Property({ type: 'text', nullable: true })

@@ -35,11 +35,11 @@ export class SessionService {
   }
 
   /** What the IdP called the caller's session at sign-in (for a single-logout request), or null. */
-  async samlIdentity(scope: Scope): Promise<{ nameId: string; sessionIndex: string | null } | null> {
+  async samlIdentity(scope: Scope): Promise<{ nameId: string; nameIdFormat: string | null; sessionIndex: string | null } | null> {
     const sessionId = scope.actor.sessionId;
     if (scope.actor.kind !== 'USER' || !sessionId) return null;
     const session = await this.uow.read((em) => em.findOne(Session, { id: sessionId, tenantId: scope.tenantId }));
-    return session?.samlNameId ? { nameId: session.samlNameId, sessionIndex: session.samlSessionIndex } : null;
+    return session?.samlNameId ? { nameId: session.samlNameId, nameIdFormat: session.samlNameIdFormat, sessionIndex: session.samlSessionIndex } : null;
   }
 
   /** Ends the caller's own session. */

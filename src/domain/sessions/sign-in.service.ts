@@ -30,6 +30,8 @@ export interface VerifiedAssertion {
   /** The AuthnRequest it answers; null for an IdP-initiated sign-in. */
   inResponseTo: string | null;
   nameId: string;
+  /** The NameID's Format attribute, when the IdP gave one. */
+  nameIdFormat?: string | null;
   sessionIndex: string | null;
   /** Entra's `objectidentifier` claim: matched against `externalId` when no userName matches the NameID. */
   objectId: string | null;
@@ -81,6 +83,7 @@ export class SignInService {
           tokenHash: issued.hash,
           expiresAt,
           samlNameId: assertion.nameId,
+          samlNameIdFormat: assertion.nameIdFormat ?? null,
           samlSessionIndex: assertion.sessionIndex,
         });
         await recordEvent(em, { ...scope, actor: userActor(user) }, {

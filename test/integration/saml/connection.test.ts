@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
+import { inflateRawSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigureSamlDocument, CreateApiKeyDocument, RefreshSamlMetadataDocument, SamlSettingsDocument, ViewerDocument } from '../../generated/graphql';
 import { entraUser } from '../../fixtures/entra';
-import { certificateBody, createTestIdp, federationMetadataXml, logoutRequestQuery, signInResponseXml, withNewCertificate, type TestIdp } from '../../fixtures/saml-idp';
+import { certificateBody, createTestIdp, federationMetadataXml, logoutRequestPost, logoutRequestQuery, signInResponseXml, withNewCertificate, type TestIdp } from '../../fixtures/saml-idp';
 import { sql } from '../../helpers/database';
 import { errorCodes, startTestPortico, type TestPortico } from '../../helpers/portico';
 import { PUBLIC_URL, samlTenant, sessionCount, type SamlTenant } from '../../helpers/saml';
@@ -213,7 +214,9 @@ describe('SAML connection', () => {
       expect(answer.status).toBe(302);
       const location = new URL(answer.headers.get('location')!);
       expect(location.origin + location.pathname).toBe(tenant.idp.sloUrl);
-      expect(location.searchParams.get('SAMLRequest')).toBeTruthy();
+      const logoutRequest = inflateRawSync(Buffer.from(location.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+      // The user is named as Entra named them at sign-in, NameID format included.
+      expect(logoutRequest).toMatch(new RegExp(`<saml:NameID[^>]*Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"[^>]*>${user}</saml:NameID>`));
       expect(location.searchParams.get('RelayState')).toBe('/bye');
       expect(answer.headers.getSetCookie().join()).toMatch(/portico_session=;/);
       expect(await viewer(session!)).toBeNull();
@@ -228,6 +231,29 @@ describe('SAML connection', () => {
       expect(new URL(answer.headers.get('location')!).searchParams.get('SAMLResponse')).toBeTruthy();
       expect(await viewer(first.session!)).toBeNull();
       expect(await viewer(second.session!)).toBeNull();
+    });
+
+    it('an IdP LogoutRequest over the HTTP-POST binding (the one the SP metadata lists) ends the sessions; unsigned or foreign-signed ones end nothing', async () => {
+      const post = (samlRequest: string) =>
+        fetch(`${portico.url}/api/logout-corp/saml/logout`, {
+          method: 'POST',
+          body: new URLSearchParams({ SAMLRequest: samlRequest, RelayState: 'r2' }),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          redirect: 'manual',
+        });
+      const { session } = await tenant.signIn(user);
+      const stranger = withNewCertificate(tenant.idp);
+      for (const refused of [
+        logoutRequestPost(tenant.idp, { destination: tenant.urls.logoutUrl, nameId: user, sign: false }),
+        logoutRequestPost(tenant.idp, { destination: tenant.urls.logoutUrl, nameId: user, signingKey: stranger }),
+      ]) {
+        expect((await post(refused)).status).toBe(401);
+      }
+      expect(await viewer(session!)).not.toBeNull();
+      const answer = await post(logoutRequestPost(tenant.idp, { destination: tenant.urls.logoutUrl, nameId: user }));
+      expect(answer.status).toBe(302);
+      expect(new URL(answer.headers.get('location')!).searchParams.get('SAMLResponse')).toBeTruthy();
+      expect(await viewer(session!)).toBeNull();
     });
 
     it('an unsigned or foreign-signed LogoutRequest ends nothing', async () => {
