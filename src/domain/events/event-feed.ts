@@ -72,6 +72,8 @@ export class EventFeed {
   private position: FeedPosition | null = null;
   private starting: Promise<FeedPosition> | null = null;
   private readonly subscriptions = new Set<EventSubscription>();
+  /** The same subscriptions by tenant: an event is offered only to its own tenant's. */
+  private readonly byTenant = new Map<string, Set<EventSubscription>>();
   private fetching: Promise<void> | null = null;
   private fetchAgain = false;
   private heldRetry: NodeJS.Timeout | null = null;
@@ -118,12 +120,18 @@ export class EventFeed {
     // Synchronous from here: the reader's position and the registration are read and made together.
     const subscription = new EventSubscription(this, tenantId, options.types ?? null, after ?? joinedAt, after ? joinedAt : null, this.options.maxBuffered);
     this.subscriptions.add(subscription);
+    let ofTenant = this.byTenant.get(tenantId);
+    if (!ofTenant) this.byTenant.set(tenantId, (ofTenant = new Set()));
+    ofTenant.add(subscription);
     return subscription;
   }
 
   /** Forgets a subscription (it ended or was closed); a second call for the same one changes nothing. */
   remove(subscription: EventSubscription): void {
     if (!this.subscriptions.delete(subscription)) return;
+    const ofTenant = this.byTenant.get(subscription.tenantId);
+    ofTenant?.delete(subscription);
+    if (ofTenant?.size === 0) this.byTenant.delete(subscription.tenantId);
     if (this.subscriptions.size === 0) {
       // Nobody follows the log: stop following it, and start again from "now" for the next subscriber.
       this.generation += 1;
@@ -232,7 +240,7 @@ export class EventFeed {
     if (generation !== this.generation) return 0;
     // Synchronous: each event reaches every subscription of its tenant before the position moves past it.
     for (const feedEvent of events) {
-      for (const subscription of this.subscriptions) subscription.offer(feedEvent);
+      for (const subscription of this.byTenant.get(feedEvent.event.tenantId) ?? []) subscription.offer(feedEvent);
       // The last subscriber may have been closed (too slow) by that offer: then the feed stopped.
       if (generation !== this.generation) return 0;
       this.position = feedEvent.position;
