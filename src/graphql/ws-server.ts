@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { DomainServices } from '../domain/services';
 import type { Actor } from '../domain/shared/scope';
 import type { Logger } from '../http/logger';
-import { bearerOf } from '../http/request-context';
+import { bearerOf, parseBearer } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
 import type { GraphQLContext } from './context';
 import { formatGraphqlError } from './errors';
@@ -32,8 +32,8 @@ export function createWsServer(options: { httpServer: Server; schema: GraphQLSch
   const actorOf = async (ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: IncomingMessage } }): Promise<Actor | null> => {
     const given = ctx.connectionParams?.authorization;
     if (typeof given === 'string') {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(given);
-      return actorFromRequest(services, match ? { token: match[1] } : { malformed: true });
+      const token = parseBearer(given);
+      return actorFromRequest(services, token ? { token } : { malformed: true });
     }
     // The browser sends the cookie with upgrades started by any page of the same site: only pages of
     // Portico's own origin may use it (cross-site WebSocket hijacking).

@@ -42,12 +42,17 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
   return undefined;
 }
 
+/** The token of an `Authorization: Bearer <token>` value, or null when the value is not of that form. */
+export function parseBearer(value: string): string | null {
+  return /^Bearer\s+(\S+)\s*$/i.exec(value)?.[1] ?? null;
+}
+
 /** The bearer token of a request: the Authorization header, else the session cookie. */
 export function bearerOf(req: IncomingMessage, cookieName: string): { token: string } | { malformed: true } | undefined {
   const header = req.headers.authorization;
   if (header !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match ? { token: match[1] } : { malformed: true };
+    const token = parseBearer(header);
+    return token ? { token } : { malformed: true };
   }
   const cookie = cookieValue(req, cookieName);
   return cookie ? { token: cookie } : undefined;

@@ -3,7 +3,7 @@ import { scimBaseUrl } from '../config/urls';
 import type { DomainServices } from '../domain/services';
 import type { Scope } from '../domain/shared/scope';
 import type { Logger } from '../http/logger';
-import { requestIdOf } from '../http/request-context';
+import { parseBearer, requestIdOf } from '../http/request-context';
 import { RateLimiter } from './rate-limiter';
 import { invalidSyntax, ScimError, scimErrorBody, toScimError } from './scim-error';
 import { SCIM_CONTENT_TYPE, type ScimResponse } from './scim-http';
@@ -53,11 +53,11 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
 
   const authenticate: RequestHandler = async (req, res, next) => {
     const slug = String(req.params.tenant);
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    const found = match ? await services.authenticator.authenticateScimAt(slug, match[1]) : null;
+    const token = parseBearer(req.headers.authorization ?? '');
+    const found = token ? await services.authenticator.authenticateScimAt(slug, token) : null;
     if (!found) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
-      await logUnauthenticated(slug, req, match ? 'The token is unknown, revoked, or not this tenant\'s, or SCIM is disabled' : 'No bearer token');
+      await logUnauthenticated(slug, req, token ? 'The token is unknown, revoked, or not this tenant\'s, or SCIM is disabled' : 'No bearer token');
       throw new ScimError(401, 'Authentication failed: send this tenant\'s SCIM token as "Authorization: Bearer <token>"');
     }
     const limit = limiter.take(found.actor.id!);

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../shared/domain-error';
 import { decodeCursor, encodeCursor } from '../shared/pagination';
+import { textArray } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { ProvisioningEvent, type EventType } from './provisioning-event.entity';
 
@@ -148,7 +149,7 @@ export class EventFeed {
           where e.tenant_id = ? and (e.tx_id, e.id) > (?::xid8, ?) and (e.tx_id, e.id) <= (?::xid8, ?)
             ${types ? `and e.type = any(?::text[])` : ''}
           order by e.tx_id, e.id limit ${REPLAY_PAGE}`,
-        [tenantId, from.tx.toString(), from.id.toString(), until.tx.toString(), until.id.toString(), ...(types ? [`{${[...types].join(',')}}`] : [])],
+        [tenantId, from.tx.toString(), from.id.toString(), until.tx.toString(), until.id.toString(), ...(types ? [textArray([...types])] : [])],
       );
       return rows.map((row) => toFeedEvent(em, row));
     });

@@ -3,15 +3,17 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { recordEvent } from '../events/event-recorder';
 import type { AttributeChange } from '../events/provisioning-event.entity';
+import { diffAttributes } from '../shared/changes';
 import { requireLevel } from '../shared/authorize';
 import { DomainError } from '../shared/domain-error';
 import type { CallContext, Scope } from '../shared/scope';
 import type { SecretBox } from '../shared/secret-box';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { hashToken } from '../shared/secret-token';
-import { parseInput } from '../shared/validate';
+import { parseInput, stripNulls } from '../shared/validate';
 import { Tenant } from '../tenants/tenant.entity';
 import { generateSpCredentials, readCertificate, type CertificateInfo } from './certificates';
+import { sweepExpired } from './expired-state';
 import type { IdpDescriptor, IdpMetadataReader } from './idp-metadata';
 import { SamlConnection } from './saml-connection.entity';
 
@@ -114,7 +116,7 @@ export class SamlService {
    */
   async configure(scope: Scope, input: ConfigureSamlInput): Promise<SamlSettingsView> {
     requireLevel(scope, 'ADMINISTRATOR');
-    const given = parseInput(configureSamlRule, dropUndefined(input));
+    const given = parseInput(configureSamlRule, stripNulls(input));
     let descriptor: IdpDescriptor;
     let metadataUrl: string | null = null;
     let metadataXml: string | null = null;
@@ -135,7 +137,7 @@ export class SamlService {
     return this.writeConnection(scope, async (em) => {
       const connection = await lockConnection(em, scope.tenantId);
       const changes = applyDescriptor(connection, descriptor, certificates);
-      changes.push(...change('metadataUrl', connection.metadataUrl, metadataUrl));
+      changes.push(...diffAttributes({ metadataUrl: connection.metadataUrl }, { metadataUrl }, ['metadataUrl']));
       connection.metadataUrl = metadataUrl;
       connection.metadataXml = metadataXml;
       connection.metadataRefreshedAt = metadataUrl ? new Date() : null;
@@ -254,10 +256,7 @@ export class SamlService {
         `insert into saml_pending_requests (tenant_id, request_id, expires_at, browser_hash) values (?, ?, ?, ?) on conflict do nothing`,
         [scope.tenantId, requestId, new Date(Date.now() + PENDING_REQUEST_SECONDS * 1000), browserProof ? hashToken(browserProof) : null],
       );
-      // Expired ids are useless; a few are swept with each new one so the table stays small.
-      await em.execute(
-        `delete from saml_pending_requests where ctid = any(array(select ctid from saml_pending_requests where expires_at < now() limit 100))`,
-      );
+      await sweepExpired(em, 'saml_pending_requests');
     });
   }
 
@@ -321,25 +320,18 @@ function trustedCertificates(texts: string[]): CertificateInfo[] {
 /** Sets the IdP values of a connection; returns what changed (certificates by fingerprint and expiry). */
 function applyDescriptor(connection: SamlConnection, descriptor: IdpDescriptor, certificates: CertificateInfo[]): AttributeChange[] {
   const describe = (list: CertificateInfo[]) => list.map((c) => `${c.fingerprint} (until ${c.notAfter})`).join('; ') || null;
-  const changes = [
-    ...change('idpEntityId', connection.idpEntityId, descriptor.entityId),
-    ...change('idpSsoUrl', connection.idpSsoUrl, descriptor.ssoUrl),
-    ...change('idpSloUrl', connection.idpSloUrl, descriptor.sloUrl),
-    ...change('idpCertificates', describe(connection.idpCertificates), describe(certificates)),
-  ];
+  const shown = () => ({
+    idpEntityId: connection.idpEntityId,
+    idpSsoUrl: connection.idpSsoUrl,
+    idpSloUrl: connection.idpSloUrl,
+    idpCertificates: describe(connection.idpCertificates),
+  });
+  const before = shown();
   connection.idpEntityId = descriptor.entityId;
   connection.idpSsoUrl = descriptor.ssoUrl;
   connection.idpSloUrl = descriptor.sloUrl;
   connection.idpCertificates = certificates;
-  return changes;
-}
-
-function change(attribute: string, from: string | null, to: string | null): AttributeChange[] {
-  return from === to ? [] : [{ attribute, old: from, new: to }];
-}
-
-function dropUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+  return diffAttributes(before, shown(), ['idpEntityId', 'idpSsoUrl', 'idpSloUrl', 'idpCertificates']);
 }
 
 function toView(connection: SamlConnection): SamlSettingsView {

@@ -3,7 +3,9 @@ import { recordEvent } from '../events/event-recorder';
 import { DomainError } from '../shared/domain-error';
 import type { Actor, Scope } from '../shared/scope';
 import { hashToken, issueToken, sameHash } from '../shared/secret-token';
+import { textArray } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
+import { sweepExpired } from '../saml/expired-state';
 import { Tenant } from '../tenants/tenant.entity';
 import { User } from '../users/user.entity';
 import { userAttributesRule } from '../users/user-rules';
@@ -162,11 +164,6 @@ function requireSignInAuthority(scope: Scope): void {
 
 const userActor = (user: User): Actor => ({ kind: 'USER', id: user.id, label: user.userName, tenantId: user.tenantId, level: 'NONE' });
 
-/** A PostgreSQL text[] literal for one binding (the driver inlines bindings, so arrays go as literals). */
-function textArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
-}
-
 async function consumeRequestOrCheckIdpInitiated(em: EntityManager, scope: Scope, inResponseTo: string | null, browserProof: string | null): Promise<void> {
   if (inResponseTo === null) {
     const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
@@ -186,10 +183,8 @@ async function consumeRequestOrCheckIdpInitiated(em: EntityManager, scope: Scope
 }
 
 async function rememberAssertion(em: EntityManager, scope: Scope, assertion: VerifiedAssertion): Promise<void> {
-  // Expired ids go first (a few per sign-in), so the id remembered next is never among them.
-  await em.execute(
-    `delete from saml_accepted_assertions where ctid = any(array(select ctid from saml_accepted_assertions where expires_at < now() limit 100))`,
-  );
+  // Expired ids go first, so the id remembered next is never among them.
+  await sweepExpired(em, 'saml_accepted_assertions');
   // A concurrent sign-in with the same id waits on this row and then finds it: one of the two wins.
   const inserted = await em.execute<{ assertion_id: string }[]>(
     `insert into saml_accepted_assertions (tenant_id, assertion_id, expires_at) values (?, ?, ?)

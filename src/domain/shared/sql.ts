@@ -5,6 +5,11 @@ export const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) 
 export const isUuid = (value: string): boolean =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
+/** A PostgreSQL text[] literal for one `?::text[]` binding: each element quoted, quotes and backslashes escaped. */
+export function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
 /**
  * A PostgreSQL uuid[] literal for one `?::uuid[]` binding (`id = any(?::uuid[])`): the planner looks each id
  * up in the primary key, whatever its statistics say. Only for ids already checked with isUuid.

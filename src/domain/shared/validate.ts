@@ -25,9 +25,9 @@ export async function conflictOnDuplicate<T>(work: () => Promise<T>, message: st
   }
 }
 
-/** Drops null members: GraphQL sends null for "not given". */
+/** Drops null and undefined members: GraphQL sends null for "not given" (and strict rules refuse unknown keys). */
 export function stripNulls<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], null> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as never;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as never;
 }
 
 /**
