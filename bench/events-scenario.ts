@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { entraUser } from '../test/fixtures/entra';
-import { graphql, HttpClient, pool, type BenchServer } from './harness';
+import { graphql, HttpClient, pool, Recorder, type BenchServer } from './harness';
 
 export interface EventsScenarioOptions {
   subscribers: number;
@@ -12,12 +12,6 @@ export interface EventsScenarioOptions {
 }
 
 const SUBSCRIPTION = 'subscription($t: String) { provisioningEvents(tenant: $t) { id type subjectId } }';
-
-function percentiles(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
-  return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] ?? NaN };
-}
 
 /**
  * Live events across two processes on one database: `subscribers` graphql-ws connections, half on each
@@ -61,7 +55,7 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
   const quietSeconds = await writeUsers('quiet');
 
   // Subscribers: half on each process, each on one tenant.
-  const latencies: number[] = [];
+  let latencies = new Recorder();
   let delivered = 0;
   let failures = 0;
   const clients: Client[] = [];
@@ -83,7 +77,7 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
           {
             next: (result) => {
               const acked = ackedAt.get(result.data?.provisioningEvents.subjectId ?? '');
-              if (acked !== undefined) latencies.push(performance.now() - acked);
+              if (acked !== undefined) latencies.record('delivery', performance.now() - acked);
               delivered += 1;
             },
             error: () => {
@@ -98,7 +92,7 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
   await Promise.all(subscribed);
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // every subscription registered with its feed
   delivered = 0;
-  latencies.length = 0;
+  latencies = new Recorder();
 
   const busySeconds = await writeUsers('busy');
   const expected = (options.writes * options.subscribers) / options.tenants;
@@ -107,7 +101,7 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
   for (const client of clients) await client.dispose();
   for (const client of http) client.close();
 
-  const l = percentiles(latencies);
+  const l = latencies.stats('delivery');
   const quietRate = options.writes / quietSeconds;
   const busyRate = options.writes / busySeconds;
   return [
