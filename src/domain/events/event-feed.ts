@@ -1,76 +1,52 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../shared/domain-error';
-import { decodeCursor, encodeCursor } from '../shared/pagination';
 import { textArray } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
+import { EventSubscription, type FeedEvent, type ReplayRange, type ReplaySource } from './event-subscription';
+import { isAfter, maxPosition, type FeedCursor, type FeedPosition, type ResumePoint } from './feed-position';
 import { ProvisioningEvent, type EventType } from './provisioning-event.entity';
-
-/**
- * A place in the provisioning log, in commit-safe order: (transaction id, event id). Only events whose
- * transaction is older than every transaction still running are read, so nothing can later commit behind
- * a position once it has been handed out.
- */
-export interface FeedPosition {
-  tx: bigint;
-  id: bigint;
-}
 
 const FEED_PAGE = 500;
 const REPLAY_PAGE = 200;
-/** How soon to look again when committed events wait behind an older transaction still running. */
+const DEFAULT_MAX_AHEAD = 200;
+/** How soon to look again while events wait ahead of the floor (for the floor to move, notification or not). */
 const HELD_RETRY_MS = 15;
 const MAX_HELD_RETRY_MS = 1_000;
 /** How long a wake waits for more commits before reading (one read for a burst of them). */
 const WAKE_BATCH_MS = 3;
-
-const isAfter = (a: FeedPosition, b: FeedPosition) => a.tx > b.tx || (a.tx === b.tx && a.id > b.id);
 
 interface FeedRow extends Record<string, unknown> {
   feed_tx: string;
   id: string;
 }
 
-/** An event and its place in the feed. */
-export interface FeedEvent {
-  event: ProvisioningEvent;
-  position: FeedPosition;
-}
-
-const FEED_CURSOR_TAG = 'feed';
-
-/** The cursor of a feed position, as subscriptions hand it out with each event. */
-export const encodeFeedCursor = (position: FeedPosition): string => encodeCursor([FEED_CURSOR_TAG, position.tx.toString(), position.id.toString()]);
-
-/** The position of a subscription cursor; BAD_USER_INPUT for anything else (a list cursor included). */
-export function decodeFeedCursor(cursor: string): FeedPosition {
-  const refuse = () =>
-    new DomainError('BAD_USER_INPUT', 'after must be the cursor of an event this subscription delivered (list cursors follow another order)', { argument: 'after' });
-  let key;
-  try {
-    key = decodeCursor(cursor, 3);
-  } catch {
-    throw refuse();
-  }
-  const [tag, tx, id] = key ?? [];
-  if (tag !== FEED_CURSOR_TAG || !/^\d{1,20}$/.test(String(tx)) || !/^\d{1,18}$/.test(String(id))) throw refuse();
-  return { tx: BigInt(tx), id: BigInt(id) };
-}
-
 export interface FeedOptions {
   /** Events a subscriber may fall behind by before it is closed (it can resume with `after`). */
   maxBuffered: number;
+  /**
+   * Most events handed out ahead of the floor (committed while an older transaction still runs); beyond
+   * it, later ones wait for the floor as they would behind a long transaction. Bounds the exclusion list of
+   * each read and the size of subscription cursors. Default 200.
+   */
+  maxAhead?: number;
 }
 
 /**
- * The live provisioning log of one process. One reader follows the log in commit-safe order whenever it is
- * woken (by the LISTEN connection on every commit that wrote events, after a reconnect, and by a timer as a
- * safety net) and hands each event to the subscriptions of its tenant. A subscription replays the stored
- * events after its cursor up to where the reader stood when it joined, then continues with what the reader
- * hands it: no gap and no duplicate at the seam. A subscription that falls `maxBuffered` events behind is
- * closed with SUBSCRIBER_TOO_SLOW and never slows the reader or anyone else.
+ * The live provisioning log of one process. One reader follows the log whenever it is woken (by the LISTEN
+ * connection on every commit that wrote events, after a reconnect, and by a timer as a safety net) and
+ * hands each event to the subscriptions of its tenant as soon as it is committed, without waiting for
+ * older transactions still running. Its floor is the place up to which every event is final and offered;
+ * the events it offered past the floor are remembered until the floor passes them, so each goes out once
+ * and each cursor says exactly what its subscriber had. A subscription replays the stored events after its
+ * cursor up to where the reader stood when it joined, then continues with what the reader hands it: no gap
+ * and no duplicate at the seam. A subscription that falls `maxBuffered` events behind is closed with
+ * SUBSCRIBER_TOO_SLOW and never slows the reader or anyone else.
  */
-export class EventFeed {
-  private position: FeedPosition | null = null;
+export class EventFeed implements ReplaySource {
+  private floor: FeedPosition | null = null;
+  /** Events offered past the floor, by tenant, in the order they were offered. */
+  private readonly ahead = new Map<string, FeedPosition[]>();
+  private aheadCount = 0;
   private starting: Promise<FeedPosition> | null = null;
   private readonly subscriptions = new Set<EventSubscription>();
   /** The same subscriptions by tenant: an event is offered only to its own tenant's. */
@@ -80,7 +56,7 @@ export class EventFeed {
   private heldRetry: NodeJS.Timeout | null = null;
   private heldRetryMs = 0;
   private batching: NodeJS.Timeout | null = null;
-  /** Bumped whenever the position is dropped, so a read begun before that does not bring it back. */
+  /** Bumped whenever the floor is dropped, so a read begun before that does not bring it back. */
   private generation = 0;
 
   constructor(
@@ -95,7 +71,7 @@ export class EventFeed {
 
   /** Reads what was committed since the last read; cheap when nothing was. Safe to call at any rate. */
   wake(): void {
-    if (this.subscriptions.size === 0 || this.position === null || this.batching) return;
+    if (this.subscriptions.size === 0 || this.floor === null || this.batching) return;
     // Under load commits ring many times a millisecond: one read a short moment later serves them all.
     this.batching = setTimeout(() => {
       this.batching = null;
@@ -105,21 +81,22 @@ export class EventFeed {
   }
 
   /**
-   * Subscribes to a tenant's events (optionally only some types), live from now or, with `after`, from that
-   * feed position on (a position this feed handed out with an event of the tenant).
+   * Subscribes to a tenant's events (optionally only some types), live from now or, with `after`, from what
+   * a cursor of the tenant says its subscriber had (the caller has checked that the cursor is the tenant's).
    */
-  async subscribe(tenantId: string, options: { types?: EventType[] | null; after?: FeedPosition | null }): Promise<EventSubscription> {
-    const after = options.after ?? null;
+  async subscribe(tenantId: string, options: { types?: EventType[] | null; after?: FeedCursor | null }): Promise<EventSubscription> {
     // "Live from now": first read what was committed before this call, so it is not handed out as live. The
     // last other subscriber may leave meanwhile (and the feed stop): go round until the feed is running.
-    let joinedAt: FeedPosition | null = null;
-    while (joinedAt === null) {
+    let joined: ResumePoint | null = null;
+    while (joined === null) {
       await this.start();
       await this.fetch();
-      joinedAt = this.position;
+      joined = this.floor && { floor: this.floor, seen: [...(this.ahead.get(tenantId) ?? [])] };
     }
-    // Synchronous from here: the reader's position and the registration are read and made together.
-    const subscription = new EventSubscription(this, tenantId, options.types ?? null, after ?? joinedAt, after ? joinedAt : null, this.options.maxBuffered);
+    // Synchronous from here: what the feed offered so far and the registration are read and made together.
+    const after = options.after;
+    const replay: ReplayRange | null = after ? { from: after.had.floor, until: joined.floor, alsoAbove: joined.seen, skip: after.had.seen } : null;
+    const subscription = new EventSubscription(this, tenantId, options.types ?? null, after ? after.had : joined, replay, this.options.maxBuffered);
     this.subscriptions.add(subscription);
     let ofTenant = this.byTenant.get(tenantId);
     if (!ofTenant) this.byTenant.set(tenantId, (ofTenant = new Set()));
@@ -136,27 +113,39 @@ export class EventFeed {
     if (this.subscriptions.size === 0) {
       // Nobody follows the log: stop following it, and start again from "now" for the next subscriber.
       this.generation += 1;
-      this.position = null;
+      this.floor = null;
+      this.ahead.clear();
+      this.aheadCount = 0;
       this.starting = null;
     }
   }
 
-  /** One page of a tenant's stored events after `from`, up to `until` (both inclusive bounds are final). */
-  async replayPage(tenantId: string, types: Set<EventType> | null, from: FeedPosition, until: FeedPosition): Promise<FeedEvent[]> {
+  async replayPage(tenantId: string, types: Set<EventType> | null, range: ReplayRange): Promise<FeedEvent[]> {
     return this.uow.read(async (em) => {
       const rows = await em.execute<FeedRow[]>(
         `select e.*, e.tx_id::text as feed_tx from provisioning_events e
-          where e.tenant_id = ? and (e.tx_id, e.id) > (?::xid8, ?) and (e.tx_id, e.id) <= (?::xid8, ?)
+          where e.tenant_id = ? and (e.tx_id, e.id) > (?::xid8, ?)
+            and ((e.tx_id, e.id) <= (?::xid8, ?) or e.id = any(?::bigint[]))
+            and e.id <> all(?::bigint[])
             ${types ? `and e.type = any(?::text[])` : ''}
           order by e.tx_id, e.id limit ${REPLAY_PAGE}`,
-        [tenantId, from.tx.toString(), from.id.toString(), until.tx.toString(), until.id.toString(), ...(types ? [textArray([...types])] : [])],
+        [
+          tenantId,
+          range.from.tx.toString(),
+          range.from.id.toString(),
+          range.until.tx.toString(),
+          range.until.id.toString(),
+          idArray(range.alsoAbove),
+          idArray(range.skip),
+          ...(types ? [textArray([...types])] : []),
+        ],
       );
       return rows.map((row) => toFeedEvent(em, row));
     });
   }
 
   private async start(): Promise<FeedPosition> {
-    if (this.position) return this.position;
+    if (this.floor) return this.floor;
     const generation = this.generation;
     this.starting ??= this.uow.read(async (em) => {
       const [row] = await em.execute<{ tx: string; id: string }[]>(
@@ -166,13 +155,13 @@ export class EventFeed {
       return row ? { tx: BigInt(row.tx), id: BigInt(row.id) } : { tx: 0n, id: 0n };
     });
     // A failed start must not be remembered: the next subscriber tries again.
-    const position = await this.starting.catch((error: unknown) => {
+    const floor = await this.starting.catch((error: unknown) => {
       this.starting = null;
       throw error;
     });
     if (generation !== this.generation) return this.start();
-    this.position ??= position;
-    return this.position;
+    this.floor ??= floor;
+    return this.floor;
   }
 
   /** Checks that `position` is an event of the tenant (a cursor this feed handed out, not pruned since). */
@@ -201,54 +190,68 @@ export class EventFeed {
     try {
       do {
         this.fetchAgain = false;
-        while ((await this.fetchPage()) === FEED_PAGE) {
+        while (await this.fetchPage()) {
           // a full page: more is waiting
         }
       } while (this.fetchAgain);
     } catch (error) {
-      // The database is away; the next wake (reconnect or timer) reads from the same position.
+      // The database is away; the next wake (reconnect or timer) reads from the same floor.
       this.onError(error);
     } finally {
       this.fetching = null;
     }
   }
 
-  private async fetchPage(): Promise<number> {
-    const from = this.position;
-    if (!from) return 0;
+  /** Reads and offers one page of events committed since the last read; true when more may be waiting. */
+  private async fetchPage(): Promise<boolean> {
+    const from = this.floor;
+    if (!from) return false;
     const generation = this.generation;
-    const { events, held } = await this.uow.read(async (em) => {
-      // The final rows past the position, and whether committed rows wait behind an older transaction
-      // (one statement, so one snapshot decides both).
-      const rows = await em.execute<(FeedRow & { held_behind: boolean })[]>(
-        `with horizon as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin),
-              final as (select e.*, e.tx_id::text as feed_tx from provisioning_events e, horizon
-                         where (e.tx_id, e.id) > (?::xid8, ?) and e.tx_id < horizon.xmin
-                         order by e.tx_id, e.id limit ${FEED_PAGE})
-         select final.*, waiting.held_behind
-           from (select exists (select 1 from provisioning_events e, horizon
-                                 where (e.tx_id, e.id) > (?::xid8, ?) and e.tx_id >= horizon.xmin) as held_behind) waiting
-           left join final on true
-          order by final.tx_id, final.id`,
-        [from.tx.toString(), from.id.toString(), from.tx.toString(), from.id.toString()],
+    const offered = [...this.ahead.values()].flat();
+    const { events, horizon } = await this.uow.read(async (em) => {
+      // The committed rows not offered yet, and the oldest transaction still running (one statement, so
+      // one snapshot decides both): rows of older transactions are final, nothing can commit before them.
+      const rows = await em.execute<(FeedRow & { horizon: string })[]>(
+        `select h.horizon::text as horizon, e.*, e.tx_id::text as feed_tx
+           from (select pg_snapshot_xmin(pg_current_snapshot()) as horizon) h
+           left join lateral (select * from provisioning_events e
+                               where (e.tx_id, e.id) > (?::xid8, ?) and e.id <> all(?::bigint[])
+                               order by e.tx_id, e.id limit ${FEED_PAGE}) e on true
+          order by e.tx_id, e.id`,
+        [from.tx.toString(), from.id.toString(), idArray(offered)],
       );
-      const final = rows.filter((row) => row.id !== null);
       return {
-        events: final.map(({ held_behind: _held, ...row }) => toFeedEvent(em, row as FeedRow)),
-        held: rows[0]?.held_behind === true,
+        events: rows.filter((row) => row.id !== null).map(({ horizon: _horizon, ...row }) => toFeedEvent(em, row as FeedRow)),
+        horizon: BigInt(rows[0].horizon),
       };
     });
-    if (generation !== this.generation) return 0;
-    // Synchronous: each event reaches every subscription of its tenant before the position moves past it.
+    if (generation !== this.generation) return false;
+    // Synchronous: each event reaches every subscription of its tenant before the floor moves past it.
+    // Final rows come first (older transactions); `safe` follows them: everything up to it is offered.
+    let safe = from;
+    let waiting = false;
+    let last = from;
     for (const feedEvent of events) {
-      for (const subscription of this.byTenant.get(feedEvent.event.tenantId) ?? []) subscription.offer(feedEvent);
+      const final = feedEvent.position.tx < horizon;
+      if (!final && this.aheadCount >= (this.options.maxAhead ?? DEFAULT_MAX_AHEAD)) {
+        waiting = true;
+        break;
+      }
+      last = feedEvent.position;
+      const tenantId = feedEvent.event.tenantId;
+      if (final) safe = feedEvent.position;
+      else this.remember(tenantId, feedEvent.position);
+      const had = { floor: safe, seen: [...(this.ahead.get(tenantId) ?? [])] };
+      for (const subscription of this.byTenant.get(tenantId) ?? []) subscription.offer({ ...feedEvent, had });
       // The last subscriber may have been closed (too slow) by that offer: then the feed stopped.
-      if (generation !== this.generation) return 0;
-      this.position = feedEvent.position;
+      if (generation !== this.generation) return false;
     }
-    // Committed events wait behind a transaction still running: look again shortly, notification or not
-    // (that transaction may write no event, or roll back).
-    // Backs off while the same wait goes on (a long transaction anywhere on the server holds the horizon).
+    const full = events.length === FEED_PAGE && !waiting;
+    this.raiseFloor(safe, horizon, full ? last : null);
+    // Events wait ahead of the floor (or to be offered) behind a transaction still running: look again
+    // shortly, notification or not (that transaction may write no event, or roll back). Backs off while the
+    // same wait goes on (a long transaction anywhere on the server holds the floor).
+    const held = waiting || this.aheadCount > 0;
     this.heldRetryMs = held ? Math.min(this.heldRetryMs * 2 || HELD_RETRY_MS, MAX_HELD_RETRY_MS) : 0;
     if (held && !this.heldRetry) {
       this.heldRetry = setTimeout(() => {
@@ -257,116 +260,41 @@ export class EventFeed {
       }, this.heldRetryMs);
       this.heldRetry.unref?.();
     }
-    return held ? 0 : events.length;
+    return full;
+  }
+
+  private remember(tenantId: string, position: FeedPosition): void {
+    let ofTenant = this.ahead.get(tenantId);
+    if (!ofTenant) this.ahead.set(tenantId, (ofTenant = []));
+    ofTenant.push(position);
+    this.aheadCount += 1;
+  }
+
+  /**
+   * Moves the floor to `safe`, or further over events offered ahead of it that are final now, and forgets
+   * those. With `readUpTo` (the page was full), not past it: rows after it were not read yet.
+   */
+  private raiseFloor(safe: FeedPosition, horizon: bigint, readUpTo: FeedPosition | null): void {
+    let floor = safe;
+    for (const positions of this.ahead.values()) {
+      for (const position of positions) {
+        if (position.tx < horizon && (!readUpTo || !isAfter(position, readUpTo))) floor = maxPosition(floor, position);
+      }
+    }
+    this.floor = floor;
+    for (const [tenantId, positions] of this.ahead) {
+      const still = positions.filter((position) => isAfter(position, floor));
+      this.aheadCount -= positions.length - still.length;
+      if (still.length === 0) this.ahead.delete(tenantId);
+      else this.ahead.set(tenantId, still);
+    }
   }
 }
+
+const idArray = (positions: readonly FeedPosition[]): string => `{${positions.map((position) => position.id.toString()).join(',')}}`;
 
 function toFeedEvent(em: EntityManager, row: FeedRow): FeedEvent {
   const position = { tx: BigInt(row.feed_tx), id: BigInt(row.id) };
   const { feed_tx: _tx, tx_id: _raw, ...columns } = row;
   return { event: em.map(ProvisioningEvent, columns as never), position };
-}
-
-/**
- * One subscriber's stream: first the replay (stored events after its cursor, up to where the feed stood when
- * it joined), then the live events the feed offers, each exactly once and in order. Ends when the consumer
- * returns, or fails with SUBSCRIBER_TOO_SLOW when it falls too far behind.
- */
-export class EventSubscription implements AsyncIterableIterator<FeedEvent> {
-  private readonly live: FeedEvent[] = [];
-  private replayed: FeedEvent[] = [];
-  private wakeConsumer: (() => void) | null = null;
-  private done = false;
-  private failure: DomainError | null = null;
-
-  constructor(
-    private readonly feed: EventFeed,
-    readonly tenantId: string,
-    private readonly types: EventType[] | null,
-    private position: FeedPosition,
-    private replayUntil: FeedPosition | null,
-    private readonly maxBuffered: number,
-  ) {}
-
-  private get typeSet(): Set<EventType> | null {
-    return this.types?.length ? new Set(this.types) : null;
-  }
-
-  /** Called by the feed for every event, in order; never blocks. */
-  offer(feedEvent: FeedEvent): void {
-    if (this.done || this.failure || feedEvent.event.tenantId !== this.tenantId) return;
-    // Filtered out here, so only events it wants count against its buffer.
-    if (this.types?.length && !this.types.includes(feedEvent.event.type)) return;
-    if (this.live.length >= this.maxBuffered) {
-      this.failure = new DomainError(
-        'SUBSCRIBER_TOO_SLOW',
-        `This subscription fell more than ${this.maxBuffered} events behind and was closed; subscribe again with after set to the last cursor received`,
-        { maxBuffered: this.maxBuffered },
-      );
-      this.live.length = 0;
-      this.feed.remove(this);
-    } else {
-      this.live.push(feedEvent);
-    }
-    this.wakeConsumer?.();
-  }
-
-  async next(): Promise<IteratorResult<FeedEvent>> {
-    for (;;) {
-      if (this.done) return { done: true, value: undefined };
-      const event = await this.take();
-      if (event) return { done: false, value: event };
-      if (this.failure) {
-        const failure = this.failure;
-        this.close();
-        throw failure;
-      }
-      if (this.done) return { done: true, value: undefined };
-      await new Promise<void>((resolve) => {
-        this.wakeConsumer = resolve;
-      });
-      this.wakeConsumer = null;
-    }
-  }
-
-  async return(): Promise<IteratorResult<FeedEvent>> {
-    this.close();
-    return { done: true, value: undefined };
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  private close(): void {
-    this.done = true;
-    this.live.length = 0;
-    this.feed.remove(this);
-    this.wakeConsumer?.();
-  }
-
-  private async take(): Promise<FeedEvent | null> {
-    const types = this.typeSet;
-    while (this.replayUntil) {
-      if (this.replayed.length === 0) {
-        this.replayed = await this.feed.replayPage(this.tenantId, types, this.position, this.replayUntil);
-        if (this.replayed.length === 0) {
-          // Everything up to where the feed stood at joining is delivered; the rest comes live.
-          if (isAfter(this.replayUntil, this.position)) this.position = this.replayUntil;
-          this.replayUntil = null;
-          break;
-        }
-      }
-      const next = this.replayed.shift()!;
-      this.position = next.position;
-      return next;
-    }
-    while (this.live.length > 0) {
-      const next = this.live.shift()!;
-      if (!isAfter(next.position, this.position)) continue;
-      this.position = next.position;
-      if (!types || types.has(next.event.type)) return next;
-    }
-    return null;
-  }
 }

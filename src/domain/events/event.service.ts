@@ -6,7 +6,9 @@ import type { CallContext, Scope } from '../shared/scope';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { parseInput, stripNulls } from '../shared/validate';
 import { redactSecrets } from '../shared/changes';
-import { decodeFeedCursor, type EventFeed, type FeedEvent } from './event-feed';
+import type { EventFeed } from './event-feed';
+import type { DeliveredEvent } from './event-subscription';
+import { decodeFeedCursor } from './feed-position';
 import { recordEvent } from './event-recorder';
 import { EVENT_SOURCES, EVENT_TYPES, ProvisioningEvent, type EventType, type SubjectType } from './provisioning-event.entity';
 
@@ -35,15 +37,15 @@ export class EventService {
 
   /**
    * Follows the tenant's provisioning log: with `after` (the `cursor` of an event this subscription API
-   * gave out), every stored event after it first, then live events, each once and in commit-safe order. The
+   * gave out), every stored event after it first, then live events as they commit, each exactly once. The
    * tenant is the scope's, never an argument's. An event's `cursor` from the `provisioningEvents` list works
    * too (the list shows only events no running transaction can precede); the list's paging cursors do not.
    */
-  async subscribe(scope: Scope, args: { types?: EventType[] | null; after?: string | null }): Promise<AsyncIterableIterator<FeedEvent>> {
+  async subscribe(scope: Scope, args: { types?: EventType[] | null; after?: string | null }): Promise<AsyncIterableIterator<DeliveredEvent>> {
     requireLevel(scope, 'ADMINISTRATOR');
     const { types } = parseInput(subscribeRule, stripNulls({ types: args.types }));
     const after = args.after ? decodeFeedCursor(args.after) : null;
-    if (after) await this.feed.verifyPosition(scope.tenantId, after);
+    if (after) await this.feed.verifyPosition(scope.tenantId, after.anchor);
     return this.feed.subscribe(scope.tenantId, { types, after });
   }
 

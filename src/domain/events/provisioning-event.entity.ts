@@ -97,7 +97,7 @@ export class ProvisioningEvent {
   @Property({ type: 'timestamptz' })
   occurredAt: Date = new Date();
 
-  /** The writing transaction (the database sets it): with `id`, the event's place in commit-safe order. */
+  /** The writing transaction (the database sets it): with `id`, the event's place in the log (see FeedPosition). */
   @Property({ type: 'string', columnType: 'xid8', nullable: true })
   txId?: string;
 }

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Resolver, Root, Subscription } from 'type-graphql';
-import { encodeFeedCursor, type FeedEvent } from '../../domain/events/event-feed';
+import type { DeliveredEvent } from '../../domain/events/event-subscription';
 import { DomainError } from '../../domain/shared/domain-error';
 import { tenantScope, type GraphQLContext } from '../context';
 import { EventTypeEnum } from '../types/enums';
@@ -22,18 +22,18 @@ const REAUTHENTICATE_MS = 5_000;
  * credential no longer good) becomes one last payload that the field resolver throws, so the client gets
  * it as this subscription's error with its code, then completion.
  */
-function deliverable(stream: AsyncIterableIterator<FeedEvent>, stillAuthenticated: (() => Promise<boolean>) | undefined): AsyncIterableIterator<FeedEvent | DomainError> {
+function deliverable(stream: AsyncIterableIterator<DeliveredEvent>, stillAuthenticated: (() => Promise<boolean>) | undefined): AsyncIterableIterator<DeliveredEvent | DomainError> {
   let ended = false;
   let checkedAt = Date.now();
-  const end = async (): Promise<IteratorResult<FeedEvent | DomainError>> => {
+  const end = async (): Promise<IteratorResult<DeliveredEvent | DomainError>> => {
     ended = true;
     await stream.return?.();
     return { done: true, value: undefined };
   };
-  const iterator: AsyncIterableIterator<FeedEvent | DomainError> = {
+  const iterator: AsyncIterableIterator<DeliveredEvent | DomainError> = {
     async next() {
       if (ended) return { done: true, value: undefined };
-      let result: IteratorResult<FeedEvent>;
+      let result: IteratorResult<DeliveredEvent>;
       try {
         result = await stream.next();
       } catch (error) {
@@ -62,7 +62,7 @@ export class EventSubscriptionResolver {
   @Subscription(() => ProvisioningEventNode, {
     description:
       'The provisioning log, live: with `after` (the cursor of an event this subscription delivered), every stored event after it first, ' +
-      "then live events, each once and in commit order. Scoped by the connection's credentials; an operator names the tenant.",
+      "then live events as they commit, each exactly once. Scoped by the connection's credentials; an operator names the tenant.",
     subscribe: async ({ args, context }) => {
       const { tenant, types, after } = args as SubscriptionArgs;
       const ctx = context as GraphQLContext;
@@ -71,13 +71,13 @@ export class EventSubscriptionResolver {
     },
   })
   provisioningEvents(
-    @Root() delivered: FeedEvent | DomainError,
+    @Root() delivered: DeliveredEvent | DomainError,
     @Ctx() _ctx: GraphQLContext,
     @Arg('tenant', () => String, TENANT_ARG) _tenant?: string | null,
     @Arg('types', () => [EventTypeEnum], { nullable: true }) _types?: string[] | null,
     @Arg('after', () => String, { nullable: true, description: 'The cursor of an event this subscription delivered.' }) _after?: string | null,
   ): ProvisioningEventNode {
     if (delivered instanceof DomainError) throw delivered;
-    return toEventNode(delivered.event, encodeFeedCursor(delivered.position));
+    return toEventNode(delivered.event, delivered.cursor);
   }
 }

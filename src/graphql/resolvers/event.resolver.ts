@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
-import { encodeFeedCursor } from '../../domain/events/event-feed';
+import { encodeFeedCursor } from '../../domain/events/feed-position';
 import type { EventFilter } from '../../domain/events/event.service';
 import { tenantScope, type GraphQLContext } from '../context';
 import { TenantPageArgs } from '../types/args';

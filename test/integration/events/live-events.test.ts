@@ -11,6 +11,7 @@ import { CreateApiKeyDocument, ProvisioningEventsDocument, RevokeApiKeyDocument 
 import { addMembers, entraGroup, entraUser } from '../../fixtures/entra';
 import { sql } from '../../helpers/database';
 import { TEST_OPERATOR_TOKEN, startTestPortico, type TestPortico } from '../../helpers/portico';
+import { holdOpenWhile } from '../../helpers/commit-gate';
 import { startNode, type RunningProcess } from '../../helpers/process';
 import { scimClient, scimTenant, type ScimClient } from '../../helpers/scim';
 import { subscribeEvents, wsClient } from '../../helpers/ws';
@@ -107,10 +108,19 @@ describe('live provisioning events', () => {
     const stored = await storedEventIds(a.databaseUrl, 'resume');
     const expected = stored.slice(stored.indexOf(got[2].id) + 1);
     expect(expected).toHaveLength(16 * 4 * 2);
-    const received = await resumed.waitFor(expected.length, 20_000);
+    await resumed.waitFor(expected.length, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(resumed.events.map((e) => e.id)).toEqual(expected); // nothing twice, nothing missing, in commit order
-    expect(new Set(received.map((e) => e.id)).size).toBe(received.length);
+    // Nothing twice, nothing missing.
+    const ids = resumed.events.map((e) => e.id);
+    expect(ids).toHaveLength(expected.length);
+    expect([...ids].sort()).toEqual([...expected].sort());
+    // In commit order: each writer's users, created one after the other, arrive in that order.
+    for (const round of ['gap', 'live']) {
+      for (let w = 0; w < 16; w += 1) {
+        const own = resumed.events.map((e) => e.summary).filter((summary) => summary.includes(`${round}-w${w}-`));
+        expect(own).toEqual([0, 1, 2, 3].map((i) => `User ${round}-w${w}-${i}@events.example created`));
+      }
+    }
     await resumed.close();
     await client.dispose();
   });
@@ -174,25 +184,15 @@ describe('live provisioning events', () => {
     const scim = await scimTenant(a, 'history');
     await createUsers(scim, 'old', 2);
     // Writer A pauses between its insert and its commit; writer B commits meanwhile.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let hold = true;
-    const off = a.services.uow.onBeforeCommit(async () => {
-      if (!hold) return;
-      hold = false;
-      await gate;
-    });
-    const writerA = scim.request('POST', '/Users', { body: entraUser({ userName: 'slow-writer@events.example' }) });
-    await expect.poll(() => hold, { timeout: 5_000 }).toBe(false);
+    const writerA = await holdOpenWhile(a.services.uow, () => scim.request('POST', '/Users', { body: entraUser({ userName: 'slow-writer@events.example' }) }));
     await createUsers(scim, 'fast-writer', 1);
     // The frontend loads the history now: B is committed but not shown yet (A may still precede it).
     const history = await a.gql(ProvisioningEventsDocument, { tenant: 'history', first: 10 });
     const summaries = history.data!.provisioningEvents.edges.map((e) => e.node.summary);
     expect(summaries.join()).not.toContain('fast-writer');
     const newest = history.data!.provisioningEvents.edges[0].node.cursor;
-    release();
-    expect((await writerA).status).toBe(201);
-    off();
+    writerA.release();
+    expect((await writerA.done).status).toBe(201);
     // The list's paging cursor is not a subscription cursor.
     const client = wsClient(a.url, { token: TEST_OPERATOR_TOKEN });
     const refused = subscribeEvents(client, { tenant: 'history', after: history.data!.provisioningEvents.edges[0].cursor });
@@ -206,6 +206,41 @@ describe('live provisioning events', () => {
     ]);
     await resumed.close();
     await client.dispose();
+  });
+
+  it('an event goes out as soon as it commits, ahead of an older transaction still running; its cursor resumes exactly once', async () => {
+    const scim = await scimTenant(a, 'ahead');
+    const client = wsClient(a.url, { token: TEST_OPERATOR_TOKEN });
+    const live = subscribeEvents(client, { tenant: 'ahead' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Writer A pauses between its insert and its commit; writer B commits meanwhile.
+    const writerA = await holdOpenWhile(a.services.uow, () => scim.request('POST', '/Users', { body: entraUser({ userName: 'older@events.example' }) }));
+    try {
+      await createUsers(scim, 'younger', 1);
+      // B is delivered while A is still open: it does not wait for the older transaction.
+      const [younger] = await live.waitFor(1);
+      expect(younger.summary).toBe('User younger0@events.example created');
+      await live.close();
+
+      writerA.release();
+      expect((await writerA.done).status).toBe(201);
+      await createUsers(scim, 'later', 1);
+      // Resuming after B delivers A (older, committed after B was delivered) and what followed, never B again.
+      const resumed = subscribeEvents(client, { tenant: 'ahead', after: younger.cursor });
+      const received = await resumed.waitFor(2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(resumed.events.map((e) => e.summary)).toEqual(['User older@events.example created', 'User later0@events.example created']);
+      // And resuming after A, from its own cursor, gives only what followed it.
+      const fromOlder = subscribeEvents(client, { tenant: 'ahead', after: received[0].cursor });
+      await fromOlder.waitFor(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(fromOlder.events.map((e) => e.summary)).toEqual(['User later0@events.example created']);
+      await resumed.close();
+      await fromOlder.close();
+    } finally {
+      writerA.release();
+      await client.dispose();
+    }
   });
 
   it('a revoked API key stops receiving events', async () => {

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventFeed } from '../../../src/domain/events/event-feed';
+import type { DeliveredEvent, EventSubscription } from '../../../src/domain/events/event-subscription';
+import { decodeFeedCursor } from '../../../src/domain/events/feed-position';
+import { entraUser } from '../../fixtures/entra';
+import { holdOpenWhile } from '../../helpers/commit-gate';
+import { startTestPortico, type TestPortico } from '../../helpers/portico';
+import { scimTenant, type ScimClient } from '../../helpers/scim';
+
+/** Collects what a subscription delivers, in the background. */
+function collect(subscription: EventSubscription) {
+  const got: DeliveredEvent[] = [];
+  void (async () => {
+    for await (const delivered of subscription) got.push(delivered);
+  })();
+  return got;
+}
+
+const summaries = (got: DeliveredEvent[]) => got.map((delivered) => delivered.event.summary.replace(/^User (.*)@feed\.example created$/, '$1'));
+
+/**
+ * Issue 6, the feed's own rules: events go out as they commit, ahead of older transactions still running,
+ * but never more than `maxAhead` of them; cursors taken ahead of the floor resume exactly once, on a feed
+ * whose floor lags too (another process).
+ */
+describe('the live feed ahead of its floor', () => {
+  let portico: TestPortico;
+  let scim: ScimClient;
+  const feeds: EventFeed[] = [];
+  let waker: NodeJS.Timeout;
+
+  beforeAll(async () => {
+    portico = await startTestPortico();
+    scim = await scimTenant(portico, 'feed-ahead');
+    // These feeds are not on the LISTEN connection: wake them as often as a busy server would.
+    waker = setInterval(() => feeds.forEach((feed) => feed.wake()), 10);
+  }, 60_000);
+
+  afterAll(async () => {
+    clearInterval(waker);
+    await portico?.stop();
+  });
+
+  const createUser = async (name: string) => {
+    expect((await scim.request('POST', '/Users', { body: entraUser({ userName: `${name}@feed.example` }) })).status).toBe(201);
+  };
+
+  it('hands out at most maxAhead events past an older open transaction, the rest once it commits, each once', async () => {
+    const feed = new EventFeed(portico.services.uow, { maxBuffered: 100, maxAhead: 3 });
+    feeds.push(feed);
+    const tenantId = scim.scope.tenantId;
+    const live = collect(await feed.subscribe(tenantId, {}));
+
+    const older = await holdOpenWhile(portico.services.uow, () => scim.request('POST', '/Users', { body: entraUser({ userName: 'older@feed.example' }) }));
+    try {
+      for (let i = 1; i <= 5; i += 1) await createUser(`young${i}`);
+      await expect.poll(() => live.length, { timeout: 5_000 }).toBe(3);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(summaries(live)).toEqual(['young1', 'young2', 'young3']); // the cap holds the rest back
+
+      // A second feed (another process) starts while the older transaction is still open.
+      const lagging = new EventFeed(portico.services.uow, { maxBuffered: 100 });
+      feeds.push(lagging);
+      const onLagging = collect(await lagging.subscribe(tenantId, { after: decodeFeedCursor(live[2].cursor) }));
+
+      older.release();
+      expect((await older.done).status).toBe(201);
+      await expect.poll(() => live.length, { timeout: 5_000 }).toBe(6);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(summaries(live)).toEqual(['young1', 'young2', 'young3', 'older', 'young4', 'young5']);
+
+      // Resumed after young3 (a cursor taken while the older one was open): the rest, each once.
+      await expect.poll(() => onLagging.length, { timeout: 5_000 }).toBe(3);
+      const resumed = collect(await feed.subscribe(tenantId, { after: decodeFeedCursor(live[2].cursor) }));
+      await createUser('after');
+      await expect.poll(() => resumed.length, { timeout: 5_000 }).toBe(4);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(summaries(resumed)).toEqual(['older', 'young4', 'young5', 'after']);
+      expect(summaries(onLagging).sort()).toEqual(['after', 'older', 'young4', 'young5']);
+      expect(summaries(live)).toEqual(['young1', 'young2', 'young3', 'older', 'young4', 'young5', 'after']);
+
+      // Every cursor handed out resumes after exactly its own event.
+      for (const [at, delivered] of live.entries()) {
+        const from = collect(await feed.subscribe(tenantId, { after: decodeFeedCursor(delivered.cursor) }));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(summaries(from).sort(), `after ${summaries([delivered])[0]}`).toEqual(summaries(live.slice(at + 1)).sort());
+      }
+    } finally {
+      older.release();
+    }
+  });
+});
