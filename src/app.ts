@@ -5,6 +5,7 @@ import type { Config } from './config/config';
 import { graphqlUrl } from './config/urls';
 import { openDatabase, resolveSecretKey, type DatabaseHandle } from './db/database';
 import { startEventListener } from './db/event-listener';
+import { rebaseForeignEventPositions } from './db/event-positions';
 import { initOrm, migrateToLatest, pendingMigrations, type Orm } from './db/orm';
 import { createDomainServices, type DomainServices } from './domain/services';
 import { hashToken } from './domain/shared/secret-token';
@@ -59,6 +60,8 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     cleanups.push({ name: 'orm', run: () => orm.close() });
     const applied = await migrateToLatest(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+    const rebased = await rebaseForeignEventPositions(orm);
+    if (rebased > 0) logger.warn({ events: rebased }, 'events restored from another database cluster were given positions in this one');
 
     const services = createDomainServices(orm.em, {
       operatorTokenHash: config.operatorToken ? hashToken(config.operatorToken) : undefined,
