@@ -6,7 +6,7 @@ import { runSamlScenario } from './saml-scenario';
 import { runScimScenario } from './scim-scenario';
 
 /**
- * `npm run bench [-- scim|access|saml] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W]`: starts Portico as `npm start` does,
+ * `npm run bench [-- scim|access|saml] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)]`: starts Portico as `npm start` does,
  * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
  */
 async function main(): Promise<void> {
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       subscribers: { type: 'string', default: '1000' },
       tenants: { type: 'string', default: '50' },
       writes: { type: 'string', default: '2000' },
+      processes: { type: 'string', default: '1' },
     },
   });
   const scenarios = positionals.length > 0 ? positionals : ['scim', 'access', 'saml', 'events'];
@@ -44,12 +45,21 @@ async function main(): Promise<void> {
         });
         console.log(lines.join('\n'));
       } else if (scenario === 'saml') {
-        const lines = await runSamlScenario(server, {
-          signIns: Number(values['sign-ins']),
-          users: 200,
-          concurrency: Number(values.concurrency),
-        });
-        console.log(lines.join('\n'));
+        // More processes on the same database and PUBLIC_URL, as behind a load balancer.
+        const others = [];
+        for (let p = 1; p < Number(values.processes); p += 1) {
+          others.push(await startServer({ PUBLIC_URL: server.url.replace('127.0.0.1', 'localhost') }, { joinDataDir: server.dataDir }));
+        }
+        try {
+          const lines = await runSamlScenario([server, ...others], {
+            signIns: Number(values['sign-ins']),
+            users: 200,
+            concurrency: Number(values.concurrency),
+          });
+          console.log(lines.join('\n'));
+        } finally {
+          for (const other of others) await other.stop();
+        }
       } else if (scenario === 'events') {
         // A second process on the same embedded cluster and database.
         const second = await startServer({}, { joinDataDir: server.dataDir });

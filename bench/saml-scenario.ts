@@ -14,9 +14,11 @@ export interface SamlScenarioOptions {
 /**
  * Validated sign-ins at the ACS: Entra-shaped, assertion-signed responses (signed beforehand, so the load
  * generator's signing does not compete with the server for CPU) posted IdP-initiated at `concurrency`; then
- * full SP-initiated round trips (GET /login, sign the response to its request id, POST /acs).
+ * full SP-initiated round trips (GET /login, sign the response to its request id, POST /acs). With several
+ * `servers` (processes on one database and one PUBLIC_URL, as behind a load balancer) requests take turns.
  */
-export async function runSamlScenario(server: BenchServer, options: SamlScenarioOptions): Promise<string[]> {
+export async function runSamlScenario(servers: BenchServer[], options: SamlScenarioOptions): Promise<string[]> {
+  const [server] = servers;
   const slug = `saml-${Date.now().toString(36)}`;
   await graphql(server, 'mutation($s: String!) { createTenant(input: { slug: $s }) { id } }', { s: slug });
   await graphql(server, 'mutation($s: String) { enableScim(tenant: $s) { enabled } }', { s: slug });
@@ -36,8 +38,8 @@ export async function runSamlScenario(server: BenchServer, options: SamlScenario
   const urls = samlSpUrls(server.url.replace('127.0.0.1', 'localhost'), slug);
   const signed = (userName: string, inResponseTo?: string) =>
     `SAMLResponse=${encodeURIComponent(encodeSamlResponse(signInResponseXml(idp, { acsUrl: urls.acsUrl, audience: urls.entityId, nameId: userName, inResponseTo })))}`;
-  const postAcs = async (body: string) => {
-    const response = await client.request('POST', `/api/${slug}/saml/acs`, { 'content-type': 'application/x-www-form-urlencoded' }, body);
+  const postAcs = async (body: string, turn: number) => {
+    const response = await acsClients[turn % acsClients.length].request('POST', `/api/${slug}/saml/acs`, { 'content-type': 'application/x-www-form-urlencoded' }, body);
     if (response.status !== 303 || !String(response.headers['set-cookie'] ?? '').includes('portico_session=')) {
       throw new Error(`ACS answered ${response.status} ${response.headers['x-portico-error'] ?? ''}`);
     }
@@ -50,27 +52,30 @@ export async function runSamlScenario(server: BenchServer, options: SamlScenario
   // Signing took longer than the server's keep-alive timeout: start on fresh connections.
   client.close();
   client = new HttpClient(server.url, options.concurrency);
+  const acsClients = [client, ...servers.slice(1).map((other) => new HttpClient(other.url, options.concurrency))];
   await pool(warmup, options.concurrency, postAcs);
 
   const recorder = new Recorder();
   const start = performance.now();
-  await pool(bodies, options.concurrency, (body) => recorder.time('POST /acs (IdP-initiated)', () => postAcs(body)));
+  await pool(bodies, options.concurrency, (body, i) => recorder.time('POST /acs (IdP-initiated)', () => postAcs(body, i)));
   const seconds = (performance.now() - start) / 1000;
 
   const roundTrips = Math.max(50, Math.floor(options.signIns / 5));
   const roundTripStart = performance.now();
-  await pool(Array.from({ length: roundTrips }, (_, i) => userNames[i % userNames.length]), options.concurrency, async (userName) => {
+  await pool(Array.from({ length: roundTrips }, (_, i) => userNames[i % userNames.length]), options.concurrency, async (userName, turn) => {
     await recorder.time('SP-initiated: GET /login + POST /acs', async () => {
-      const login = await client.request('GET', `/api/${slug}/saml/login?returnTo=%2F`, {});
+      // The request id lives in PostgreSQL: the response may come back to any process.
+      const login = await acsClients[(turn + 1) % acsClients.length].request('GET', `/api/${slug}/saml/login?returnTo=%2F`, {});
       const location = new URL(String(login.headers.location));
       const request = inflateRawSync(Buffer.from(location.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
-      await postAcs(signed(userName, /\sID="([^"]+)"/.exec(request)![1]));
+      await postAcs(signed(userName, /\sID="([^"]+)"/.exec(request)![1]), turn);
     });
   });
   const roundTripSeconds = (performance.now() - roundTripStart) / 1000;
-  client.close();
+  for (const acsClient of acsClients) acsClient.close();
   return [
-    `SAML: ${options.signIns} validated IdP-initiated sign-ins at the ACS (assertion-signed RSA-SHA256, ${options.users} users), concurrency ${options.concurrency}`,
+    `SAML: ${options.signIns} validated IdP-initiated sign-ins at the ACS (assertion-signed RSA-SHA256, ${options.users} users), concurrency ${options.concurrency}, ` +
+      `${servers.length} Portico process${servers.length > 1 ? 'es' : ''}`,
     `  (${options.signIns + warmup.length} responses signed beforehand by the test IdP in ${signSeconds.toFixed(1)} s, outside the measurement)`,
     `  ACS throughput: ${options.signIns} sign-ins in ${seconds.toFixed(1)} s = ${(options.signIns / seconds).toFixed(0)} validated sign-ins/s, each a session and a SIGN_IN_SUCCEEDED event`,
     `  SP-initiated round trips (the load generator signs each response in the loop): ${roundTrips} in ${roundTripSeconds.toFixed(1)} s = ${(roundTrips / roundTripSeconds).toFixed(0)}/s`,
