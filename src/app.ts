@@ -5,7 +5,7 @@ import type { Config } from './config/config';
 import { graphqlUrl } from './config/urls';
 import { openDatabase, resolveSecretKey, type DatabaseHandle } from './db/database';
 import { startEventListener } from './db/event-listener';
-import { rebaseForeignEventPositions } from './db/event-positions';
+import { oldestOpenTransaction, rebaseForeignEventPositions } from './db/event-log-upkeep';
 import { initOrm, migrateToLatest, pendingMigrations, type Orm } from './db/orm';
 import { createDomainServices, type DomainServices } from './domain/services';
 import { hashToken } from './domain/shared/secret-token';
@@ -69,6 +69,16 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       idpMetadata: new SamlMetadataReader(config.samlMetadataInsecure),
       maxBufferedEvents: config.maxBufferedEvents,
       onFeedError: (error) => logger.warn({ err: error }, 'live event feed could not read the log; retrying'),
+      onFeedHeld: (heldForMs) => {
+        void oldestOpenTransaction(orm)
+          .catch(() => null)
+          .then((holder) =>
+            logger.warn(
+              { heldForSeconds: Math.round(heldForMs / 1000), holder },
+              'a transaction left open holds back the live event feed; end it (idle_in_transaction_session_timeout bounds this)',
+            ),
+          );
+      },
     });
     const generatedOperatorToken = await services.authenticator.ensureOperatorToken();
 

@@ -45,12 +45,14 @@ export interface DomainOptions {
   maxBufferedEvents?: number;
   /** Told when the live feed cannot read the log (it retries on the next wake). */
   onFeedError?: (error: unknown) => void;
+  /** Told when the live feed's floor has not moved for a minute while events wait (a transaction left open). */
+  onFeedHeld?: (heldForMs: number) => void;
 }
 
 export function createDomainServices(em: EntityManager, options: DomainOptions = {}): DomainServices {
   const uow = new UnitOfWork(em);
   const authCache = new AuthCache();
-  const feed = new EventFeed(uow, { maxBuffered: options.maxBufferedEvents ?? 1000 }, options.onFeedError);
+  const feed = new EventFeed(uow, { maxBuffered: options.maxBufferedEvents ?? 1000, onHeld: options.onFeedHeld }, options.onFeedError);
   return {
     uow,
     access: new AccessService(uow),

@@ -9,6 +9,7 @@ import { ProvisioningEvent, type EventType } from './provisioning-event.entity';
 const FEED_PAGE = 500;
 const REPLAY_PAGE = 200;
 const DEFAULT_MAX_AHEAD = 200;
+const DEFAULT_HELD_WARNING_MS = 60_000;
 /** How soon to look again while events wait ahead of the floor (for the floor to move, notification or not). */
 const HELD_RETRY_MS = 15;
 const MAX_HELD_RETRY_MS = 1_000;
@@ -29,6 +30,10 @@ export interface FeedOptions {
    * each read and the size of subscription cursors. Default 200.
    */
   maxAhead?: number;
+  /** Told once when the floor has not moved for `heldWarningMs` while events wait past it (a transaction left open). */
+  onHeld?: (heldForMs: number) => void;
+  /** Default 60 s. */
+  heldWarningMs?: number;
 }
 
 /**
@@ -58,6 +63,8 @@ export class EventFeed implements ReplaySource {
   private batching: NodeJS.Timeout | null = null;
   /** Bumped whenever the floor is dropped, so a read begun before that does not bring it back. */
   private generation = 0;
+  private floorMovedAt = Date.now();
+  private heldWarned = false;
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -160,7 +167,11 @@ export class EventFeed implements ReplaySource {
       throw error;
     });
     if (generation !== this.generation) return this.start();
-    this.floor ??= floor;
+    if (!this.floor) {
+      this.floor = floor;
+      this.floorMovedAt = Date.now();
+      this.heldWarned = false;
+    }
     return this.floor;
   }
 
@@ -252,6 +263,7 @@ export class EventFeed implements ReplaySource {
     // shortly, notification or not (that transaction may write no event, or roll back). Backs off while the
     // same wait goes on (a long transaction anywhere on the server holds the floor).
     const held = waiting || this.aheadCount > 0;
+    this.warnIfHeld(held);
     this.heldRetryMs = held ? Math.min(this.heldRetryMs * 2 || HELD_RETRY_MS, MAX_HELD_RETRY_MS) : 0;
     if (held && !this.heldRetry) {
       this.heldRetry = setTimeout(() => {
@@ -261,6 +273,14 @@ export class EventFeed implements ReplaySource {
       this.heldRetry.unref?.();
     }
     return full;
+  }
+
+  /** Under load the floor trails writers but keeps moving; one that stops while events wait is held. */
+  private warnIfHeld(held: boolean): void {
+    const heldForMs = Date.now() - this.floorMovedAt;
+    if (!held || heldForMs < (this.options.heldWarningMs ?? DEFAULT_HELD_WARNING_MS)) return;
+    if (!this.heldWarned) this.options.onHeld?.(heldForMs);
+    this.heldWarned = true;
   }
 
   private remember(tenantId: string, position: FeedPosition): void {
@@ -280,6 +300,10 @@ export class EventFeed implements ReplaySource {
       for (const position of positions) {
         if (position.tx < horizon && (!readUpTo || !isAfter(position, readUpTo))) floor = maxPosition(floor, position);
       }
+    }
+    if (!this.floor || isAfter(floor, this.floor)) {
+      this.floorMovedAt = Date.now();
+      this.heldWarned = false;
     }
     this.floor = floor;
     for (const [tenantId, positions] of this.ahead) {

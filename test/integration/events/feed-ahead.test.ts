@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oldestOpenTransaction } from '../../../src/db/event-log-upkeep';
 import { EventFeed } from '../../../src/domain/events/event-feed';
 import type { DeliveredEvent, EventSubscription } from '../../../src/domain/events/event-subscription';
 import { decodeFeedCursor } from '../../../src/domain/events/feed-position';
@@ -88,5 +89,29 @@ describe('the live feed ahead of its floor', () => {
     } finally {
       older.release();
     }
+  });
+
+  it('tells the operator once when a transaction left open holds the floor, and who holds it', async () => {
+    const told: number[] = [];
+    const feed = new EventFeed(portico.services.uow, { maxBuffered: 100, heldWarningMs: 300, onHeld: (ms) => told.push(ms) });
+    feeds.push(feed);
+    const live = collect(await feed.subscribe(scim.scope.tenantId, {}));
+    const open = await holdOpenWhile(portico.services.uow, () => scim.request('POST', '/Users', { body: entraUser({ userName: 'left-open@feed.example' }) }));
+    try {
+      await createUser('waiting');
+      await expect.poll(() => live.length, { timeout: 5_000 }).toBe(1); // delivered ahead all the same
+      await expect.poll(() => told.length, { timeout: 5_000 }).toBe(1);
+      expect(told[0]).toBeGreaterThanOrEqual(300);
+      const holder = await oldestOpenTransaction(portico.orm);
+      expect(holder).toMatchObject({ state: 'idle in transaction', pid: expect.any(Number) });
+      expect(holder!.transactionStartedAt).toBeInstanceOf(Date);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(told).toHaveLength(1); // once per hold, not on every read
+    } finally {
+      open.release();
+    }
+    expect((await open.done).status).toBe(201);
+    await expect.poll(() => live.length, { timeout: 5_000 }).toBe(2);
+    expect(await oldestOpenTransaction(portico.orm)).toBeNull();
   });
 });
