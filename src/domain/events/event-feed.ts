@@ -219,50 +219,56 @@ export class EventFeed implements ReplaySource {
     if (!from) return false;
     const generation = this.generation;
     const offered = [...this.ahead.values()].flat();
-    const { events, horizon } = await this.uow.read(async (em) => {
-      // The committed rows not offered yet, and the oldest transaction still running (one statement, so
-      // one snapshot decides both): rows of older transactions are final, nothing can commit before them.
+    // Room left ahead of the floor: at the cap, younger rows are not even read (a transaction left open
+    // must not make every read fetch rows only to put them back).
+    const room = Math.max(0, (this.options.maxAhead ?? DEFAULT_MAX_AHEAD) - this.aheadCount);
+    const { final, younger, horizon } = await this.uow.read(async (em) => {
+      // The committed rows not offered yet, final ones (of transactions older than every one still running:
+      // nothing can commit before them) and at most `room` younger ones, in one statement, so one snapshot
+      // decides all of it.
       const rows = await em.execute<(FeedRow & { horizon: string })[]>(
         `select h.horizon::text as horizon, e.*, e.tx_id::text as feed_tx
            from (select pg_snapshot_xmin(pg_current_snapshot()) as horizon) h
-           left join lateral (select * from provisioning_events e
-                               where (e.tx_id, e.id) > (?::xid8, ?) and e.id <> all(?::bigint[])
-                               order by e.tx_id, e.id limit ${FEED_PAGE}) e on true
+           left join lateral (
+             (select * from provisioning_events e
+               where (e.tx_id, e.id) > (?::xid8, ?) and e.tx_id < h.horizon and e.id <> all(?::bigint[])
+               order by e.tx_id, e.id limit ${FEED_PAGE})
+             union all
+             (select * from provisioning_events e
+               where e.tx_id >= h.horizon and (e.tx_id, e.id) > (?::xid8, ?) and e.id <> all(?::bigint[])
+               order by e.tx_id, e.id limit ${room})
+           ) e on true
           order by e.tx_id, e.id`,
-        [from.tx.toString(), from.id.toString(), idArray(offered)],
+        [from.tx.toString(), from.id.toString(), idArray(offered), from.tx.toString(), from.id.toString(), idArray(offered)],
       );
-      return {
-        events: rows.filter((row) => row.id !== null).map(({ horizon: _horizon, ...row }) => toFeedEvent(em, row as FeedRow)),
-        horizon: BigInt(rows[0].horizon),
-      };
+      const horizon = BigInt(rows[0].horizon);
+      const events = rows.filter((row) => row.id !== null).map(({ horizon: _horizon, ...row }) => toFeedEvent(em, row as FeedRow));
+      return { final: events.filter((e) => e.position.tx < horizon), younger: events.filter((e) => e.position.tx >= horizon), horizon };
     });
     if (generation !== this.generation) return false;
+    // A full page of final rows may have more behind it, before any younger row: those wait for the next page.
+    const full = final.length === FEED_PAGE;
+    const events = full ? final : [...final, ...younger];
     // Synchronous: each event reaches every subscription of its tenant before the floor moves past it.
     // Final rows come first (older transactions); `safe` follows them: everything up to it is offered.
     let safe = from;
-    let waiting = false;
     let last = from;
     for (const feedEvent of events) {
-      const final = feedEvent.position.tx < horizon;
-      if (!final && this.aheadCount >= (this.options.maxAhead ?? DEFAULT_MAX_AHEAD)) {
-        waiting = true;
-        break;
-      }
+      const isFinal = feedEvent.position.tx < horizon;
       last = feedEvent.position;
       const tenantId = feedEvent.event.tenantId;
-      if (final) safe = feedEvent.position;
+      if (isFinal) safe = feedEvent.position;
       else this.remember(tenantId, feedEvent.position);
       const had = { floor: safe, seen: [...(this.ahead.get(tenantId) ?? [])] };
       for (const subscription of this.byTenant.get(tenantId) ?? []) subscription.offer({ ...feedEvent, had });
       // The last subscriber may have been closed (too slow) by that offer: then the feed stopped.
       if (generation !== this.generation) return false;
     }
-    const full = events.length === FEED_PAGE && !waiting;
     this.raiseFloor(safe, horizon, full ? last : null);
     // Events wait ahead of the floor (or to be offered) behind a transaction still running: look again
     // shortly, notification or not (that transaction may write no event, or roll back). Backs off while the
     // same wait goes on (a long transaction anywhere on the server holds the floor).
-    const held = waiting || this.aheadCount > 0;
+    const held = this.aheadCount > 0;
     this.warnIfHeld(held);
     this.heldRetryMs = held ? Math.min(this.heldRetryMs * 2 || HELD_RETRY_MS, MAX_HELD_RETRY_MS) : 0;
     if (held && !this.heldRetry) {

@@ -5,15 +5,16 @@ import type { DeliveredEvent, EventSubscription } from '../../../src/domain/even
 import { decodeFeedCursor } from '../../../src/domain/events/feed-position';
 import { entraUser } from '../../fixtures/entra';
 import { holdOpenWhile } from '../../helpers/commit-gate';
+import { sql } from '../../helpers/database';
 import { startTestPortico, type TestPortico } from '../../helpers/portico';
 import { scimTenant, type ScimClient } from '../../helpers/scim';
 
-/** Collects what a subscription delivers, in the background. */
+/** Collects what a subscription delivers, in the background (until it ends or fails). */
 function collect(subscription: EventSubscription) {
   const got: DeliveredEvent[] = [];
   void (async () => {
     for await (const delivered of subscription) got.push(delivered);
-  })();
+  })().catch(() => {});
   return got;
 }
 
@@ -90,6 +91,33 @@ describe('the live feed ahead of its floor', () => {
       older.release();
     }
   });
+
+  it('at the cap, a transaction left open does not keep the reader busy: a new subscription starts at once', async () => {
+    const feed = new EventFeed(portico.services.uow, { maxBuffered: 10_000 });
+    feeds.push(feed);
+    const capped = await scimTenant(portico, 'feed-cap');
+    const tenantId = capped.scope.tenantId;
+    const first = await feed.subscribe(tenantId, {});
+    const open = await holdOpenWhile(portico.services.uow, () => capped.request('POST', '/Users', { body: entraUser({ userName: 'open@feed.example' }) }));
+    try {
+      // 800 younger events in one committed transaction: 200 go out ahead, 600 wait for the floor.
+      await sql(
+        portico.databaseUrl,
+        `insert into provisioning_events (tenant_id, type, source, actor_kind, actor_label, subject_type, summary, request_id, outcome, occurred_at)
+         select $1, 'USER_CREATED', 'SYSTEM', 'SYSTEM', 'bulk', 'USER', 'bulk ' || g, 'bulk', 'SUCCESS', now() from generate_series(1, 800) g`,
+        [tenantId],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500)); // woken every 10 ms meanwhile
+      const started = performance.now();
+      const second = await feed.subscribe(tenantId, {});
+      expect(performance.now() - started).toBeLessThan(2_000);
+      await second.return();
+    } finally {
+      open.release();
+      await first.return();
+    }
+    expect((await open.done).status).toBe(201);
+  }, 30_000);
 
   it('tells the operator once when a transaction left open holds the floor, and who holds it', async () => {
     const told: number[] = [];
