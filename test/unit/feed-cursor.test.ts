@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advance, covers, decodeFeedCursor, encodeFeedCursor, type FeedPosition } from '../../src/domain/events/feed-position';
+import { advance, covers, decodeFeedCursor, encodeFeedCursor, MAX_SEEN, type FeedPosition } from '../../src/domain/events/feed-position';
 
 const at = (tx: number, id: number): FeedPosition => ({ tx: BigInt(tx), id: BigInt(id) });
 const raw = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
@@ -16,6 +16,16 @@ describe('subscription cursors', () => {
     const decoded = decodeFeedCursor(encodeFeedCursor(at(12, 7), had));
     expect(decoded.anchor).toEqual(at(12, 7));
     expect(decoded.had).toEqual({ floor: at(10, 5), seen: [at(12, 7), at(14, 9)] });
+  });
+
+  it(`names at most ${MAX_SEEN} events seen: the anchor and the highest others (a repeat on resume, never a refusal or a gap)`, () => {
+    const seen = Array.from({ length: 1500 }, (_, i) => at(100 + i, 100 + i));
+    const anchor = seen[10];
+    const decoded = decodeFeedCursor(encodeFeedCursor(anchor, { floor: at(1, 1), seen }));
+    expect(decoded.had.seen).toHaveLength(MAX_SEEN);
+    expect(decoded.had.seen).toContainEqual(anchor);
+    expect(decoded.had.seen).toContainEqual(seen[1499]);
+    expect(decoded.had.seen).not.toContainEqual(seen[11]);
   });
 
   it.each([

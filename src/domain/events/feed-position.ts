@@ -37,10 +37,12 @@ export const covers = (point: ResumePoint, position: FeedPosition): boolean =>
 
 const FEED_CURSOR_TAG = 'feed';
 /**
- * A feed hands out at most 200 events ahead of its floor (EventFeed's maxAhead); a cursor resumed on a
- * process whose floor lags can carry a few such sets at once. More than this is no cursor Portico made.
+ * Most events a cursor names past its floor. A feed hands out at most 200 ahead of its floor (EventFeed's
+ * maxAhead), but a subscriber resuming again and again on other processes while one transaction holds every
+ * floor gathers each one's: past this, a cursor keeps the anchor and the highest others, and resuming from it
+ * may deliver a dropped one again (same id) rather than refuse the cursor or skip an event.
  */
-const MAX_SEEN = 1_000;
+export const MAX_SEEN = 1_000;
 const MAX_CURSOR_LENGTH = 64 * 1024;
 const MAX_XID8 = 2n ** 64n - 1n;
 const MAX_BIGINT = 2n ** 63n - 1n;
@@ -53,7 +55,9 @@ export function encodeFeedCursor(anchor: FeedPosition, had: ResumePoint = { floo
   const parts = [FEED_CURSOR_TAG, anchor.tx.toString(), anchor.id.toString()];
   if (had.seen.length > 0 || had.floor.tx !== anchor.tx || had.floor.id !== anchor.id) {
     parts.push(had.floor.tx.toString(), had.floor.id.toString());
-    for (const seen of [...had.seen].sort((a, b) => (isAfter(a, b) ? 1 : -1))) parts.push(seen.tx.toString(), seen.id.toString());
+    const sorted = [...had.seen].sort((a, b) => (isAfter(a, b) ? 1 : -1));
+    const kept = sorted.length <= MAX_SEEN ? sorted : sorted.filter((seen, i) => i >= sorted.length - (MAX_SEEN - 1) || seen.id === anchor.id);
+    for (const seen of kept) parts.push(seen.tx.toString(), seen.id.toString());
   }
   return encodeCursor(parts);
 }

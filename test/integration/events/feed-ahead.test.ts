@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oldestOpenTransaction } from '../../../src/db/event-log-upkeep';
 import { EventFeed } from '../../../src/domain/events/event-feed';
@@ -118,6 +119,61 @@ describe('the live feed ahead of its floor', () => {
     }
     expect((await open.done).status).toBe(201);
   }, 30_000);
+
+  it('a cursor resumed on feed after feed while one transaction holds every floor stays one Portico accepts, and misses nothing', async () => {
+    const growth = await scimTenant(portico, 'feed-growth');
+    const insert = (client: pg.Client, label: string, count: number) =>
+      client.query(
+        `insert into provisioning_events (tenant_id, type, source, actor_kind, actor_label, subject_type, summary, request_id, outcome, occurred_at)
+         select $1, 'USER_CREATED', 'SYSTEM', 'SYSTEM', 'growth', 'USER', $2 || ' ' || g, 'growth', 'SUCCESS', now() from generate_series(1, $3::int) g`,
+        [growth.scope.tenantId, label, count],
+      );
+    const clients = await Promise.all(
+      Array.from({ length: 7 }, async () => {
+        const client = new pg.Client({ connectionString: portico.databaseUrl });
+        await client.connect();
+        return client;
+      }),
+    );
+    const [older, ...groups] = clients;
+    try {
+      await older.query('begin');
+      await insert(older, 'older', 1);
+      for (const [g, client] of groups.entries()) {
+        await client.query('begin');
+        await insert(client, `g${g}`, 200);
+      }
+      // Groups commit youngest first; each time a new feed (another process) resumes the last cursor and
+      // hands out the 200 it finds ahead of its floor.
+      const had = new Set<string>();
+      let cursor: string | null = null;
+      for (const [round, client] of [...groups].reverse().entries()) {
+        // The first round follows live from before its commit; later ones resume after theirs.
+        if (round > 0) await client.query('commit');
+        const feed = new EventFeed(portico.services.uow, { maxBuffered: 1_000 });
+        feeds.push(feed);
+        const got = collect(await feed.subscribe(growth.scope.tenantId, { after: cursor === null ? null : decodeFeedCursor(cursor) }));
+        if (round === 0) await client.query('commit');
+        await expect.poll(() => got.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(200);
+        got.forEach((delivered) => had.add(delivered.event.summary));
+        cursor = got[got.length - 1].cursor;
+      }
+      expect(had.size).toBe(1200);
+      // 1,200 seen past the floor: the cursor names 1,000 and is still accepted.
+      expect(decodeFeedCursor(cursor!).had.seen).toHaveLength(1_000);
+      await older.query('commit');
+      const feed = new EventFeed(portico.services.uow, { maxBuffered: 1_000 });
+      feeds.push(feed);
+      const rest = collect(await feed.subscribe(growth.scope.tenantId, { after: decodeFeedCursor(cursor!) }));
+      await expect.poll(() => rest.some((delivered) => delivered.event.summary === 'older 1'), { timeout: 5_000 }).toBe(true);
+      // Nothing missed; what the cursor could not name may come again, never more than those 200.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(rest.length).toBeLessThanOrEqual(201);
+    } finally {
+      for (const client of clients) await client.query('rollback').catch(() => {});
+      for (const client of clients) await client.end();
+    }
+  }, 60_000);
 
   it('tells the operator once when a transaction left open holds the floor, and who holds it', async () => {
     const told: number[] = [];
