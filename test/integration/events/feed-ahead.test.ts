@@ -19,6 +19,14 @@ function collect(subscription: EventSubscription) {
   return got;
 }
 
+/** `count` events of a tenant ("<label> 1" …) written straight into the log in one statement through `query`. */
+const insertEvents = (query: (text: string, values: unknown[]) => Promise<unknown>, tenantId: string, label: string, count: number) =>
+  query(
+    `insert into provisioning_events (tenant_id, type, source, actor_kind, actor_label, subject_type, summary, request_id, outcome, occurred_at)
+     select $1, 'USER_CREATED', 'SYSTEM', 'SYSTEM', 'bulk', 'USER', $2 || ' ' || g, 'bulk', 'SUCCESS', now() from generate_series(1, $3::int) g`,
+    [tenantId, label, count],
+  );
+
 const summaries = (got: DeliveredEvent[]) => got.map((delivered) => delivered.event.summary.replace(/^User (.*)@feed\.example created$/, '$1'));
 
 /**
@@ -102,12 +110,7 @@ describe('the live feed ahead of its floor', () => {
     const open = await holdOpenWhile(portico.services.uow, () => capped.request('POST', '/Users', { body: entraUser({ userName: 'open@feed.example' }) }));
     try {
       // 800 younger events in one committed transaction: 200 go out ahead, 600 wait for the floor.
-      await sql(
-        portico.databaseUrl,
-        `insert into provisioning_events (tenant_id, type, source, actor_kind, actor_label, subject_type, summary, request_id, outcome, occurred_at)
-         select $1, 'USER_CREATED', 'SYSTEM', 'SYSTEM', 'bulk', 'USER', 'bulk ' || g, 'bulk', 'SUCCESS', now() from generate_series(1, 800) g`,
-        [tenantId],
-      );
+      await insertEvents((text, values) => sql(portico.databaseUrl, text, values), tenantId, 'bulk', 800);
       await new Promise((resolve) => setTimeout(resolve, 500)); // woken every 10 ms meanwhile
       const started = performance.now();
       const second = await feed.subscribe(tenantId, {});
@@ -123,11 +126,7 @@ describe('the live feed ahead of its floor', () => {
   it('a cursor resumed on feed after feed while one transaction holds every floor stays one Portico accepts, and misses nothing', async () => {
     const growth = await scimTenant(portico, 'feed-growth');
     const insert = (client: pg.Client, label: string, count: number) =>
-      client.query(
-        `insert into provisioning_events (tenant_id, type, source, actor_kind, actor_label, subject_type, summary, request_id, outcome, occurred_at)
-         select $1, 'USER_CREATED', 'SYSTEM', 'SYSTEM', 'growth', 'USER', $2 || ' ' || g, 'growth', 'SUCCESS', now() from generate_series(1, $3::int) g`,
-        [growth.scope.tenantId, label, count],
-      );
+      insertEvents((text, values) => client.query(text, values), growth.scope.tenantId, label, count);
     const clients = await Promise.all(
       Array.from({ length: 7 }, async () => {
         const client = new pg.Client({ connectionString: portico.databaseUrl });
