@@ -259,8 +259,10 @@ export class EventFeed implements ReplaySource {
       const tenantId = feedEvent.event.tenantId;
       if (isFinal) safe = feedEvent.position;
       else this.remember(tenantId, feedEvent.position);
+      const subscriptions = this.byTenant.get(tenantId);
+      if (!subscriptions) continue;
       const had = { floor: safe, seen: [...(this.ahead.get(tenantId) ?? [])] };
-      for (const subscription of this.byTenant.get(tenantId) ?? []) subscription.offer({ ...feedEvent, had });
+      for (const subscription of subscriptions) subscription.offer({ ...feedEvent, had });
       // The last subscriber may have been closed (too slow) by that offer: then the feed stopped.
       if (generation !== this.generation) return false;
     }
