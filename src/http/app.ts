@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger';
+import { jsonBodyParser, MAX_JSON_DEPTH } from './json-depth';
 import { createMetrics } from './metrics';
 import { requestLogging } from './request-context';
 
@@ -37,7 +38,8 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
     res.type(registry.contentType).send(await registry.metrics());
   });
 
-  app.use('/graphql', express.json({ limit: JSON_BODY_LIMIT }), parts.graphql);
+  const tooDeep = () => Object.assign(new Error(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep`), { status: 400, expose: true });
+  app.use('/graphql', ...jsonBodyParser({ limit: JSON_BODY_LIMIT }, tooDeep), parts.graphql);
   app.use('/api/:tenant/scim/v2', parts.scim);
   app.use('/api/:tenant/saml', parts.saml);
 

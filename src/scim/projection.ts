@@ -11,9 +11,14 @@ export interface Projection {
 
 const ALWAYS = new Set(['id', 'schemas']);
 
+/** More than every attribute a resource has: each one costs a lookup in every resource of a page. */
+export const MAX_PROJECTED_ATTRIBUTES = 100;
+
 function parseList(text: string | undefined): AttributePath[] | null {
   if (text === undefined || text.trim() === '') return null;
-  return text.split(',').map((part) => {
+  const parts = text.split(',');
+  if (parts.length > MAX_PROJECTED_ATTRIBUTES) throw invalidValue(`attributes and excludedAttributes may name at most ${MAX_PROJECTED_ATTRIBUTES} attributes`);
+  return parts.map((part) => {
     try {
       return parseAttributePath(part.trim());
     } catch {

@@ -3,7 +3,9 @@ import { scimBaseUrl } from '../config/urls';
 import type { DomainServices } from '../domain/services';
 import type { Scope } from '../domain/shared/scope';
 import type { Logger } from '../http/logger';
+import { jsonBodyParser, jsonTooDeep, MAX_JSON_DEPTH } from '../http/json-depth';
 import { parseBearer, requestIdOf } from '../http/request-context';
+import { boundedCopy } from './bounded-copy';
 import { RateLimiter } from './rate-limiter';
 import { invalidSyntax, ScimError, scimErrorBody, toScimError } from './scim-error';
 import { SCIM_CONTENT_TYPE, type ScimResponse } from './scim-http';
@@ -86,8 +88,8 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
   }
 
   async function recordRejection(scope: Scope, req: Request, status: number, reason: string, scimType?: string): Promise<void> {
-    // Redacted first, then cut to size; jsonb cannot hold U+0000, so it is replaced.
-    const sent = req.body === undefined ? undefined : withoutNul(redactSecrets(req.body));
+    // Bounded, redacted, then cut to size; jsonb cannot hold U+0000, so it is replaced.
+    const sent = req.body === undefined ? undefined : jsonTooDeep(req) ? '[not kept: nested too deeply]' : withoutNul(redactSecrets(boundedCopy(req.body)));
     const body = sent === undefined ? undefined : JSON.stringify(sent);
     await services.events
       .recordFailure(scope, {
@@ -109,7 +111,12 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
   }
 
   // Authenticate before reading the body: an unauthenticated client gets its 401 whatever it sent.
-  router.use(authenticate, express.json({ limit: SCIM_BODY_LIMIT, type: () => true, strict: false }));
+  router.use(
+    authenticate,
+    ...jsonBodyParser({ limit: SCIM_BODY_LIMIT, type: () => true, strict: false }, () =>
+      invalidSyntax(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep`),
+    ),
+  );
 
   router.all('/{*rest}', async (req, res) => {
     const scope = (res.locals as ScimLocals).scope!;
