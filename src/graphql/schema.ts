@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessResolver, TeamMembersResolver, UserAccessResolver } from './resolvers/access.resolver';
+import { ApiKeyCreatorResolver, ScimTokenCreatorResolver } from './resolvers/credential-creator.resolver';
 import { CredentialResolver } from './resolvers/credential.resolver';
 import { GroupResolver, UserResolver } from './resolvers/directory.resolver';
 import { EventSubscriptionResolver } from './resolvers/event-subscription.resolver';
@@ -17,6 +18,8 @@ export const resolvers = [
   GroupResolver,
   TeamResolver,
   CredentialResolver,
+  ApiKeyCreatorResolver,
+  ScimTokenCreatorResolver,
   EventResolver,
   UserAccessResolver,
   TeamMembersResolver,
