@@ -24,6 +24,9 @@ const address = z.object({
 const onePrimary = <T extends { primary?: boolean }>(list: T[]) => list.filter((v) => v.primary).length <= 1;
 
 /** Every user attribute the domain models; SCIM and GraphQL both validate through this rule. */
+/** At most this many e-mail addresses, and as many phone numbers, per user. */
+export const MAX_MULTI_VALUES = 50;
+
 export const userAttributesRule = z.object({
   userName: z.string().trim().min(1, 'is required').max(256, 'must be at most 256 characters'),
   externalId: optionalText(512),
@@ -41,8 +44,8 @@ export const userAttributesRule = z.object({
   preferredLanguage: optionalText(64),
   locale: optionalText(64),
   timezone: optionalText(64),
-  emails: z.array(multiValue).max(50).refine(onePrimary, 'at most one may be primary').optional(),
-  phoneNumbers: z.array(multiValue).max(50).refine(onePrimary, 'at most one may be primary').optional(),
+  emails: z.array(multiValue).max(MAX_MULTI_VALUES).refine(onePrimary, 'at most one may be primary').optional(),
+  phoneNumbers: z.array(multiValue).max(MAX_MULTI_VALUES).refine(onePrimary, 'at most one may be primary').optional(),
   addresses: z.array(address).max(20).refine(onePrimary, 'at most one may be primary').optional(),
   photos: z.array(multiValue).max(20).optional(),
   employeeNumber: optionalText(128),
