@@ -109,15 +109,17 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       services,
       publicUrl: config.publicUrl,
       logger,
+      introspection: config.graphqlIntrospection,
     });
     cleanups.push({ name: 'graphql', run: () => graphql.stop() });
-    const ws = createWsServer({ httpServer, schema, services, publicUrl: config.publicUrl, logger });
+    const ws = createWsServer({ httpServer, schema, services, publicUrl: config.publicUrl, logger, introspection: config.graphqlIntrospection });
     cleanups.push({ name: 'graphql-ws', run: () => ws.stop() });
     const { app } = createHttpApp({
       logger,
       graphql: graphql.middleware,
       scim: createScimRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
       saml: createSamlRouter({ services, publicUrl: config.publicUrl, logger }),
+      metricsToken: config.metricsToken,
       readiness: async () => {
         await orm.em.getConnection().execute('select 1');
         const pending = await pendingMigrations(orm);

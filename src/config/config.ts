@@ -25,6 +25,10 @@ export interface Config {
   maxBufferedEvents: number;
   /** Provisioning events older than this many days are pruned (0 keeps them forever). */
   eventRetentionDays: number;
+  /** Bearer token `/metrics` requires; undefined: `/metrics` answers direct loopback requests only. */
+  metricsToken: string | undefined;
+  /** Whether GraphQL answers introspection queries (`__schema`, `__type`). */
+  graphqlIntrospection: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -91,6 +95,9 @@ const envSchema = z.object({
     (v) => (v === undefined || v === '' ? 90 : v),
     z.coerce.number({ message: 'must be a number' }).min(0).max(36_500),
   ),
+  // Operations exposure: metrics and introspection are closed unless the operator opens them.
+  PORTICO_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters').optional()),
+  PORTICO_GRAPHQL_INTROSPECTION: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], { message: 'must be true or false' }).default('false')),
   PORTICO_SAML_METADATA_REFRESH_HOURS: z.preprocess(
     (v) => (v === undefined || v === '' ? 24 : v),
     z.coerce.number({ message: 'must be a number' }).min(0.01, 'must be at least 0.01').max(24 * 365),
@@ -105,7 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
         // Secrets are never echoed back, even when they are wrong.
-        const shown = name === 'PORTICO_SECRET_KEY' || name === 'PORTICO_OPERATOR_TOKEN' || name === 'DATABASE_URL';
+        const shown = name === 'PORTICO_SECRET_KEY' || name === 'PORTICO_OPERATOR_TOKEN' || name === 'DATABASE_URL' || name === 'PORTICO_METRICS_TOKEN';
         const got = shown ? '' : ` (got ${JSON.stringify(env[name])})`;
         return `${name}: ${issue.message}${got}`;
       }),
@@ -131,5 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     samlMetadataInsecure: e.PORTICO_SAML_METADATA_INSECURE === 'true',
     maxBufferedEvents: e.PORTICO_SUBSCRIBER_BUFFER,
     eventRetentionDays: e.PORTICO_EVENT_RETENTION_DAYS,
+    metricsToken: e.PORTICO_METRICS_TOKEN,
+    graphqlIntrospection: e.PORTICO_GRAPHQL_INTROSPECTION === 'true',
   };
 }

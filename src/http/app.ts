@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger';
 import { jsonBodyParser, MAX_JSON_DEPTH } from './json-depth';
-import { createMetrics } from './metrics';
+import { createMetrics, metricsAccess } from './metrics';
 import { requestLogging } from './request-context';
 
 export const JSON_BODY_LIMIT = '1mb';
@@ -16,6 +16,8 @@ export interface HttpAppParts {
   saml: RequestHandler;
   /** Resolves when the database is reachable and every migration is applied. */
   readiness: () => Promise<{ ready: boolean; detail?: string }>;
+  /** Bearer token `/metrics` requires; without one, only direct loopback requests are answered. */
+  metricsToken?: string;
 }
 
 /** The one express app: operations endpoints, GraphQL, the SCIM facade and the SAML service provider. */
@@ -30,11 +32,13 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  app.get('/readyz', async (req, res) => {
     const { ready, detail } = await parts.readiness().catch((error: Error) => ({ ready: false, detail: error.message }));
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', ...(detail && { detail }) });
+    // The cause (database errors, migration names) is for the operator's log, not for whoever asks.
+    if (!ready) parts.logger.warn({ reqId: req.id, detail }, 'not ready');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsAccess(parts.metricsToken), async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
 

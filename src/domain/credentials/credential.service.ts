@@ -16,6 +16,8 @@ import { Credential } from './credential.entity';
 import { creatorOfNewCredential } from './credential-creator';
 
 /** The longest a rotated-out SCIM token keeps working beside its successor. */
+/** The newest API keys of a tenant are listed up to this many. */
+export const MAX_API_KEYS_LISTED = 500;
 export const MAX_SCIM_GRACE_SECONDS = 7 * 24 * 3600;
 
 const apiKeyRule = z.object({
@@ -94,7 +96,7 @@ export class CredentialService {
   async listApiKeys(scope: Scope): Promise<Credential[]> {
     requireLevel(scope, 'ADMINISTRATOR');
     return this.uow.read((em) =>
-      em.find(Credential, { tenantId: scope.tenantId, kind: 'API_KEY' }, { orderBy: { createdAt: 'desc' }, limit: 500 }),
+      em.find(Credential, { tenantId: scope.tenantId, kind: 'API_KEY' }, { orderBy: { createdAt: 'desc' }, limit: MAX_API_KEYS_LISTED }),
     );
   }
 

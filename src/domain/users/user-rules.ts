@@ -24,8 +24,10 @@ const address = z.object({
 
 const onePrimary = <T extends { primary?: boolean }>(list: T[]) => list.filter((v) => v.primary).length <= 1;
 
+/** At most this many e-mail addresses, and as many phone numbers, per user. */
+export const MAX_MULTI_VALUES = 50;
 /** The most values each multi-valued attribute may hold, by lower-case name (SCIM PATCH checks them as it applies). */
-export const MAX_USER_VALUES = { emails: 50, phonenumbers: 50, addresses: 20, photos: 20 } as const;
+export const MAX_USER_VALUES = { emails: MAX_MULTI_VALUES, phonenumbers: MAX_MULTI_VALUES, addresses: 20, photos: 20 } as const;
 /** The most values of a multi-valued attribute that is only kept (roles, entitlements, extension lists). */
 export const MAX_KEPT_VALUES = 50;
 

@@ -27,6 +27,9 @@ export interface UserFilter {
   search?: string | null;
 }
 
+/** A user's groups are listed up to this many, by display name. */
+export const MAX_GROUPS_LISTED_PER_USER = 1000;
+
 const duplicateUserName = (userName: string) => `A user with userName "${userName}" already exists`;
 
 /** The directory's users: provisioned by SCIM, JIT sign-in or by hand; read by every transport. */
@@ -88,7 +91,7 @@ export class UserService {
           .where({ 'm.user_id': userId, 'g.tenant_id': scope.tenantId })
           .select('g.*')
           .orderByRaw('lower(g.display_name)')
-          .limit(1000),
+          .limit(MAX_GROUPS_LISTED_PER_USER),
       );
       return rows.map((row) => em.map(IdpGroup, row));
     });
