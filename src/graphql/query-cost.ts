@@ -34,12 +34,19 @@ export const LIST_MAXIMA: Readonly<Record<string, number>> = {
 
 /**
  * Fields below the root whose resolver reads the database once per parent item. Every root field reads too.
- * A test fails when a field resolver is missing here or in {@link IN_MEMORY_FIELD_RESOLVERS}.
+ * A test fails when a field resolver is missing here, in {@link IN_MEMORY_FIELD_RESOLVERS} and in
+ * {@link BATCHED_FIELD_RESOLVERS}.
  */
 export const READING_FIELDS: ReadonlySet<string> = new Set(['User.groups', 'User.access', 'IdpGroup.members', 'Team.members']);
 
 /** Field resolvers that only shape what their parent already holds (none today). */
 export const IN_MEMORY_FIELD_RESOLVERS: ReadonlySet<string> = new Set<string>();
+
+/**
+ * Field resolvers that read through a per-request DataLoader: one query for all parents of a request, so the
+ * root field's read already bounds them.
+ */
+export const BATCHED_FIELD_RESOLVERS: ReadonlySet<string> = new Set(['ApiKey.createdBy', 'ScimSettings.tokenCreatedBy']);
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
