@@ -23,7 +23,8 @@ const duplicateName = (name: string) => `A group with displayName "${name}" alre
 /** A member as a group lists it. */
 export interface MemberRef {
   id: string;
-  display: string;
+  /** The member's displayName (null when the user has none), read in the same query as the membership. */
+  display: string | null;
 }
 
 export interface GroupWithMembers {
@@ -306,14 +307,14 @@ async function applyAttributes(em: EntityManager, scope: Scope, group: IdpGroup,
 async function membersOf(em: EntityManager, groupIds: string[]): Promise<Map<string, MemberRef[]>> {
   const byGroup = new Map<string, MemberRef[]>();
   if (groupIds.length === 0) return byGroup;
-  const rows = await em.execute<{ group_id: string; user_id: string; display_name: string | null; user_name: string }[]>(
-    `select m.group_id, m.user_id, u.display_name, u.user_name from group_memberships m join users u on u.id = m.user_id
+  const rows = await em.execute<{ group_id: string; user_id: string; display_name: string | null }[]>(
+    `select m.group_id, m.user_id, u.display_name from group_memberships m join users u on u.id = m.user_id
      where m.group_id = any(?::uuid[]) order by m.created_at, m.user_id`,
     [uuidArray(groupIds)],
   );
   for (const row of rows) {
     const list = byGroup.get(row.group_id) ?? [];
-    list.push({ id: row.user_id, display: row.display_name ?? row.user_name });
+    list.push({ id: row.user_id, display: row.display_name });
     byGroup.set(row.group_id, list);
   }
   return byGroup;
