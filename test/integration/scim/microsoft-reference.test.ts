@@ -43,6 +43,20 @@ describe('SCIM: Microsoft reference collection', () => {
     expect(one.body.displayName).toBeUndefined();
   });
 
+  it('unquoted filter values are read as strings (userName sw O), as Microsoft\'s reference server does', async () => {
+    const startsWithO = await scim.get('/Users', { filter: 'userName sw O' });
+    expect(startsWithO.status, JSON.stringify(startsWithO.body)).toBe(200);
+    expect(startsWithO.body.Resources.map((r: { id: string }) => r.id)).toEqual([withName]);
+    const exact = await scim.get('/Users', { filter: 'userName eq olive@msref.test and emails[type eq work]' });
+    expect(exact.body.totalResults).toBe(1);
+    expect((await scim.get('/Users', { filter: 'userName eq nobody' })).body.totalResults).toBe(0);
+    // Nothing else is loosened: operators are no values, and what followed a value before still is an error.
+    for (const refused of ['userName eq and', 'userName eq or', 'userName sw O extra', 'userName eq alice!', 'user@Name eq "a"']) {
+      const response = await scim.get('/Users', { filter: refused });
+      expect(response.body, refused).toMatchObject({ status: '400', scimType: 'invalidFilter' });
+    }
+  });
+
   it('a malformed value filter in attributes is still refused with 400', async () => {
     for (const attributes of ['emails[type eq "work"', 'emails[type xx "work"]', 'emails[]']) {
       const response = await scim.get('/Users', { attributes });
