@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessResolver, TeamMembersResolver, UserAccessResolver } from './resolvers/access.resolver';
 import { CredentialResolver } from './resolvers/credential.resolver';
+import { DeletedUserResolver } from './resolvers/deleted-user.resolver';
 import { GroupResolver, UserResolver } from './resolvers/directory.resolver';
 import { EventSubscriptionResolver } from './resolvers/event-subscription.resolver';
 import { EventResolver } from './resolvers/event.resolver';
@@ -15,6 +16,7 @@ export const resolvers = [
   TenantResolver,
   UserResolver,
   GroupResolver,
+  DeletedUserResolver,
   TeamResolver,
   CredentialResolver,
   EventResolver,
