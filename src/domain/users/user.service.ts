@@ -4,7 +4,7 @@ import { IdpGroup } from '../groups/idp-group.entity';
 import { Session } from '../sessions/session.entity';
 import { requireDirectoryAccess } from '../shared/authorize';
 import { diffAttributes } from '../shared/changes';
-import { notFound } from '../shared/domain-error';
+import { DomainError, notFound } from '../shared/domain-error';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
 import type { Scope } from '../shared/scope';
 import { recordAccessChanges } from '../access/access-changes';
@@ -24,7 +24,7 @@ import { pickAttributes, withDefaults } from './user-values';
 import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './deprovisioning-policy';
 import { detectDeprovisioningBurst } from './deprovisioning-burst';
 import { buryUser, lockTombstone, lockTombstoneByExternalId, reviveUser } from './user-tombstones';
-import { requireLevel, requireOperator } from '../shared/authorize';
+import { requireLevel } from '../shared/authorize';
 import type { CallContext } from '../shared/scope';
 
 export interface UserFilter {
@@ -160,7 +160,7 @@ export class UserService {
    * several processes may run it at once (locked rows are skipped). Returns how many were purged.
    */
   async purgeDeleted(ctx: CallContext, olderThan: Date, batchSize = 500): Promise<number> {
-    requireOperator(ctx);
+    if (ctx.actor.kind !== 'SYSTEM') throw new DomainError('FORBIDDEN', 'Only the system purges deleted users');
     batchSize = Math.max(1, Math.floor(batchSize));
     let total = 0;
     for (;;) {
