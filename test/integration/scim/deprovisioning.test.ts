@@ -221,3 +221,28 @@ describe('mass deprovisioning burst', () => {
     expect(await metric()).toBe(1);
   });
 });
+
+/** Issue 11: with PORTICO_DELETED_USER_RETENTION_DAYS=0 a deletion is final at once (the behaviour before tombstones). */
+describe('no retention', () => {
+  let portico: TestPortico;
+  let scim: ScimClient;
+
+  beforeAll(async () => {
+    portico = await startTestPortico({ PORTICO_DELETED_USER_RETENTION_DAYS: '0' });
+    scim = await scimTenant(portico, 'final');
+  }, 60_000);
+
+  afterAll(async () => {
+    await portico?.stop();
+  });
+
+  it('DELETE removes the user at once; the same person provisioned again is a new user', async () => {
+    const id = (await scim.post('/Users', entraUser({ userName: 'ivy@final.example', externalId: 'ivy-oid' }))).body.id as string;
+    expect((await scim.delete(`/Users/${id}`)).status).toBe(204);
+    expect(await sql(portico.databaseUrl, 'select id from users where id = $1', [id])).toEqual([]);
+    expect((await portico.gql(DeletedUsersDocument, { tenant: 'final' })).data!.deletedUsers.totalCount).toBe(0);
+    const again = await scim.post('/Users', entraUser({ userName: 'ivy@final.example', externalId: 'ivy-oid' }));
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(id);
+  });
+});
