@@ -29,6 +29,10 @@ export interface Config {
   metricsToken: string | undefined;
   /** Whether GraphQL answers introspection queries (`__schema`, `__type`). */
   graphqlIntrospection: boolean;
+  /** Days a deleted user is kept as a tombstone before it is purged (0: deleted at once, no tombstone). */
+  deletedUserRetentionDays: number;
+  /** When deletions and deactivations within an hour count as a MASS_DEPROVISIONING burst. */
+  massDeprovisioning: { share: number; minimumUsers: number };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -98,6 +102,18 @@ const envSchema = z.object({
   // Operations exposure: metrics and introspection are closed unless the operator opens them.
   PORTICO_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters').optional()),
   PORTICO_GRAPHQL_INTROSPECTION: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], { message: 'must be true or false' }).default('false')),
+  PORTICO_DELETED_USER_RETENTION_DAYS: z.preprocess(
+    (v) => (v === undefined || v === '' ? 30 : v),
+    z.coerce.number({ message: 'must be a number' }).min(0).max(36_500),
+  ),
+  PORTICO_MASS_DEPROVISIONING_SHARE: z.preprocess(
+    (v) => (v === undefined || v === '' ? 0.1 : v),
+    z.coerce.number({ message: 'must be a number' }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
+  ),
+  PORTICO_MASS_DEPROVISIONING_MIN_USERS: z.preprocess(
+    (v) => (v === undefined || v === '' ? 10 : v),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(1_000_000),
+  ),
   PORTICO_SAML_METADATA_REFRESH_HOURS: z.preprocess(
     (v) => (v === undefined || v === '' ? 24 : v),
     z.coerce.number({ message: 'must be a number' }).min(0.01, 'must be at least 0.01').max(24 * 365),
@@ -140,5 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     eventRetentionDays: e.PORTICO_EVENT_RETENTION_DAYS,
     metricsToken: e.PORTICO_METRICS_TOKEN,
     graphqlIntrospection: e.PORTICO_GRAPHQL_INTROSPECTION === 'true',
+    deletedUserRetentionDays: e.PORTICO_DELETED_USER_RETENTION_DAYS,
+    massDeprovisioning: { share: e.PORTICO_MASS_DEPROVISIONING_SHARE, minimumUsers: e.PORTICO_MASS_DEPROVISIONING_MIN_USERS },
   };
 }

@@ -32,6 +32,18 @@ export function createMetrics() {
   return { registry, middleware };
 }
 
+/**
+ * Counts MASS_DEPROVISIONING bursts this process raised (no tenant label: tenants never become label values;
+ * the event names the tenant).
+ */
+export function massDeprovisioningCounter(registry: Registry): Counter {
+  return new Counter({
+    name: 'portico_mass_deprovisioning_total',
+    help: 'Bursts of user deletions and deactivations (MASS_DEPROVISIONING events) raised',
+    registers: [registry],
+  });
+}
+
 const SCIM_RESOURCES = ['Users', 'Groups', 'ServiceProviderConfig', 'ResourceTypes', 'Schemas', 'Me'];
 
 /** A bounded route label: tenant slugs and resource ids never become label values. */

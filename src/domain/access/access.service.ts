@@ -60,7 +60,7 @@ export interface MappingView {
  * merge rule: a group mapping grants the team, or the user's groups grant nothing and the team is the
  * fallback team or granted by the default mapping.
  */
-export const TEAM_ACCESS_CONDITION = `u.tenant_id = ? and u.active and (
+export const TEAM_ACCESS_CONDITION = `u.tenant_id = ? and u.deleted_at is null and u.active and (
     exists (select 1 from group_memberships m
               join permission_mappings pm on pm.group_id = m.group_id
               join mapping_team_grants tg on tg.mapping_id = pm.id

@@ -87,7 +87,8 @@ export class GroupService {
       const knex = em.getKnex();
       const members = knex('users as u')
         .join('group_memberships as m', 'm.user_id', 'u.id')
-        .where({ 'm.group_id': groupId, 'u.tenant_id': scope.tenantId });
+        .where({ 'm.group_id': groupId, 'u.tenant_id': scope.tenantId })
+        .whereNull('u.deleted_at');
       const rowsQuery = members.clone().select('u.*').orderByRaw('lower(u.user_name) asc').limit(size + 1);
       if (after) rowsQuery.andWhereRaw('lower(u.user_name) > ?', [String(after[0])]);
       const [rows, [{ count }]] = await Promise.all([
@@ -334,7 +335,8 @@ async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, re
     // KEY SHARE: a concurrent DELETE of one of these users waits for this transaction instead of
     // invalidating the membership rows it is about to insert.
     const found = await em.execute<{ id: string }[]>(
-      'select id from users where id = any(?::uuid[]) and tenant_id = ? order by id for key share',
+      // A tombstone is no user to add: a deletion committed while this waited fails the recheck.
+      'select id from users where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null order by id for key share',
       [uuidArray(known), scope.tenantId],
     );
     const foundIds = new Set(found.map((r) => r.id));
@@ -348,7 +350,7 @@ async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, re
   }
   const added = await em.execute<{ user_id: string }[]>(
     `insert into group_memberships (group_id, user_id, tenant_id, created_at)
-     select ?, id, tenant_id, now() from users where id = any(?::uuid[]) and tenant_id = ?
+     select ?, id, tenant_id, now() from users where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null
      on conflict do nothing
      returning user_id`,
     [group.id, uuidArray(known), scope.tenantId],
