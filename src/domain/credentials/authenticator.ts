@@ -165,7 +165,7 @@ interface LiveCredentialRow {
 
 const LIVE_CREDENTIAL_COLUMNS = 'c.id, c.tenant_id, c.name, c.level, c.last_used_at, c.created_by_user_id, creator.active as creator_active';
 /** The creator must be a user of the credential's own tenant; a deleted one joins to nothing. */
-const CREATOR_JOIN = 'left join users creator on creator.id = c.created_by_user_id and creator.tenant_id = c.tenant_id';
+const CREATOR_JOIN = 'left join users creator on creator.id = c.created_by_user_id and creator.tenant_id = c.tenant_id and creator.deleted_at is null';
 
 /**
  * The actor a verified credential stands for, or null. A credential never outlives, nor outranks, the user

@@ -105,7 +105,7 @@ export class CredentialService {
     requireLevel(scope, 'ADMINISTRATOR');
     const ids = [...new Set(userIds.filter(isUuid))];
     if (ids.length === 0) return new Map();
-    const users = await this.uow.read((em) => em.find(User, { tenantId: scope.tenantId, id: { $in: ids } }));
+    const users = await this.uow.read((em) => em.find(User, { tenantId: scope.tenantId, id: { $in: ids }, deletedAt: null }));
     return new Map(users.map((u) => [u.id, u]));
   }
 
