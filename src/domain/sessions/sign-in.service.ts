@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../events/event-recorder';
 import { DomainError } from '../shared/domain-error';
@@ -47,6 +48,9 @@ export interface SignedIn {
   user: User;
 }
 
+/** How often a sign-in runs when concurrent first sign-ins of the same new user collide (see below). */
+const FIRST_SIGN_IN_ATTEMPTS = 3;
+
 class SignInRefused extends Error {
   constructor(
     readonly reason: SignInFailure,
@@ -73,7 +77,7 @@ export class SignInService {
     requireSignInAuthority(scope);
     const issued = issueToken('session');
     try {
-      return await this.uow.write(async (em) => {
+      return await retryingRaceOfFirstSignIn(() => this.uow.write(async (em) => {
         await consumeRequestOrCheckIdpInitiated(em, scope, assertion.inResponseTo, browserProof);
         await rememberAssertion(em, scope, assertion);
         const user = (await findSigningInUser(em, scope, assertion)) ?? (await createJustInTime(em, scope, assertion));
@@ -96,7 +100,7 @@ export class SignInService {
           detail: { nameId: assertion.nameId, idpInitiated: assertion.inResponseTo === null },
         });
         return { token: issued.token, expiresAt, user };
-      });
+      }));
     } catch (error) {
       if (!(error instanceof SignInRefused)) throw error;
       await this.refuse(scope, error.reason, error.detail, { nameId: assertion.nameId });
@@ -149,6 +153,21 @@ export class SignInService {
       }
       return ended.length;
     });
+  }
+}
+
+/**
+ * Two first sign-ins of one new user at once both find no user and both create it: the second insert waits
+ * for the first to commit and then violates the unique userName. Nothing of that attempt was committed, so
+ * it runs again and finds the user the other one created (one user, two sessions, never a server error).
+ */
+async function retryingRaceOfFirstSignIn<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException) || tries >= FIRST_SIGN_IN_ATTEMPTS) throw error;
+    }
   }
 }
 
