@@ -1,20 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
-import { samlSpUrls } from '../config/urls';
+import { samlSpUrls, type SamlSpUrls } from '../config/urls';
 import { DomainError } from '../domain/shared/domain-error';
 import type { DomainServices } from '../domain/services';
 import { systemActor, type Scope } from '../domain/shared/scope';
-import { PENDING_REQUEST_SECONDS } from '../domain/saml/saml.service';
-import { signInRefusal, type SignInFailure } from '../domain/sessions/sign-in.service';
+import { PENDING_REQUEST_SECONDS, type SamlRuntimeConnection } from '../domain/saml/saml.service';
+import { signInRefusal, type IdpLogoutRequest, type SignInFailure } from '../domain/sessions/sign-in.service';
 import type { Logger } from '../http/logger';
 import { bearerOf, cookieValue, requestIdOf } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
 import { errorPage } from './error-page';
+import { checkIdpLogoutRequest } from './logout-request';
 import { strictRedirectQuery } from './redirect-binding';
 import { MAX_SAML_RESPONSE_BYTES, readPostedXml, SamlRejection, validateSamlResponse } from './response-validator';
 import { safeReturnTo } from './return-to';
 import { serviceProvider } from './service-provider';
-import { childElement, NS } from './xml';
+import { childElement, NS, parseUntrustedXml } from './xml';
 
 export interface SamlRouterOptions {
   services: DomainServices;
@@ -202,8 +203,9 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
           throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${(error as Error).message}`);
         }
         if (!profile) throw new DomainError('BAD_USER_INPUT', 'The LogoutRequest names no one');
+        const request = checkedLogoutRequest(() => parseUntrustedXml(message.xml ?? '').documentElement, connection, urls);
         const indexes = profile.sessionIndex ? [profile.sessionIndex] : [];
-        await services.signIn.endIdpSessions(scope, profile.nameID, indexes);
+        await services.signIn.endIdpSessions(scope, request, profile.nameID, indexes);
         const relayState = message.values.RelayState ?? '';
         res.redirect(302, await sp.getLogoutResponseUrlAsync(profile, relayState, {}, true));
         return;
@@ -255,24 +257,38 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
       const { scope, slug } = found;
       const connection = await services.saml.runtimeConnection(scope);
       if (!connection) throw new DomainError('NOT_FOUND', 'SAML is not configured for this tenant');
-      const sp = serviceProvider(connection, samlSpUrls(publicUrl, slug));
+      const urls = samlSpUrls(publicUrl, slug);
+      const sp = serviceProvider(connection, urls);
       const samlRequest = typeof req.body?.SAMLRequest === 'string' ? req.body.SAMLRequest : '';
       if (!samlRequest) throw new DomainError('BAD_USER_INPUT', 'No SAMLRequest was posted');
       let profile;
+      let root: Element;
       try {
-        if (!childElement(readPostedXml(samlRequest), NS.dsig, 'Signature')) throw new Error('An unsigned LogoutRequest is not accepted');
+        root = readPostedXml(samlRequest);
+        if (!childElement(root, NS.dsig, 'Signature')) throw new Error('An unsigned LogoutRequest is not accepted');
         ({ profile } = await sp.validatePostRequestAsync({ SAMLRequest: samlRequest }));
       } catch (error) {
         throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${(error as Error).message}`);
       }
       if (!profile) throw new DomainError('BAD_USER_INPUT', 'The LogoutRequest names no one');
-      await services.signIn.endIdpSessions(scope, profile.nameID, profile.sessionIndex ? [profile.sessionIndex] : []);
+      // The enveloped signature node-saml verified covers the root element: all of what is read here.
+      const request = checkedLogoutRequest(() => root, connection, urls);
+      await services.signIn.endIdpSessions(scope, request, profile.nameID, profile.sessionIndex ? [profile.sessionIndex] : []);
       const relayState = typeof req.body?.RelayState === 'string' ? req.body.RelayState : '';
       res.redirect(302, await sp.getLogoutResponseUrlAsync(profile, relayState, {}, true));
     }),
   );
 
   return router;
+}
+
+/** The checks node-saml leaves to us on a verified IdP LogoutRequest; a failure is a 401 saying why. */
+function checkedLogoutRequest(root: () => Element, connection: SamlRuntimeConnection, urls: SamlSpUrls): IdpLogoutRequest {
+  try {
+    return checkIdpLogoutRequest(root(), connection, urls);
+  } catch (error) {
+    throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${(error as Error).message}`);
+  }
 }
 
 /** SP metadata is needed before the IdP is configured (the admin copies it into Entra first). */

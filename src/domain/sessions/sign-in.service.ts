@@ -42,6 +42,13 @@ export interface VerifiedAssertion {
   profile: { email?: string; givenName?: string; familyName?: string; displayName?: string };
 }
 
+/** An IdP LogoutRequest whose signature, issuer, Destination and IssueInstant were checked. */
+export interface IdpLogoutRequest {
+  id: string;
+  /** Until when its id is remembered: after that its IssueInstant refuses it anyway. */
+  rememberUntil: Date;
+}
+
 export interface SignedIn {
   token: string;
   expiresAt: Date;
@@ -131,11 +138,14 @@ export class SignInService {
 
   /**
    * Ends the sessions the IdP names in a LogoutRequest: those of that NameID with one of the session indexes,
-   * or all of that NameID's sessions when it lists none. Returns how many ended.
+   * or all of that NameID's sessions when it lists none. Returns how many ended. The request's id is
+   * remembered in the same transaction: a request already acted on is refused (LOGOUT_REPLAYED) and ends
+   * nothing.
    */
-  async endIdpSessions(scope: Scope, nameId: string, sessionIndexes: string[]): Promise<number> {
+  async endIdpSessions(scope: Scope, request: IdpLogoutRequest, nameId: string, sessionIndexes: string[]): Promise<number> {
     requireSignInAuthority(scope);
     return this.uow.write(async (em) => {
+      await rememberLogoutRequest(em, scope, request);
       const ended = await em.execute<{ id: string; user_id: string }[]>(
         `update sessions set revoked_at = now()
           where tenant_id = ? and saml_name_id = ? and revoked_at is null
@@ -211,6 +221,18 @@ async function rememberAssertion(em: EntityManager, scope: Scope, assertion: Ver
     [scope.tenantId, assertion.assertionId, assertion.notOnOrAfter],
   );
   if (inserted.length === 0) throw new SignInRefused('ASSERTION_REPLAYED', `Assertion ${assertion.assertionId} was already used`);
+}
+
+async function rememberLogoutRequest(em: EntityManager, scope: Scope, request: IdpLogoutRequest): Promise<void> {
+  await sweepExpired(em, 'saml_accepted_logout_requests');
+  const inserted = await em.execute<{ request_id: string }[]>(
+    `insert into saml_accepted_logout_requests (tenant_id, request_id, expires_at) values (?, ?, ?)
+     on conflict do nothing returning request_id`,
+    [scope.tenantId, request.id, request.rememberUntil],
+  );
+  if (inserted.length === 0) {
+    throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${request.id} was already used`, { reason: 'LOGOUT_REPLAYED' });
+  }
 }
 
 /** The user whose userName is the NameID, else whose externalId is the objectidentifier claim. */
