@@ -9,6 +9,7 @@ import { signInRefusal, type IdpLogoutRequest, type SignInFailure } from '../dom
 import type { Logger } from '../http/logger';
 import { bearerOf, cookieValue, requestIdOf } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
+import { clearSessionCookies, hasLiveSessionOfAnotherTenant, setSessionCookies } from './browser-session';
 import { errorPage } from './error-page';
 import { checkIdpLogoutRequest } from './logout-request';
 import { strictRedirectQuery } from './redirect-binding';
@@ -84,8 +85,9 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
       await work(req, res);
     } catch (error) {
       if (error instanceof DomainError) {
-        const status = error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'NOT_FOUND' ? 404 : error.code === 'FORBIDDEN' ? 403 : 400;
-        errorPage(res, status, String(error.details?.reason ?? error.code), error.message);
+        const reason = error.details?.reason;
+        const status = reason === 'OTHER_TENANT_SESSION' ? 409 : error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'NOT_FOUND' ? 404 : error.code === 'FORBIDDEN' ? 403 : 400;
+        errorPage(res, status, String(reason ?? error.code), error.message);
         return;
       }
       logger.error({ err: error, reqId: req.id }, 'SAML request failed');
@@ -159,16 +161,20 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
           ? await services.signIn.refuse(scope, 'INVALID_RESPONSE', error.message)
           : await refuseUnverified(scope, 'INVALID_RESPONSE', error.message);
       }
+      // An IdP-initiated sign-in was not asked for by this browser: it must not silently swap the browser's
+      // session of another tenant for one of this tenant (SP-initiated ones were, and do replace it).
+      if (assertion.inResponseTo === null && (await hasLiveSessionOfAnotherTenant(req, services, scope.tenantId))) {
+        throw await services.signIn.refuse(
+          scope,
+          'OTHER_TENANT_SESSION',
+          'This browser is signed in to another organisation in Portico. Sign out there first, or start the sign-in from this organisation’s sign-in page.',
+          { nameId: assertion.nameId },
+        );
+      }
       const requestCookie = assertion.inResponseTo ? `${REQUEST_COOKIE_PREFIX}${assertion.inResponseTo}` : null;
       const signedIn = await services.signIn.withAssertion(scope, assertion, requestCookie ? (cookieValue(req, requestCookie) ?? null) : null);
       if (requestCookie) res.clearCookie(requestCookie, { path: req.baseUrl + req.path, secure: true, httpOnly: true, sameSite: 'none' });
-      res.cookie(SESSION_COOKIE, signedIn.token, {
-        httpOnly: true,
-        secure: secureCookie,
-        sameSite: 'lax',
-        path: '/',
-        expires: signedIn.expiresAt,
-      });
+      setSessionCookies(res, signedIn, scope.tenantId, secureCookie);
       res.redirect(303, safeReturnTo(req.body?.RelayState, publicUrl));
     }),
   );
@@ -221,7 +227,7 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
       // SP-initiated: end our session, then ask the IdP to end its own.
       const credential = bearerOf(req, SESSION_COOKIE);
       const actor = credential && 'token' in credential ? await services.authenticator.authenticate(credential.token) : null;
-      res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: secureCookie, sameSite: 'lax' });
+      clearSessionCookies(res, secureCookie);
       if (!actor || actor.kind !== 'USER' || actor.tenantId !== scope.tenantId) {
         res.redirect(302, returnTo);
         return;

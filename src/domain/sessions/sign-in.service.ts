@@ -23,7 +23,8 @@ export type SignInFailure =
   | 'IDP_INITIATED_DISABLED'
   | 'ASSERTION_REPLAYED'
   | 'UNKNOWN_USER'
-  | 'USER_DEACTIVATED';
+  | 'USER_DEACTIVATED'
+  | 'OTHER_TENANT_SESSION';
 
 /** An assertion whose signature, issuer, audience, destination, recipient and validity window were checked. */
 export interface VerifiedAssertion {
@@ -51,6 +52,8 @@ export interface IdpLogoutRequest {
 
 export interface SignedIn {
   token: string;
+  /** The new session's id (not a secret). */
+  sessionId: string;
   expiresAt: Date;
   user: User;
 }
@@ -90,7 +93,7 @@ export class SignInService {
         const user = (await findSigningInUser(em, scope, assertion)) ?? (await createJustInTime(em, scope, assertion));
         if (!user.active) throw new SignInRefused('USER_DEACTIVATED', `${user.userName} is deactivated`);
         const expiresAt = new Date(Date.now() + lifetimeSeconds * 1000);
-        em.create(Session, {
+        const session = em.create(Session, {
           tenantId: scope.tenantId,
           userId: user.id,
           tokenHash: issued.hash,
@@ -106,7 +109,7 @@ export class SignInService {
           summary: `${user.userName} signed in through SAML`,
           detail: { nameId: assertion.nameId, idpInitiated: assertion.inResponseTo === null },
         });
-        return { token: issued.token, expiresAt, user };
+        return { token: issued.token, sessionId: session.id, expiresAt, user };
       }));
     } catch (error) {
       if (!(error instanceof SignInRefused)) throw error;
