@@ -8,8 +8,11 @@ export interface GraphQLContext {
   requestId: string;
   services: DomainServices;
   publicUrl: string;
-  /** Over WebSocket: whether the connection's credential still names the same caller (checked as events flow). */
-  stillAuthenticated?: () => Promise<boolean>;
+  /**
+   * Over WebSocket: the caller as the connection's credential names it now (its level as the mappings say
+   * now), or null when the credential no longer names the same caller. Asked again as events flow.
+   */
+  reauthenticate?: () => Promise<Actor | null>;
 }
 
 /** The caller as the domain sees it; refuses anonymous callers. */

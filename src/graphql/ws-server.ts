@@ -20,7 +20,7 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
  * GraphQL over WebSocket (`graphql-transport-ws`) on `/graphql` of the same HTTP server. Credentials are
  * the same as over HTTP: `connectionParams.authorization` ("Bearer …") or the session cookie of the upgrade
  * request; a bad one refuses the connection (4403). They are checked again for every subscription, so a
- * revoked credential cannot start new ones.
+ * revoked credential cannot start new ones, and while a subscription runs (see `reauthenticate`).
  */
 export function createWsServer(options: {
   httpServer: Server;
@@ -65,11 +65,11 @@ export function createWsServer(options: {
       },
       context: async (ctx): Promise<GraphQLContext> => {
         const actor = await actorOf(ctx);
-        const stillAuthenticated = async () => {
+        const reauthenticate = async () => {
           const now = await actorOf(ctx);
-          return now !== null && actor !== null && now.kind === actor.kind && now.id === actor.id && now.tenantId === actor.tenantId;
+          return now !== null && actor !== null && now.kind === actor.kind && now.id === actor.id && now.tenantId === actor.tenantId ? now : null;
         };
-        return { actor, requestId: randomUUID(), services, publicUrl, stillAuthenticated };
+        return { actor, requestId: randomUUID(), services, publicUrl, reauthenticate };
       },
       onSubscribe: (_ctx, _id, payload) => {
         let document;

@@ -1,20 +1,22 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
-import { samlSpUrls } from '../config/urls';
+import { samlSpUrls, type SamlSpUrls } from '../config/urls';
 import { DomainError } from '../domain/shared/domain-error';
 import type { DomainServices } from '../domain/services';
 import { systemActor, type Scope } from '../domain/shared/scope';
-import { PENDING_REQUEST_SECONDS } from '../domain/saml/saml.service';
-import { signInRefusal, type SignInFailure } from '../domain/sessions/sign-in.service';
+import { PENDING_REQUEST_SECONDS, type SamlRuntimeConnection } from '../domain/saml/saml.service';
+import { signInRefusal, type IdpLogoutRequest, type SignInFailure } from '../domain/sessions/sign-in.service';
 import type { Logger } from '../http/logger';
 import { bearerOf, cookieValue, requestIdOf } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
+import { clearSessionCookies, hasLiveSessionOfAnotherTenant, setSessionCookies } from './browser-session';
 import { errorPage } from './error-page';
+import { checkIdpLogoutRequest } from './logout-request';
 import { strictRedirectQuery } from './redirect-binding';
 import { MAX_SAML_RESPONSE_BYTES, readPostedXml, SamlRejection, validateSamlResponse } from './response-validator';
 import { safeReturnTo } from './return-to';
 import { serviceProvider } from './service-provider';
-import { childElement, NS } from './xml';
+import { childElement, NS, parseUntrustedXml } from './xml';
 
 export interface SamlRouterOptions {
   services: DomainServices;
@@ -83,8 +85,9 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
       await work(req, res);
     } catch (error) {
       if (error instanceof DomainError) {
-        const status = error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'NOT_FOUND' ? 404 : error.code === 'FORBIDDEN' ? 403 : 400;
-        errorPage(res, status, String(error.details?.reason ?? error.code), error.message);
+        const reason = error.details?.reason;
+        const status = reason === 'OTHER_TENANT_SESSION' ? 409 : error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'NOT_FOUND' ? 404 : error.code === 'FORBIDDEN' ? 403 : 400;
+        errorPage(res, status, String(reason ?? error.code), error.message);
         return;
       }
       logger.error({ err: error, reqId: req.id }, 'SAML request failed');
@@ -158,16 +161,20 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
           ? await services.signIn.refuse(scope, 'INVALID_RESPONSE', error.message)
           : await refuseUnverified(scope, 'INVALID_RESPONSE', error.message);
       }
+      // An IdP-initiated sign-in was not asked for by this browser: it must not silently swap the browser's
+      // session of another tenant for one of this tenant (SP-initiated ones were, and do replace it).
+      if (assertion.inResponseTo === null && (await hasLiveSessionOfAnotherTenant(req, services, scope.tenantId))) {
+        throw await services.signIn.refuse(
+          scope,
+          'OTHER_TENANT_SESSION',
+          'This browser is signed in to another organisation in Portico. Sign out there first, or start the sign-in from this organisation’s sign-in page.',
+          { nameId: assertion.nameId },
+        );
+      }
       const requestCookie = assertion.inResponseTo ? `${REQUEST_COOKIE_PREFIX}${assertion.inResponseTo}` : null;
       const signedIn = await services.signIn.withAssertion(scope, assertion, requestCookie ? (cookieValue(req, requestCookie) ?? null) : null);
       if (requestCookie) res.clearCookie(requestCookie, { path: req.baseUrl + req.path, secure: true, httpOnly: true, sameSite: 'none' });
-      res.cookie(SESSION_COOKIE, signedIn.token, {
-        httpOnly: true,
-        secure: secureCookie,
-        sameSite: 'lax',
-        path: '/',
-        expires: signedIn.expiresAt,
-      });
+      setSessionCookies(res, signedIn, scope.tenantId, secureCookie);
       res.redirect(303, safeReturnTo(req.body?.RelayState, publicUrl));
     }),
   );
@@ -202,8 +209,9 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
           throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${(error as Error).message}`);
         }
         if (!profile) throw new DomainError('BAD_USER_INPUT', 'The LogoutRequest names no one');
+        const request = checkedLogoutRequest(() => parseUntrustedXml(message.xml ?? '').documentElement, connection, urls);
         const indexes = profile.sessionIndex ? [profile.sessionIndex] : [];
-        await services.signIn.endIdpSessions(scope, profile.nameID, indexes);
+        await services.signIn.endIdpSessions(scope, request, profile.nameID, indexes);
         const relayState = message.values.RelayState ?? '';
         res.redirect(302, await sp.getLogoutResponseUrlAsync(profile, relayState, {}, true));
         return;
@@ -219,7 +227,7 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
       // SP-initiated: end our session, then ask the IdP to end its own.
       const credential = bearerOf(req, SESSION_COOKIE);
       const actor = credential && 'token' in credential ? await services.authenticator.authenticate(credential.token) : null;
-      res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: secureCookie, sameSite: 'lax' });
+      clearSessionCookies(res, secureCookie);
       if (!actor || actor.kind !== 'USER' || actor.tenantId !== scope.tenantId) {
         res.redirect(302, returnTo);
         return;
@@ -255,24 +263,38 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
       const { scope, slug } = found;
       const connection = await services.saml.runtimeConnection(scope);
       if (!connection) throw new DomainError('NOT_FOUND', 'SAML is not configured for this tenant');
-      const sp = serviceProvider(connection, samlSpUrls(publicUrl, slug));
+      const urls = samlSpUrls(publicUrl, slug);
+      const sp = serviceProvider(connection, urls);
       const samlRequest = typeof req.body?.SAMLRequest === 'string' ? req.body.SAMLRequest : '';
       if (!samlRequest) throw new DomainError('BAD_USER_INPUT', 'No SAMLRequest was posted');
       let profile;
+      let root: Element;
       try {
-        if (!childElement(readPostedXml(samlRequest), NS.dsig, 'Signature')) throw new Error('An unsigned LogoutRequest is not accepted');
+        root = readPostedXml(samlRequest);
+        if (!childElement(root, NS.dsig, 'Signature')) throw new Error('An unsigned LogoutRequest is not accepted');
         ({ profile } = await sp.validatePostRequestAsync({ SAMLRequest: samlRequest }));
       } catch (error) {
         throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${(error as Error).message}`);
       }
       if (!profile) throw new DomainError('BAD_USER_INPUT', 'The LogoutRequest names no one');
-      await services.signIn.endIdpSessions(scope, profile.nameID, profile.sessionIndex ? [profile.sessionIndex] : []);
+      // The enveloped signature node-saml verified covers the root element: all of what is read here.
+      const request = checkedLogoutRequest(() => root, connection, urls);
+      await services.signIn.endIdpSessions(scope, request, profile.nameID, profile.sessionIndex ? [profile.sessionIndex] : []);
       const relayState = typeof req.body?.RelayState === 'string' ? req.body.RelayState : '';
       res.redirect(302, await sp.getLogoutResponseUrlAsync(profile, relayState, {}, true));
     }),
   );
 
   return router;
+}
+
+/** The checks node-saml leaves to us on a verified IdP LogoutRequest; a failure is a 401 saying why. */
+function checkedLogoutRequest(root: () => Element, connection: SamlRuntimeConnection, urls: SamlSpUrls): IdpLogoutRequest {
+  try {
+    return checkIdpLogoutRequest(root(), connection, urls);
+  } catch (error) {
+    throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${(error as Error).message}`);
+  }
 }
 
 /** SP metadata is needed before the IdP is configured (the admin copies it into Entra first). */

@@ -42,11 +42,19 @@ export class EventService {
    * too (the list shows only events no running transaction can precede); the list's paging cursors do not.
    */
   async subscribe(scope: Scope, args: { types?: EventType[] | null; after?: string | null }): Promise<AsyncIterableIterator<DeliveredEvent>> {
-    requireLevel(scope, 'ADMINISTRATOR');
+    this.authorizeSubscriber(scope);
     const { types } = parseInput(subscribeRule, stripNulls({ types: args.types }));
     const after = args.after ? decodeFeedCursor(args.after) : null;
     if (after) await this.feed.verifyPosition(scope.tenantId, after.anchor);
     return this.feed.subscribe(scope.tenantId, { types, after });
+  }
+
+  /**
+   * Refuses (FORBIDDEN) a caller who may not follow the tenant's log. A live subscription asks again, with
+   * the caller as its credential says now, while it runs: a user demoted by a mapping change stops there.
+   */
+  authorizeSubscriber(scope: Scope): void {
+    requireLevel(scope, 'ADMINISTRATOR');
   }
 
   /**

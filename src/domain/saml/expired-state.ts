@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /** The SAML protocol-state tables whose rows carry an `expires_at` and are useless after it. */
-export type ExpiringSamlTable = 'saml_pending_requests' | 'saml_accepted_assertions';
+export type ExpiringSamlTable = 'saml_pending_requests' | 'saml_accepted_assertions' | 'saml_accepted_logout_requests';
 
 /**
  * Deletes up to 100 expired rows of `table` in the transaction of `em`: a little with every new row keeps the

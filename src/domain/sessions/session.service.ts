@@ -42,6 +42,13 @@ export class SessionService {
     return session?.samlNameId ? { nameId: session.samlNameId, nameIdFormat: session.samlNameIdFormat, sessionIndex: session.samlSessionIndex } : null;
   }
 
+  /** Whether the session with this id (of the scope's tenant) is live: neither revoked nor expired. */
+  async isLive(scope: Scope, sessionId: string): Promise<boolean> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const found = await this.uow.read((em) => em.count(Session, { id: sessionId, tenantId: scope.tenantId, revokedAt: null, expiresAt: { $gt: new Date() } }));
+    return found > 0;
+  }
+
   /** Ends the caller's own session. */
   async signOut(scope: Scope): Promise<boolean> {
     const sessionId = scope.actor.sessionId;

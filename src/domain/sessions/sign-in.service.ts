@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../events/event-recorder';
 import { DomainError } from '../shared/domain-error';
@@ -22,7 +23,8 @@ export type SignInFailure =
   | 'IDP_INITIATED_DISABLED'
   | 'ASSERTION_REPLAYED'
   | 'UNKNOWN_USER'
-  | 'USER_DEACTIVATED';
+  | 'USER_DEACTIVATED'
+  | 'OTHER_TENANT_SESSION';
 
 /** An assertion whose signature, issuer, audience, destination, recipient and validity window were checked. */
 export interface VerifiedAssertion {
@@ -41,11 +43,23 @@ export interface VerifiedAssertion {
   profile: { email?: string; givenName?: string; familyName?: string; displayName?: string };
 }
 
+/** An IdP LogoutRequest whose signature, issuer, Destination and IssueInstant were checked. */
+export interface IdpLogoutRequest {
+  id: string;
+  /** Until when its id is remembered: after that its IssueInstant refuses it anyway. */
+  rememberUntil: Date;
+}
+
 export interface SignedIn {
   token: string;
+  /** The new session's id (not a secret). */
+  sessionId: string;
   expiresAt: Date;
   user: User;
 }
+
+/** How often a sign-in runs when concurrent first sign-ins of the same new user collide (see below). */
+const FIRST_SIGN_IN_ATTEMPTS = 3;
 
 class SignInRefused extends Error {
   constructor(
@@ -73,13 +87,13 @@ export class SignInService {
     requireSignInAuthority(scope);
     const issued = issueToken('session');
     try {
-      return await this.uow.write(async (em) => {
+      return await retryingRaceOfFirstSignIn(() => this.uow.write(async (em) => {
         await consumeRequestOrCheckIdpInitiated(em, scope, assertion.inResponseTo, browserProof);
         await rememberAssertion(em, scope, assertion);
         const user = (await findSigningInUser(em, scope, assertion)) ?? (await createJustInTime(em, scope, assertion));
         if (!user.active) throw new SignInRefused('USER_DEACTIVATED', `${user.userName} is deactivated`);
         const expiresAt = new Date(Date.now() + lifetimeSeconds * 1000);
-        em.create(Session, {
+        const session = em.create(Session, {
           tenantId: scope.tenantId,
           userId: user.id,
           tokenHash: issued.hash,
@@ -95,8 +109,8 @@ export class SignInService {
           summary: `${user.userName} signed in through SAML`,
           detail: { nameId: assertion.nameId, idpInitiated: assertion.inResponseTo === null },
         });
-        return { token: issued.token, expiresAt, user };
-      });
+        return { token: issued.token, sessionId: session.id, expiresAt, user };
+      }));
     } catch (error) {
       if (!(error instanceof SignInRefused)) throw error;
       await this.refuse(scope, error.reason, error.detail, { nameId: assertion.nameId });
@@ -127,11 +141,14 @@ export class SignInService {
 
   /**
    * Ends the sessions the IdP names in a LogoutRequest: those of that NameID with one of the session indexes,
-   * or all of that NameID's sessions when it lists none. Returns how many ended.
+   * or all of that NameID's sessions when it lists none. Returns how many ended. The request's id is
+   * remembered in the same transaction: a request already acted on is refused (LOGOUT_REPLAYED) and ends
+   * nothing.
    */
-  async endIdpSessions(scope: Scope, nameId: string, sessionIndexes: string[]): Promise<number> {
+  async endIdpSessions(scope: Scope, request: IdpLogoutRequest, nameId: string, sessionIndexes: string[]): Promise<number> {
     requireSignInAuthority(scope);
     return this.uow.write(async (em) => {
+      await rememberLogoutRequest(em, scope, request);
       const ended = await em.execute<{ id: string; user_id: string }[]>(
         `update sessions set revoked_at = now()
           where tenant_id = ? and saml_name_id = ? and revoked_at is null
@@ -149,6 +166,21 @@ export class SignInService {
       }
       return ended.length;
     });
+  }
+}
+
+/**
+ * Two first sign-ins of one new user at once both find no user and both create it: the second insert waits
+ * for the first to commit and then violates the unique userName. Nothing of that attempt was committed, so
+ * it runs again and finds the user the other one created (one user, two sessions, never a server error).
+ */
+async function retryingRaceOfFirstSignIn<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException) || tries >= FIRST_SIGN_IN_ATTEMPTS) throw error;
+    }
   }
 }
 
@@ -192,6 +224,18 @@ async function rememberAssertion(em: EntityManager, scope: Scope, assertion: Ver
     [scope.tenantId, assertion.assertionId, assertion.notOnOrAfter],
   );
   if (inserted.length === 0) throw new SignInRefused('ASSERTION_REPLAYED', `Assertion ${assertion.assertionId} was already used`);
+}
+
+async function rememberLogoutRequest(em: EntityManager, scope: Scope, request: IdpLogoutRequest): Promise<void> {
+  await sweepExpired(em, 'saml_accepted_logout_requests');
+  const inserted = await em.execute<{ request_id: string }[]>(
+    `insert into saml_accepted_logout_requests (tenant_id, request_id, expires_at) values (?, ?, ?)
+     on conflict do nothing returning request_id`,
+    [scope.tenantId, request.id, request.rememberUntil],
+  );
+  if (inserted.length === 0) {
+    throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${request.id} was already used`, { reason: 'LOGOUT_REPLAYED' });
+  }
 }
 
 /** The user whose userName is the NameID, else whose externalId is the objectidentifier claim. */

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Resolver, Root, Subscription } from 'type-graphql';
 import type { DeliveredEvent } from '../../domain/events/event-subscription';
 import { DomainError } from '../../domain/shared/domain-error';
+import type { Actor, Scope } from '../../domain/shared/scope';
 import { tenantScope, type GraphQLContext } from '../context';
 import { EventTypeEnum } from '../types/enums';
 import { ProvisioningEventNode, toEventNode } from '../types/event.type';
@@ -12,8 +13,14 @@ interface SubscriptionArgs {
   after?: string | null;
 }
 
-/** How often a live subscription checks that its credential is still good (revoked, signed out, deactivated). */
+/**
+ * How often a live subscription checks that its credential is still good (revoked, signed out, deactivated)
+ * and that its caller may still follow the log (a user demoted by a mapping change).
+ */
 const REAUTHENTICATE_MS = 5_000;
+
+/** Why the subscription must end now, or null while its caller may go on. */
+type StillAllowed = () => Promise<DomainError | null>;
 
 /**
  * The domain stream as graphql-ws consumes it. A plain iterator, not an async generator: graphql-ws calls
@@ -22,7 +29,7 @@ const REAUTHENTICATE_MS = 5_000;
  * credential no longer good) becomes one last payload that the field resolver throws, so the client gets
  * it as this subscription's error with its code, then completion.
  */
-function deliverable(stream: AsyncIterableIterator<DeliveredEvent>, stillAuthenticated: (() => Promise<boolean>) | undefined): AsyncIterableIterator<DeliveredEvent | DomainError> {
+function deliverable(stream: AsyncIterableIterator<DeliveredEvent>, stillAllowed: StillAllowed | undefined): AsyncIterableIterator<DeliveredEvent | DomainError> {
   let ended = false;
   let checkedAt = Date.now();
   const end = async (): Promise<IteratorResult<DeliveredEvent | DomainError>> => {
@@ -42,11 +49,12 @@ function deliverable(stream: AsyncIterableIterator<DeliveredEvent>, stillAuthent
         return { done: false, value: error };
       }
       if (result.done) return end();
-      if (stillAuthenticated && Date.now() - checkedAt >= REAUTHENTICATE_MS) {
+      if (stillAllowed && Date.now() - checkedAt >= REAUTHENTICATE_MS) {
         checkedAt = Date.now();
-        if (!(await stillAuthenticated().catch(() => false))) {
+        const refusal = await stillAllowed().catch(() => new DomainError('UNAUTHENTICATED', 'The credential of this connection could not be checked'));
+        if (refusal) {
           await end();
-          return { done: false, value: new DomainError('UNAUTHENTICATED', 'The credential of this connection is no longer valid') };
+          return { done: false, value: refusal };
         }
       }
       return { done: false, value: result.value };
@@ -55,6 +63,21 @@ function deliverable(stream: AsyncIterableIterator<DeliveredEvent>, stillAuthent
     [Symbol.asyncIterator]: () => iterator,
   };
   return iterator;
+}
+
+/** The caller as its credential names it now, authorized again by the domain with the subscription's scope. */
+function stillAllowed(scope: Scope, reauthenticate: () => Promise<Actor | null>, ctx: GraphQLContext): StillAllowed {
+  return async () => {
+    const actor = await reauthenticate();
+    if (!actor) return new DomainError('UNAUTHENTICATED', 'The credential of this connection is no longer valid');
+    try {
+      ctx.services.events.authorizeSubscriber({ ...scope, actor });
+      return null;
+    } catch (error) {
+      if (error instanceof DomainError) return error;
+      throw error;
+    }
+  };
 }
 
 @Resolver()
@@ -66,8 +89,9 @@ export class EventSubscriptionResolver {
     subscribe: async ({ args, context }) => {
       const { tenant, types, after } = args as SubscriptionArgs;
       const ctx = context as GraphQLContext;
-      const stream = await ctx.services.events.subscribe(await tenantScope(ctx, tenant), { types: types as never, after });
-      return deliverable(stream, ctx.stillAuthenticated);
+      const scope = await tenantScope(ctx, tenant);
+      const stream = await ctx.services.events.subscribe(scope, { types: types as never, after });
+      return deliverable(stream, ctx.reauthenticate && stillAllowed(scope, ctx.reauthenticate, ctx));
     },
   })
   provisioningEvents(
