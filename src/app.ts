@@ -66,7 +66,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     const services = createDomainServices(orm.em, {
       operatorTokenHash: config.operatorToken ? hashToken(config.operatorToken) : undefined,
       secretKey,
-      idpMetadata: new SamlMetadataReader(config.samlMetadataInsecure),
+      idpMetadata: new SamlMetadataReader(config.samlMetadataInsecure, config.samlMetadataTimeoutMs),
       maxBufferedEvents: config.maxBufferedEvents,
       onFeedError: (error) => logger.warn({ err: error }, 'live event feed could not read the log; retrying'),
       onFeedHeld: (heldForMs) => {

@@ -164,6 +164,8 @@ export class SamlService {
     const current = await this.ensureConnection(scope);
     if (!current.metadataUrl) throw new DomainError('BAD_USER_INPUT', 'SAML is not configured from a metadata URL; there is nothing to refresh');
     const url = current.metadataUrl;
+    // Stamped before the fetch, which may take its whole deadline: the schedule of every process skips it meanwhile.
+    await this.uow.write((em) => em.nativeUpdate(SamlConnection, { tenantId: scope.tenantId }, { metadataAttemptedAt: new Date() }));
     let fetched: { xml: string; descriptor: IdpDescriptor; certificates: CertificateInfo[] } | { error: string };
     try {
       const result = await this.reader().fetch(url);
@@ -218,6 +220,28 @@ export class SamlService {
         [before, limit],
       );
       return rows.map((row) => row.slug);
+    });
+  }
+
+  /**
+   * Takes the tenant whose metadata URL was last tried longest before `before` and stamps the attempt now, in
+   * one statement: concurrent callers (here and in other processes) each get a different tenant, and none
+   * takes it again until its age is up. Null when no tenant is due. The scheduled refresh calls this, then
+   * `refreshMetadata`.
+   */
+  async claimDueMetadata(ctx: CallContext, before: Date): Promise<string | null> {
+    if (ctx.actor.kind !== 'SYSTEM') throw new DomainError('FORBIDDEN', 'Only the system refreshes metadata on a schedule');
+    return this.uow.write(async (em) => {
+      const rows = await em.execute<{ slug: string }[]>(
+        `update saml_connections c set metadata_attempted_at = ? from tenants t
+          where t.id = c.tenant_id and c.tenant_id = (
+            select d.tenant_id from saml_connections d
+             where d.metadata_url is not null and (d.metadata_attempted_at is null or d.metadata_attempted_at < ?)
+             order by d.metadata_attempted_at nulls first limit 1 for update skip locked)
+          returning t.slug`,
+        [new Date(), before],
+      );
+      return rows[0]?.slug ?? null;
     });
   }
 
