@@ -93,6 +93,8 @@ export const RUNTIME_CONNECTION_TTL_MS = 5_000;
 /** Each tenant's SAML connection: the IdP it trusts (by metadata or by hand) and the SP's own key pair. */
 export class SamlService {
   private readonly runtimeCache = new Map<string, { value: SamlRuntimeConnection | null; expiresAt: number }>();
+  /** Per tenant, the creation of its connection (and SP key pair) in progress in this process. */
+  private readonly connectionsBeingCreated = new Map<string, Promise<SamlConnection>>();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -297,11 +299,29 @@ export class SamlService {
   private async ensureConnection(scope: Scope): Promise<SamlConnection> {
     const existing = await this.uow.read((em) => em.findOne(SamlConnection, { tenantId: scope.tenantId }));
     if (existing) return existing;
+    // One generation per tenant in this process, however many first requests arrive together.
+    let creating = this.connectionsBeingCreated.get(scope.tenantId);
+    if (!creating) {
+      creating = this.createConnection(scope).finally(() => this.connectionsBeingCreated.delete(scope.tenantId));
+      this.connectionsBeingCreated.set(scope.tenantId, creating);
+    }
+    return creating;
+  }
+
+  /**
+   * Generates and stores the SP key pair, under a transaction-scoped advisory lock per tenant: a process that
+   * waited for another one's lock finds the row and generates nothing (an RSA key costs a CPU for a while,
+   * and the first requests are unauthenticated).
+   */
+  private async createConnection(scope: Scope): Promise<SamlConnection> {
     const box = this.box();
-    const tenant = await this.uow.read((em) => em.findOneOrFail(Tenant, { id: scope.tenantId }));
-    const credentials = generateSpCredentials(`Portico SP ${tenant.slug}`);
     return this.uow.write(async (em) => {
-      // Several processes may race here; the first key pair stored wins and the others are discarded.
+      await em.execute(`select pg_advisory_xact_lock(hashtext('portico.saml-sp-key'), hashtext(?))`, [scope.tenantId]);
+      const stored = await em.findOne(SamlConnection, { tenantId: scope.tenantId });
+      if (stored) return stored;
+      const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
+      const credentials = await generateSpCredentials(`Portico SP ${tenant.slug}`);
+      // The lock makes a conflict unlikely, not impossible (a connection inserted some other way): the first row stays.
       const inserted = await em.execute<{ tenant_id: string }[]>(
         `insert into saml_connections (tenant_id, sp_certificate, sp_private_key_encrypted, created_at, updated_at)
          values (?, ?, ?, now(), now()) on conflict (tenant_id) do nothing returning tenant_id`,
