@@ -117,7 +117,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       logger,
       graphql: graphql.middleware,
       scim: createScimRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
-      saml: createSamlRouter({ services, publicUrl: config.publicUrl, logger }),
+      saml: createSamlRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.samlRateLimit }),
       readiness: async () => {
         await orm.em.getConnection().execute('select 1');
         const pending = await pendingMigrations(orm);
