@@ -40,7 +40,7 @@ async function metadataServer(xml: string) {
 
 /** Issue 11, finding 5: a slow IdP metadata URL is cut at a total deadline and never stalls other tenants. */
 describe('IdP metadata fetch deadline and independent refresh', () => {
-  const DEADLINE_SECONDS = 3;
+  const DEADLINE_SECONDS = 5;
   let portico: TestPortico;
   let idpServer: Awaited<ReturnType<typeof metadataServer>>;
 
@@ -93,7 +93,7 @@ describe('IdP metadata fetch deadline and independent refresh', () => {
     let settled = false;
     const refreshing = operatorScope(portico, 'stampco').then((scope) => portico.services.saml.refreshMetadata(scope));
     void refreshing.finally(() => (settled = true));
-    await expect.poll(() => attemptedAt('stampco'), { timeout: 1_500, interval: 50 }).toBeGreaterThan(before);
+    await expect.poll(() => attemptedAt('stampco'), { timeout: 3_000, interval: 50 }).toBeGreaterThan(before);
     expect(settled).toBe(false); // still fetching
     const view = await refreshing;
     expect(view.metadataRefreshError).toMatch(new RegExp(`within ${DEADLINE_SECONDS} s`));
@@ -114,7 +114,7 @@ describe('IdP metadata fetch deadline and independent refresh', () => {
     const stop = startMetadataRefresh({ services: portico.services, logger: portico.logger, maxAgeMs: 24 * 3600 * 1000, checkEveryMs: 50 });
     try {
       // Well before the slow tenant's deadline: the fast one did not wait behind it.
-      await expect.poll(() => refreshedAt('fastco'), { timeout: 2_000, interval: 50 }).not.toBe(fastBefore);
+      await expect.poll(() => refreshedAt('fastco'), { timeout: 4_000, interval: 50 }).not.toBe(fastBefore);
       expect(Date.now() - started).toBeLessThan(DEADLINE_SECONDS * 1000);
       expect(await attemptedAt('slowco')).toBeGreaterThan(slowBefore);
       const slowSettings = (await portico.gql(SamlSettingsDocument, { tenant: 'slowco' })).data!.samlSettings;
