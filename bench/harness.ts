@@ -111,6 +111,8 @@ export async function startServer(extraEnv: Record<string, string> = {}, options
       PORTICO_OPERATOR_TOKEN: operatorToken,
       LOG_LEVEL: 'warn',
       PORTICO_SCIM_RATE_PER_SECOND: '0',
+      // The load comes from one address: the per-address SAML limit would measure itself.
+      PORTICO_SAML_RATE_PER_SECOND: '0',
       ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

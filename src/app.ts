@@ -76,7 +76,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       },
       operatorTokenHash: config.operatorToken ? hashToken(config.operatorToken) : undefined,
       secretKey,
-      idpMetadata: new SamlMetadataReader(config.samlMetadataInsecure),
+      idpMetadata: new SamlMetadataReader(config.samlMetadataInsecure, config.samlMetadataTimeoutMs),
       maxBufferedEvents: config.maxBufferedEvents,
       onFeedError: (error) => logger.warn({ err: error }, 'live event feed could not read the log; retrying'),
       onFeedHeld: (heldForMs) => {
@@ -130,7 +130,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       logger,
       graphql: graphql.middleware,
       scim: createScimRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
-      saml: createSamlRouter({ services, publicUrl: config.publicUrl, logger }),
+      saml: createSamlRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.samlRateLimit }),
       metricsToken: config.metricsToken,
       readiness: async () => {
         await orm.em.getConnection().execute('select 1');

@@ -17,10 +17,14 @@ export interface Config {
   dataDir: string;
   /** Sustained SCIM requests per second per token (0: no limit) and the burst above it. */
   scimRateLimit: { perSecond: number; burst: number };
+  /** Sustained requests per second to the SAML routes per client address (0: no limit) and the burst above it. */
+  samlRateLimit: { perSecond: number; burst: number };
   /** How old a tenant's fetched IdP metadata may get before it is fetched again. */
   samlMetadataRefreshHours: number;
   /** Fetch IdP metadata over plain http and from private addresses too (development and tests only). */
   samlMetadataInsecure: boolean;
+  /** The total time one IdP metadata fetch may take (connect, redirects, headers and body). */
+  samlMetadataTimeoutMs: number;
   /** Events a live subscriber may fall behind by before it is closed. */
   maxBufferedEvents: number;
   /** Provisioning events older than this many days are pruned (0 keeps them forever). */
@@ -90,7 +94,19 @@ const envSchema = z.object({
     (v) => (v === undefined || v === '' ? 200 : v),
     z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(1_000_000),
   ),
+  PORTICO_SAML_RATE_PER_SECOND: z.preprocess(
+    (v) => (v === undefined || v === '' ? 10 : v),
+    z.coerce.number({ message: 'must be a number' }).min(0).max(1_000_000),
+  ),
+  PORTICO_SAML_RATE_BURST: z.preprocess(
+    (v) => (v === undefined || v === '' ? 50 : v),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(1_000_000),
+  ),
   PORTICO_SAML_METADATA_INSECURE: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], { message: 'must be true or false' }).default('false')),
+  PORTICO_SAML_METADATA_TIMEOUT_SECONDS: z.preprocess(
+    (v) => (v === undefined || v === '' ? 10 : v),
+    z.coerce.number({ message: 'must be a number of seconds' }).min(0.1, 'must be at least 0.1').max(300, 'must be at most 300'),
+  ),
   PORTICO_SUBSCRIBER_BUFFER: z.preprocess(
     (v) => (v === undefined || v === '' ? 1000 : v),
     z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(10).max(1_000_000),
@@ -150,8 +166,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(cwd, e.PORTICO_DATA_DIR),
     scimRateLimit: { perSecond: e.PORTICO_SCIM_RATE_PER_SECOND, burst: e.PORTICO_SCIM_RATE_BURST },
+    samlRateLimit: { perSecond: e.PORTICO_SAML_RATE_PER_SECOND, burst: e.PORTICO_SAML_RATE_BURST },
     samlMetadataRefreshHours: e.PORTICO_SAML_METADATA_REFRESH_HOURS,
     samlMetadataInsecure: e.PORTICO_SAML_METADATA_INSECURE === 'true',
+    samlMetadataTimeoutMs: Math.round(e.PORTICO_SAML_METADATA_TIMEOUT_SECONDS * 1000),
     maxBufferedEvents: e.PORTICO_SUBSCRIBER_BUFFER,
     eventRetentionDays: e.PORTICO_EVENT_RETENTION_DAYS,
     metricsToken: e.PORTICO_METRICS_TOKEN,

@@ -7,6 +7,7 @@ import { systemActor, type Scope } from '../domain/shared/scope';
 import { PENDING_REQUEST_SECONDS, type SamlRuntimeConnection } from '../domain/saml/saml.service';
 import { signInRefusal, type IdpLogoutRequest, type SignInFailure } from '../domain/sessions/sign-in.service';
 import type { Logger } from '../http/logger';
+import { clientAddressKey, RateLimiter } from '../http/rate-limiter';
 import { bearerOf, cookieValue, requestIdOf } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
 import { clearSessionCookies, hasLiveSessionOfAnotherTenant, setSessionCookies } from './browser-session';
@@ -22,6 +23,8 @@ export interface SamlRouterOptions {
   services: DomainServices;
   publicUrl: string;
   logger: Logger;
+  /** Requests per second and burst per client address, for every route here (perSecond 0: no limit). */
+  rateLimit: { perSecond: number; burst: number };
 }
 
 const SAML_ACTOR = systemActor('SAML sign-in');
@@ -58,6 +61,16 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
   const secureCookie = publicUrl.startsWith('https:');
   const router = express.Router({ mergeParams: true, caseSensitive: false });
   const unverifiedRefusals = new RefusalBudget(UNVERIFIED_REFUSALS_PER_MINUTE);
+  const perAddress = new RateLimiter(options.rateLimit.perSecond, options.rateLimit.burst);
+
+  // Anyone may call these routes, and a login writes a row and signs with RSA: each client address gets a
+  // budget, taken before the tenant is looked up, so unknown tenants cost the same.
+  router.use((req, res, next) => {
+    const limit = perAddress.take(clientAddressKey(req.ip));
+    if (limit.allowed) return next();
+    res.setHeader('Retry-After', String(limit.retryAfterSeconds));
+    errorPage(res, 429, 'TOO_MANY_REQUESTS', `Too many sign-in requests from your network. Please try again in ${limit.retryAfterSeconds} seconds.`);
+  });
 
   /**
    * A refusal before any signature was verified: anyone can cause one, so each tenant's provisioning log
@@ -72,12 +85,12 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
   /** The tenant of the URL as a system scope for sign-in work; null (after a 404 page) when there is none. */
   const tenantScope = async (req: Request, res: Response): Promise<{ scope: Scope; slug: string } | null> => {
     const slug = String(req.params.tenant);
-    const tenant = await services.tenants.findBySlug(slug);
-    if (!tenant) {
+    const tenantId = await services.tenants.idOfSlug(slug);
+    if (!tenantId) {
       errorPage(res, 404, 'UNKNOWN_TENANT', 'There is no such tenant.');
       return null;
     }
-    return { slug, scope: { actor: SAML_ACTOR, source: 'SAML', requestId: requestIdOf(req), tenantId: tenant.id } };
+    return { slug, scope: { actor: SAML_ACTOR, source: 'SAML', requestId: requestIdOf(req), tenantId } };
   };
 
   const handle = (work: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {

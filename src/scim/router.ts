@@ -5,8 +5,8 @@ import type { Scope } from '../domain/shared/scope';
 import type { Logger } from '../http/logger';
 import { jsonBodyParser, jsonTooDeep, MAX_JSON_DEPTH } from '../http/json-depth';
 import { parseBearer, requestIdOf } from '../http/request-context';
+import { RateLimiter } from '../http/rate-limiter';
 import { boundedCopy } from './bounded-copy';
-import { RateLimiter } from './rate-limiter';
 import { invalidSyntax, ScimError, scimErrorBody, toScimError } from './scim-error';
 import { SCIM_CONTENT_TYPE, type ScimResponse } from './scim-http';
 import { ScimService } from './scim-service';
@@ -56,7 +56,9 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
   const authenticate: RequestHandler = async (req, res, next) => {
     const slug = String(req.params.tenant);
     const token = parseBearer(req.headers.authorization ?? '');
-    const found = token ? await services.authenticator.authenticateScimAt(slug, token) : null;
+    // An unknown tenant is answered from memory (usually): random slugs must not each cost a query.
+    const tenantExists = (await services.tenants.idOfSlug(slug)) !== null;
+    const found = token && tenantExists ? await services.authenticator.authenticateScimAt(slug, token) : null;
     if (!found) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
       await logUnauthenticated(slug, req, token ? 'The token is unknown, revoked, or not this tenant\'s, or SCIM is disabled' : 'No bearer token');
@@ -73,14 +75,14 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
   async function logUnauthenticated(slug: string, req: Request, reason: string): Promise<void> {
     const now = Date.now();
     if (now - (lastUnauthenticatedLog.get(slug) ?? 0) < UNAUTHENTICATED_LOG_INTERVAL_MS) return;
-    const tenant = await services.tenants.findBySlug(slug);
-    if (!tenant) return;
+    const tenantId = await services.tenants.idOfSlug(slug);
+    if (!tenantId) return;
     // Only existing tenants are remembered, and the map is bounded: random slugs cannot grow it.
     if (lastUnauthenticatedLog.size >= 10_000) lastUnauthenticatedLog.clear();
     lastUnauthenticatedLog.set(slug, now);
     const scope: Scope = {
-      actor: { kind: 'SCIM_CLIENT', id: null, label: 'unauthenticated SCIM client', tenantId: tenant.id, level: 'NONE' },
-      tenantId: tenant.id,
+      actor: { kind: 'SCIM_CLIENT', id: null, label: 'unauthenticated SCIM client', tenantId, level: 'NONE' },
+      tenantId,
       source: 'SCIM',
       requestId: requestIdOf(req),
     };

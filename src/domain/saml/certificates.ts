@@ -1,4 +1,5 @@
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { generateKeyPair, randomBytes, X509Certificate } from 'node:crypto';
+import { promisify } from 'node:util';
 import forge from 'node-forge';
 import { DomainError } from '../shared/domain-error';
 
@@ -13,6 +14,7 @@ export interface CertificateInfo {
 }
 
 const MAX_CERTIFICATE_CHARS = 16_000;
+const generateRsaKeyPair = promisify(generateKeyPair);
 
 /** PEM text from a PEM block or the bare base64 body that metadata and admin portals show. */
 function toPem(text: string): string {
@@ -43,10 +45,11 @@ export function readCertificate(text: string, argument = 'certificates'): Certif
 
 /**
  * A new key pair for the SP and a self-signed certificate for it (10 years: IdPs pin SP certificates, and
- * rotating them is a manual step in the IdP). The key is generated natively; forge only builds the cert.
+ * rotating them is a manual step in the IdP). The key is generated natively, off the event loop (it takes
+ * a CPU for a good part of a second); forge only builds the cert.
  */
-export function generateSpCredentials(commonName: string): { certificatePem: string; privateKeyPem: string } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+export async function generateSpCredentials(commonName: string): Promise<{ certificatePem: string; privateKeyPem: string }> {
+  const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(privateKeyPem);
   const certificate = forge.pki.createCertificate();

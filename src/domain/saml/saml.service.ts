@@ -94,6 +94,8 @@ export const RUNTIME_CONNECTION_TTL_MS = 5_000;
 /** Each tenant's SAML connection: the IdP it trusts (by metadata or by hand) and the SP's own key pair. */
 export class SamlService {
   private readonly runtimeCache = new Map<string, { value: SamlRuntimeConnection | null; expiresAt: number }>();
+  /** Per tenant, the creation of its connection (and SP key pair) in progress in this process. */
+  private readonly connectionsBeingCreated = new Map<string, Promise<SamlConnection>>();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -165,6 +167,8 @@ export class SamlService {
     const current = await this.ensureConnection(scope);
     if (!current.metadataUrl) throw new DomainError('BAD_USER_INPUT', 'SAML is not configured from a metadata URL; there is nothing to refresh');
     const url = current.metadataUrl;
+    // Stamped before the fetch, which may take its whole deadline: the schedule of every process skips it meanwhile.
+    await this.uow.write((em) => em.nativeUpdate(SamlConnection, { tenantId: scope.tenantId }, { metadataAttemptedAt: new Date() }));
     let fetched: { xml: string; descriptor: IdpDescriptor; certificates: CertificateInfo[] } | { error: string };
     try {
       const result = await this.reader().fetch(url);
@@ -222,6 +226,28 @@ export class SamlService {
     });
   }
 
+  /**
+   * Takes the tenant whose metadata URL was last tried longest before `before` and stamps the attempt now, in
+   * one statement: concurrent callers (here and in other processes) each get a different tenant, and none
+   * takes it again until its age is up. Null when no tenant is due. The scheduled refresh calls this, then
+   * `refreshMetadata`.
+   */
+  async claimDueMetadata(ctx: CallContext, before: Date): Promise<string | null> {
+    if (ctx.actor.kind !== 'SYSTEM') throw new DomainError('FORBIDDEN', 'Only the system refreshes metadata on a schedule');
+    return this.uow.write(async (em) => {
+      const rows = await em.execute<{ slug: string }[]>(
+        `update saml_connections c set metadata_attempted_at = ? from tenants t
+          where t.id = c.tenant_id and c.tenant_id = (
+            select d.tenant_id from saml_connections d
+             where d.metadata_url is not null and (d.metadata_attempted_at is null or d.metadata_attempted_at < ?)
+             order by d.metadata_attempted_at nulls first limit 1 for update skip locked)
+          returning t.slug`,
+        [new Date(), before],
+      );
+      return rows[0]?.slug ?? null;
+    });
+  }
+
   /** The connection a sign-in validates against, or null while the IdP is not configured. */
   async runtimeConnection(scope: Scope): Promise<SamlRuntimeConnection | null> {
     requireLevel(scope, 'ADMINISTRATOR');
@@ -274,11 +300,29 @@ export class SamlService {
   private async ensureConnection(scope: Scope): Promise<SamlConnection> {
     const existing = await this.uow.read((em) => em.findOne(SamlConnection, { tenantId: scope.tenantId }));
     if (existing) return existing;
+    // One generation per tenant in this process, however many first requests arrive together.
+    let creating = this.connectionsBeingCreated.get(scope.tenantId);
+    if (!creating) {
+      creating = this.createConnection(scope).finally(() => this.connectionsBeingCreated.delete(scope.tenantId));
+      this.connectionsBeingCreated.set(scope.tenantId, creating);
+    }
+    return creating;
+  }
+
+  /**
+   * Generates and stores the SP key pair, under a transaction-scoped advisory lock per tenant: a process that
+   * waited for another one's lock finds the row and generates nothing (an RSA key costs a CPU for a while,
+   * and the first requests are unauthenticated).
+   */
+  private async createConnection(scope: Scope): Promise<SamlConnection> {
     const box = this.box();
-    const tenant = await this.uow.read((em) => em.findOneOrFail(Tenant, { id: scope.tenantId }));
-    const credentials = generateSpCredentials(`Portico SP ${tenant.slug}`);
     return this.uow.write(async (em) => {
-      // Several processes may race here; the first key pair stored wins and the others are discarded.
+      await em.execute(`select pg_advisory_xact_lock(hashtext('portico.saml-sp-key'), hashtext(?))`, [scope.tenantId]);
+      const stored = await em.findOne(SamlConnection, { tenantId: scope.tenantId });
+      if (stored) return stored;
+      const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
+      const credentials = await generateSpCredentials(`Portico SP ${tenant.slug}`);
+      // The lock makes a conflict unlikely, not impossible (a connection inserted some other way): the first row stays.
       const inserted = await em.execute<{ tenant_id: string }[]>(
         `insert into saml_connections (tenant_id, sp_certificate, sp_private_key_encrypted, created_at, updated_at)
          values (?, ?, ?, now(), now()) on conflict (tenant_id) do nothing returning tenant_id`,

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { requireLevel, requireOperator } from '../shared/authorize';
 import { diffAttributes } from '../shared/changes';
 import { DomainError } from '../shared/domain-error';
@@ -19,10 +20,21 @@ export interface TenantSettingsInput {
   idpInitiatedSignIn?: boolean | null;
 }
 
+/**
+ * How long a process believes a slug names no tenant. A tenant created by this process is usable at once;
+ * one created by another process within this time.
+ */
+export const UNKNOWN_SLUG_TTL_MS = 5_000;
+
 /** Tenants: created by the operator; each tenant's settings changed by its administrators. */
 export class TenantService {
   /** Slug → tenant id. A tenant's slug never changes and tenants are not deleted, so entries never go stale. */
-  private readonly idBySlug = new Map<string, string>();
+  private readonly idBySlug = new LRUCache<string, string>({ max: 100_000 });
+  /**
+   * Slugs just found to name no tenant: anyone can send requests for random slugs, and without this each
+   * would cost a query. Bounded, and short-lived (see UNKNOWN_SLUG_TTL_MS).
+   */
+  private readonly unknownSlugs = new LRUCache<string, true>({ max: 10_000, ttl: UNKNOWN_SLUG_TTL_MS });
 
   constructor(private readonly uow: UnitOfWork) {}
 
@@ -41,7 +53,7 @@ export class TenantService {
             changes: diffAttributes(null, tenant, ['slug', 'name']),
           });
           return tenant;
-        }),
+        }).finally(() => this.unknownSlugs.delete(slug)),
       `A tenant with slug "${slug}" already exists`,
     );
   }
@@ -68,21 +80,32 @@ export class TenantService {
     const isOperator = ctx.actor.kind === 'OPERATOR' || ctx.actor.kind === 'SYSTEM';
     if (isOperator) {
       if (!slug) throw new DomainError('BAD_USER_INPUT', 'The operator must name a tenant', { argument: 'tenant' });
-      let tenantId = this.idBySlug.get(slug);
-      if (!tenantId) {
-        const tenant = await this.uow.read((em) => em.findOne(Tenant, { slug }));
-        if (!tenant) throw new DomainError('NOT_FOUND', `Tenant "${slug}" not found`);
-        tenantId = tenant.id;
-        if (this.idBySlug.size < 100_000) this.idBySlug.set(slug, tenantId);
-      }
+      const tenantId = await this.idOfSlug(slug);
+      if (!tenantId) throw new DomainError('NOT_FOUND', `Tenant "${slug}" not found`);
       return { ...ctx, tenantId };
     }
     if (!ctx.actor.tenantId) throw new DomainError('FORBIDDEN', 'This caller belongs to no tenant');
-    if (slug) {
-      const own = await this.uow.read((em) => em.findOne(Tenant, { id: ctx.actor.tenantId! }));
-      if (!own || own.slug !== slug) throw new DomainError('FORBIDDEN', 'This tenant is not yours');
-    }
+    if (slug && (await this.idOfSlug(slug)) !== ctx.actor.tenantId) throw new DomainError('FORBIDDEN', 'This tenant is not yours');
     return { ...ctx, tenantId: ctx.actor.tenantId };
+  }
+
+  /**
+   * The id of the tenant with this slug, or null, with no caller (the SCIM and SAML routes resolve their URL
+   * this way). Answers from memory when it can: ids forever (slugs never change), misses for a few seconds.
+   */
+  async idOfSlug(slug: string): Promise<string | null> {
+    // A string no slug can be (a NUL, a space, …) names no tenant; it never reaches the database.
+    if (!tenantSlugRule.safeParse(slug).success) return null;
+    const known = this.idBySlug.get(slug);
+    if (known) return known;
+    if (this.unknownSlugs.has(slug)) return null;
+    const tenant = await this.uow.read((em) => em.findOne(Tenant, { slug }, { fields: ['id'] }));
+    if (!tenant) {
+      this.unknownSlugs.set(slug, true);
+      return null;
+    }
+    this.idBySlug.set(slug, tenant.id);
+    return tenant.id;
   }
 
   async get(scope: Scope): Promise<Tenant> {
@@ -93,13 +116,6 @@ export class TenantService {
     });
     if (!tenant) throw new DomainError('NOT_FOUND', 'Tenant not found');
     return tenant;
-  }
-
-  /** Looks a tenant up by slug with no caller (the SCIM and SAML routes resolve their URL this way). */
-  async findBySlug(slug: string): Promise<Tenant | null> {
-    // A string no slug can be (a NUL, a space, …) names no tenant; it never reaches the database.
-    if (!tenantSlugRule.safeParse(slug).success) return null;
-    return this.uow.read((em) => em.findOne(Tenant, { slug }));
   }
 
   async updateSettings(scope: Scope, input: TenantSettingsInput): Promise<Tenant> {

@@ -12,7 +12,8 @@ describe('SAML review regressions', () => {
   const kate = 'kate@review.example';
 
   beforeAll(async () => {
-    portico = await startTestPortico();
+    // No per-address limit here: the ACS flood below stands for one from many addresses (the per-tenant budget).
+    portico = await startTestPortico({ PORTICO_SAML_RATE_PER_SECOND: '0' });
     tenant = await samlTenant(portico, 'review', { idpInitiatedSignIn: true });
     await tenant.scim.request('POST', '/Users', { body: entraUser({ userName: kate }) });
     await tenant.scim.request('POST', '/Users', { body: entraUser({ userName: 'ceo@review.example' }) });
