@@ -6,7 +6,8 @@ import { graphqlUrl } from './config/urls';
 import { openDatabase, resolveSecretKey, type DatabaseHandle } from './db/database';
 import { startEventListener } from './db/event-listener';
 import { oldestOpenTransaction, rebaseForeignEventPositions } from './db/event-log-upkeep';
-import { initOrm, migrateToLatest, pendingMigrations, type Orm } from './db/orm';
+import { initOrm, migrateToLatest, pendingMigrations, poolOverrides, type Orm } from './db/orm';
+import { registerPoolMetrics } from './db/pool-metrics';
 import { createDomainServices, type DomainServices } from './domain/services';
 import { hashToken } from './domain/shared/secret-token';
 import { buildPorticoSchema } from './graphql/schema';
@@ -56,7 +57,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
   };
   try {
     const secretKey = await resolveSecretKey(config);
-    const orm = await initOrm(database.url, {}, database.socketDir);
+    const orm = await initOrm(database.url, poolOverrides(config.databasePool), database.socketDir);
     cleanups.push({ name: 'orm', run: () => orm.close() });
     const applied = await migrateToLatest(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
@@ -113,7 +114,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     cleanups.push({ name: 'graphql', run: () => graphql.stop() });
     const ws = createWsServer({ httpServer, schema, services, publicUrl: config.publicUrl, logger });
     cleanups.push({ name: 'graphql-ws', run: () => ws.stop() });
-    const { app } = createHttpApp({
+    const { app, metrics } = createHttpApp({
       logger,
       graphql: graphql.middleware,
       scim: createScimRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
@@ -124,6 +125,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
         return pending.length === 0 ? { ready: true } : { ready: false, detail: `pending migrations: ${pending.join(', ')}` };
       },
     });
+    registerPoolMetrics(metrics, orm);
     httpServer.on('request', app);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);

@@ -25,6 +25,8 @@ export interface Config {
   maxBufferedEvents: number;
   /** Provisioning events older than this many days are pruned (0 keeps them forever). */
   eventRetentionDays: number;
+  /** Database connections per process, and how long a request waits for one (or for a new one to connect). */
+  databasePool: { size: number; acquireTimeoutMs: number };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -91,6 +93,14 @@ const envSchema = z.object({
     (v) => (v === undefined || v === '' ? 90 : v),
     z.coerce.number({ message: 'must be a number' }).min(0).max(36_500),
   ),
+  PORTICO_DB_POOL_SIZE: z.preprocess(
+    (v) => (v === undefined || v === '' ? 20 : v),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(1_000),
+  ),
+  PORTICO_DB_ACQUIRE_TIMEOUT_MS: z.preprocess(
+    (v) => (v === undefined || v === '' ? 3_000 : v),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(100).max(600_000),
+  ),
   PORTICO_SAML_METADATA_REFRESH_HOURS: z.preprocess(
     (v) => (v === undefined || v === '' ? 24 : v),
     z.coerce.number({ message: 'must be a number' }).min(0.01, 'must be at least 0.01').max(24 * 365),
@@ -131,5 +141,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     samlMetadataInsecure: e.PORTICO_SAML_METADATA_INSECURE === 'true',
     maxBufferedEvents: e.PORTICO_SUBSCRIBER_BUFFER,
     eventRetentionDays: e.PORTICO_EVENT_RETENTION_DAYS,
+    databasePool: { size: e.PORTICO_DB_POOL_SIZE, acquireTimeoutMs: e.PORTICO_DB_ACQUIRE_TIMEOUT_MS },
   };
 }

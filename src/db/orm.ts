@@ -35,6 +35,18 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
   });
 }
 
+/**
+ * Pool settings that bound every wait on the database: at most `size` connections; a request waits at most
+ * `acquireTimeoutMs` for a free one (then fails as UNAVAILABLE instead of queueing without end), and a new
+ * connection that does not connect within that time is given up.
+ */
+export function poolOverrides(pool: { size: number; acquireTimeoutMs: number }): Partial<Options> {
+  return {
+    pool: { min: 0, max: pool.size, acquireTimeoutMillis: pool.acquireTimeoutMs, createTimeoutMillis: pool.acquireTimeoutMs },
+    driverOptions: { acquireConnectionTimeout: pool.acquireTimeoutMs, connection: { connectionTimeoutMillis: pool.acquireTimeoutMs, keepAlive: true } },
+  };
+}
+
 /** Connects to PostgreSQL (over the Unix socket when one is given); does not migrate (see `migrateToLatest`). */
 export async function initOrm(clientUrl: string, overrides: Partial<Options> = {}, socketDir?: string): Promise<Orm> {
   return MikroORM.init(ormConfig(clientUrl, { ...(socketDir && { host: socketDir }), ...overrides }));
