@@ -25,7 +25,9 @@ const UNAVAILABLE_MESSAGES = [
   /Connection terminated/i,
   /Connection ended unexpectedly/i,
   /connection is closed/i,
-  /Client has encountered a connection error and is not queryable/i,
+  /is not queryable/i,
+  /terminating connection/i,
+  /Transaction query already complete/i,
 ];
 
 /** Why the database refused: no free connection in time, or no connection at all. */
