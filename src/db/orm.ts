@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import path from 'node:path';
+import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { migrationsList } from '../../migrations';
 import { entities } from './entities';
 
@@ -52,10 +54,26 @@ export async function initOrm(clientUrl: string, overrides: Partial<Options> = {
   return MikroORM.init(ormConfig(clientUrl, { ...(socketDir && { host: socketDir }), ...overrides }));
 }
 
-/** Applies every pending migration; returns the names applied. */
+/** The advisory lock key under which migrations run ("portico migrations"). */
+const MIGRATION_LOCK_KEY = 0x706f7274;
+
+/**
+ * Applies every pending migration; returns the names applied. Processes starting together on one database
+ * take turns (a PostgreSQL advisory lock on a connection of its own): the first migrates, the others find
+ * nothing pending, instead of racing to create the same tables.
+ */
 export async function migrateToLatest(orm: Orm): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  return applied.map((m) => m.name);
+  const settings = (orm.em.getConnection() as AbstractSqlConnection).getKnex().client.connectionSettings as pg.ClientConfig;
+  // knex keeps the password as a hidden (non-enumerable) property: a spread alone would drop it.
+  const lock = new pg.Client({ ...settings, password: settings.password, types: undefined });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const applied = await orm.getMigrator().up();
+    return applied.map((m) => m.name);
+  } finally {
+    await lock.end().catch(() => {});
+  }
 }
 
 /** Names of migrations not yet applied (readiness fails while any remain). */
