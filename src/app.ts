@@ -6,7 +6,8 @@ import { graphqlUrl } from './config/urls';
 import { openDatabase, resolveSecretKey, type DatabaseHandle } from './db/database';
 import { startEventListener } from './db/event-listener';
 import { oldestOpenTransaction, rebaseForeignEventPositions } from './db/event-log-upkeep';
-import { initOrm, migrateToLatest, pendingMigrations, type Orm } from './db/orm';
+import { initOrm, migrateToLatest, pendingMigrations, poolOverrides, type Orm } from './db/orm';
+import { registerPoolMetrics } from './db/pool-metrics';
 import { createDomainServices, type DomainServices } from './domain/services';
 import { hashToken } from './domain/shared/secret-token';
 import { buildPorticoSchema } from './graphql/schema';
@@ -58,7 +59,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
   };
   try {
     const secretKey = await resolveSecretKey(config);
-    const orm = await initOrm(database.url, {}, database.socketDir);
+    const orm = await initOrm(database.url, poolOverrides(config.databasePool), database.socketDir);
     cleanups.push({ name: 'orm', run: () => orm.close() });
     const applied = await migrateToLatest(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
@@ -140,6 +141,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     });
     const massDeprovisioning = massDeprovisioningCounter(metrics);
     burstMetric.count = () => massDeprovisioning.inc();
+    registerPoolMetrics(metrics, orm);
     httpServer.on('request', app);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);

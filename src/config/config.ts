@@ -37,6 +37,8 @@ export interface Config {
   deletedUserRetentionDays: number;
   /** When deletions and deactivations within an hour count as a MASS_DEPROVISIONING burst. */
   massDeprovisioning: { share: number; minimumUsers: number };
+  /** Database connections per process, and how long a request waits for one (or for a new one to connect). */
+  databasePool: { size: number; acquireTimeoutMs: number };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -130,6 +132,14 @@ const envSchema = z.object({
     (v) => (v === undefined || v === '' ? 10 : v),
     z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(1_000_000),
   ),
+  PORTICO_DB_POOL_SIZE: z.preprocess(
+    (v) => (v === undefined || v === '' ? 20 : v),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(1_000),
+  ),
+  PORTICO_DB_ACQUIRE_TIMEOUT_MS: z.preprocess(
+    (v) => (v === undefined || v === '' ? 3_000 : v),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(100).max(600_000),
+  ),
   PORTICO_SAML_METADATA_REFRESH_HOURS: z.preprocess(
     (v) => (v === undefined || v === '' ? 24 : v),
     z.coerce.number({ message: 'must be a number' }).min(0.01, 'must be at least 0.01').max(24 * 365),
@@ -176,5 +186,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     graphqlIntrospection: e.PORTICO_GRAPHQL_INTROSPECTION === 'true',
     deletedUserRetentionDays: e.PORTICO_DELETED_USER_RETENTION_DAYS,
     massDeprovisioning: { share: e.PORTICO_MASS_DEPROVISIONING_SHARE, minimumUsers: e.PORTICO_MASS_DEPROVISIONING_MIN_USERS },
+    databasePool: { size: e.PORTICO_DB_POOL_SIZE, acquireTimeoutMs: e.PORTICO_DB_ACQUIRE_TIMEOUT_MS },
   };
 }

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import path from 'node:path';
+import type { AbstractSqlConnection } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { migrationsList } from '../../migrations';
 import { entities } from './entities';
 
@@ -35,15 +37,43 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
   });
 }
 
+/**
+ * Pool settings that bound every wait on the database: at most `size` connections; a request waits at most
+ * `acquireTimeoutMs` for a free one (then fails as UNAVAILABLE instead of queueing without end), and a new
+ * connection that does not connect within that time is given up.
+ */
+export function poolOverrides(pool: { size: number; acquireTimeoutMs: number }): Partial<Options> {
+  return {
+    pool: { min: 0, max: pool.size, acquireTimeoutMillis: pool.acquireTimeoutMs, createTimeoutMillis: pool.acquireTimeoutMs },
+    driverOptions: { acquireConnectionTimeout: pool.acquireTimeoutMs, connection: { connectionTimeoutMillis: pool.acquireTimeoutMs, keepAlive: true } },
+  };
+}
+
 /** Connects to PostgreSQL (over the Unix socket when one is given); does not migrate (see `migrateToLatest`). */
 export async function initOrm(clientUrl: string, overrides: Partial<Options> = {}, socketDir?: string): Promise<Orm> {
   return MikroORM.init(ormConfig(clientUrl, { ...(socketDir && { host: socketDir }), ...overrides }));
 }
 
-/** Applies every pending migration; returns the names applied. */
+/** The advisory lock key under which migrations run ("portico migrations"). */
+const MIGRATION_LOCK_KEY = 0x706f7274;
+
+/**
+ * Applies every pending migration; returns the names applied. Processes starting together on one database
+ * take turns (a PostgreSQL advisory lock on a connection of its own): the first migrates, the others find
+ * nothing pending, instead of racing to create the same tables.
+ */
 export async function migrateToLatest(orm: Orm): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  return applied.map((m) => m.name);
+  const settings = (orm.em.getConnection() as AbstractSqlConnection).getKnex().client.connectionSettings as pg.ClientConfig;
+  // knex keeps the password as a hidden (non-enumerable) property: a spread alone would drop it.
+  const lock = new pg.Client({ ...settings, password: settings.password, types: undefined });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const applied = await orm.getMigrator().up();
+    return applied.map((m) => m.name);
+  } finally {
+    await lock.end().catch(() => {});
+  }
 }
 
 /** Names of migrations not yet applied (readiness fails while any remain). */

@@ -1,6 +1,34 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
-import { DomainError } from '../domain/shared/domain-error';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { asUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/unavailable';
+import { DomainError, type DomainErrorCode } from '../domain/shared/domain-error';
+
+/** Domain codes whose GraphQL name differs (GraphQL clients know Apollo's conventions). */
+const GRAPHQL_CODE_OF: Partial<Record<DomainErrorCode, string>> = { UNAVAILABLE: 'SERVICE_UNAVAILABLE' };
+
+/** The HTTP status and header of a response that carries a SERVICE_UNAVAILABLE error. */
+export const UNAVAILABLE_HTTP = {
+  status: 503,
+  headers: new Map([['retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)]]),
+};
+
+/** The UNAVAILABLE error behind what Apollo hands over (a resolver's error, or one it wrapped), if that is one. */
+function unavailableBehind(error: unknown): DomainError | undefined {
+  const unwrapped = unwrapResolverError(error);
+  return asUnavailable(unwrapped) ?? (unwrapped instanceof GraphQLError ? asUnavailable(unwrapped.originalError) : undefined);
+}
+
+/** True when any of `errors` (as Apollo hands them to plugins) means the database was unavailable. */
+export function anyUnavailable(errors: readonly unknown[] | undefined): boolean {
+  return (errors ?? []).some((error) => unavailableBehind(error) !== undefined);
+}
+
+/** The error to throw where Apollo creates the request context: a GraphQLError that carries the 503 itself. */
+export function unavailableGraphqlError(error: unknown): GraphQLError | undefined {
+  const unavailable = asUnavailable(error);
+  if (!unavailable) return undefined;
+  return new GraphQLError(unavailable.message, { originalError: unavailable, extensions: { code: 'SERVICE_UNAVAILABLE', http: UNAVAILABLE_HTTP } });
+}
 
 /** Codes that Apollo and graphql-js assign to bad requests; they pass through unchanged. */
 const REQUEST_ERROR_CODES = new Set([
@@ -24,13 +52,13 @@ export type ErrorLogger = (error: unknown) => void;
  */
 export function formatGraphqlError(logUnexpected: ErrorLogger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const original = unavailableBehind(error) ?? unwrapResolverError(error);
     if (original instanceof DomainError) {
       return {
         message: original.message,
         locations: formatted.locations,
         path: formatted.path,
-        extensions: { code: original.code, ...(original.details && { details: original.details }) },
+        extensions: { code: GRAPHQL_CODE_OF[original.code] ?? original.code, ...(original.details && { details: original.details }) },
       };
     }
     const code = formatted.extensions?.code;

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -11,7 +11,7 @@ import type { Logger } from '../http/logger';
 import { bearerOf, requestIdOf } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
 import type { GraphQLContext } from './context';
-import { formatGraphqlError } from './errors';
+import { anyUnavailable, formatGraphqlError, UNAVAILABLE_HTTP, unavailableGraphqlError } from './errors';
 import { queryLimitsPlugin } from './limits';
 
 export { SESSION_COOKIE } from '../http/session-cookie';
@@ -34,6 +34,21 @@ export async function actorFromRequest(
   const actor = await services.authenticator.authenticate(credential.token);
   if (!actor) throw unauthenticated('The token is unknown, revoked or expired');
   return actor;
+}
+
+/** A response whose errors include an unavailable database answers 503 with Retry-After, like SCIM does. */
+function serviceUnavailablePlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ errors, response }) {
+          if (!anyUnavailable(errors)) return;
+          response.http.status = UNAVAILABLE_HTTP.status;
+          for (const [name, value] of UNAVAILABLE_HTTP.headers) response.http.headers.set(name, value);
+        },
+      };
+    },
+  };
 }
 
 export async function createGraphqlServer(options: {
@@ -59,12 +74,15 @@ export async function createGraphqlServer(options: {
       // No cache hints are used; the default plugin would still wrap every field resolver to compute them.
       ApolloServerPluginCacheControlDisabled(),
       queryLimitsPlugin(),
+      serviceUnavailablePlugin(),
     ],
   });
   await apollo.start();
   const middleware = expressMiddleware(apollo, {
     context: async ({ req }) => ({
-      actor: await actorFromRequest(services, bearerOf(req, SESSION_COOKIE)),
+      actor: await actorFromRequest(services, bearerOf(req, SESSION_COOKIE)).catch((error: unknown) => {
+        throw unavailableGraphqlError(error) ?? error;
+      }),
       requestId: requestIdOf(req),
       services,
       publicUrl,

@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
+import { asUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/unavailable';
 import type { Logger } from './logger';
 import { jsonBodyParser, MAX_JSON_DEPTH } from './json-depth';
 import { createMetrics, metricsAccess } from './metrics';
@@ -57,6 +58,14 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
 /** Body-parser and other HTTP-level errors: 4xx with a clear message; only real faults are 500. */
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
+    const unavailable = asUnavailable(error);
+    if (unavailable) {
+      if (res.headersSent) return;
+      res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      const code = 'SERVICE_UNAVAILABLE';
+      res.status(503).json(req.path.startsWith('/graphql') ? { errors: [{ message: unavailable.message, extensions: { code } }] } : { error: unavailable.message });
+      return;
+    }
     const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 600 ? error.status : 500;
     const message =
       status === 500

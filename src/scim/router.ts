@@ -154,7 +154,8 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
     }
     const scope = (res.locals as ScimLocals).scope;
     const ordinaryMiss = scimError.status === 404 && req.method === 'GET';
-    if (scope && scimError.status >= 400 && scimError.status !== 429 && !ordinaryMiss) {
+    // 429 and 503 are not the client's fault, and a 503 could not be recorded anyway (no database).
+    if (scope && scimError.status >= 400 && scimError.status !== 429 && scimError.status !== 503 && !ordinaryMiss) {
       await recordRejection(scope, req, scimError.status, scimError.message, scimError.scimType);
     }
     if (res.headersSent) return;

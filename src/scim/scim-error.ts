@@ -1,3 +1,4 @@
+import { asUnavailable } from '../db/unavailable';
 import { DomainError } from '../domain/shared/domain-error';
 import { FilterSyntaxError } from './filter/parse-filter';
 
@@ -41,18 +42,21 @@ const STATUS_OF: Record<string, number> = {
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
   TOO_MANY_REQUESTS: 429,
+  UNAVAILABLE: 503,
 };
 
 /** The one mapping of errors to SCIM: domain codes to statuses, filter errors to invalidFilter. */
-export function toScimError(error: unknown): ScimError | undefined {
-  if (error instanceof ScimError) return error;
-  if (error instanceof FilterSyntaxError) return new ScimError(400, error.message, 'invalidFilter');
+export function toScimError(thrown: unknown): ScimError | undefined {
+  if (thrown instanceof ScimError) return thrown;
+  if (thrown instanceof FilterSyntaxError) return new ScimError(400, thrown.message, 'invalidFilter');
+  const error = asUnavailable(thrown) ?? thrown;
   if (error instanceof DomainError) {
     const status = STATUS_OF[error.code];
     if (!status) return undefined;
     const given = error.details?.scimType as ScimType | undefined;
     const scimType = given ?? (error.code === 'CONFLICT' ? 'uniqueness' : error.code === 'BAD_USER_INPUT' ? 'invalidValue' : undefined);
-    return new ScimError(status, error.message, scimType);
+    const retryAfter = error.details?.retryAfterSeconds;
+    return new ScimError(status, error.message, scimType, typeof retryAfter === 'number' ? { 'Retry-After': String(retryAfter) } : {});
   }
   return undefined;
 }

@@ -73,6 +73,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('bounds the database pool: size and acquire wait, with defaults, each bad value named', () => {
+    expect(loadConfig({}).databasePool).toEqual({ size: 20, acquireTimeoutMs: 3_000 });
+    expect(loadConfig({ PORTICO_DB_POOL_SIZE: '5', PORTICO_DB_ACQUIRE_TIMEOUT_MS: '1500' }).databasePool).toEqual({ size: 5, acquireTimeoutMs: 1_500 });
+    const message = problemsOf({ PORTICO_DB_POOL_SIZE: '0', PORTICO_DB_ACQUIRE_TIMEOUT_MS: 'soon' });
+    expect(message).toContain('PORTICO_DB_POOL_SIZE:');
+    expect(message).toContain('PORTICO_DB_ACQUIRE_TIMEOUT_MS:');
+  });
+
   it('reports every bad variable at once and never echoes a secret', () => {
     const message = problemsOf({ PORT: 'x', LOG_LEVEL: 'y', PORTICO_SECRET_KEY: 'hunter2-secret' });
     expect(message).toContain('PORT:');

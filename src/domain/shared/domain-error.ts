@@ -9,6 +9,8 @@ export type DomainErrorCode =
   | 'TOO_MANY_REQUESTS'
   /** A live subscriber fell too far behind and was closed; it may resume from its last cursor. */
   | 'SUBSCRIBER_TOO_SLOW'
+  /** The database cannot be reached or has no free connection right now; the caller may retry later. */
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 /** The one error type of the domain: a code for machines, a message safe to show to the caller. */
