@@ -9,6 +9,7 @@ import { invalidSyntax, ScimError, scimErrorBody, toScimError } from './scim-err
 import { SCIM_CONTENT_TYPE, type ScimResponse } from './scim-http';
 import { ScimService } from './scim-service';
 import { redactSecrets } from '../domain/shared/changes';
+import { storableText } from '../domain/shared/validate';
 
 export const SCIM_BODY_LIMIT = '1mb';
 /** How much of a rejected request the provisioning log keeps. */
@@ -25,9 +26,9 @@ export interface ScimRouterOptions {
 
 type ScimLocals = { scope?: Scope };
 
-/** A copy with U+0000 replaced in every string (for the provisioning log, which jsonb stores). */
+/** A copy with U+0000 and lone surrogates replaced in every string (for the provisioning log, which jsonb stores). */
 function withoutNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD');
+  if (typeof value === 'string') return storableText(value);
   if (Array.isArray(value)) return value.map(withoutNul);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]));
   return value;
