@@ -12,6 +12,7 @@ import { bearerOf, requestIdOf } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
 import type { GraphQLContext } from './context';
 import { formatGraphqlError } from './errors';
+import { subscriptionsOverWebSocketOnlyPlugin } from './http-subscriptions';
 import { queryLimitsPlugin } from './limits';
 
 export { SESSION_COOKIE } from '../http/session-cookie';
@@ -57,6 +58,7 @@ export async function createGraphqlServer(options: {
       // No cache hints are used; the default plugin would still wrap every field resolver to compute them.
       ApolloServerPluginCacheControlDisabled(),
       queryLimitsPlugin(),
+      subscriptionsOverWebSocketOnlyPlugin(),
     ],
   });
   await apollo.start();
