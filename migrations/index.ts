@@ -6,6 +6,8 @@ import { Migration20261123300000_saml_browser_binding } from './Migration2026112
 import { Migration20261123400000_saml_upkeep } from './Migration20261123400000_saml_upkeep';
 import { Migration20261123500000_event_upkeep } from './Migration20261123500000_event_upkeep';
 import { Migration20261123600000_session_name_id_format } from './Migration20261123600000_session_name_id_format';
+import { Migration20261130417311_user_tombstones } from './Migration20261130417311_user_tombstones';
+import { Migration20261130481516_credential_creator } from './Migration20261130481516_credential_creator';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
@@ -19,4 +21,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123400000_saml_upkeep', class: Migration20261123400000_saml_upkeep },
   { name: 'Migration20261123500000_event_upkeep', class: Migration20261123500000_event_upkeep },
   { name: 'Migration20261123600000_session_name_id_format', class: Migration20261123600000_session_name_id_format },
+  { name: 'Migration20261130417311_user_tombstones', class: Migration20261130417311_user_tombstones },
+  { name: 'Migration20261130481516_credential_creator', class: Migration20261130481516_credential_creator },
 ];

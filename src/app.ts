@@ -15,6 +15,8 @@ import { createWsServer } from './graphql/ws-server';
 import { createHttpApp } from './http/app';
 import { createLogger, type Logger } from './http/logger';
 import { startEventRetention } from './jobs/event-retention';
+import { startDeletedUserPurge } from './jobs/deleted-user-purge';
+import { massDeprovisioningCounter } from './http/metrics';
 import { SamlMetadataReader } from './saml/metadata-reader';
 import { startMetadataRefresh } from './saml/metadata-refresh';
 import { createSamlRouter } from './saml/router';
@@ -63,7 +65,15 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     const rebased = await rebaseForeignEventPositions(orm);
     if (rebased > 0) logger.warn({ events: rebased }, 'events restored from another database cluster were given positions in this one');
 
+    // The counter lives in the HTTP app's registry, made after the services: bursts before it exists are none.
+    const burstMetric: { count?: () => void } = {};
     const services = createDomainServices(orm.em, {
+      deprovisioning: {
+        retentionDays: config.deletedUserRetentionDays,
+        burstShare: config.massDeprovisioning.share,
+        burstMinimum: config.massDeprovisioning.minimumUsers,
+        onMassDeprovisioning: () => burstMetric.count?.(),
+      },
       operatorTokenHash: config.operatorToken ? hashToken(config.operatorToken) : undefined,
       secretKey,
       idpMetadata: new SamlMetadataReader(config.samlMetadataInsecure),
@@ -100,6 +110,8 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
 
     const stopRetention = startEventRetention({ services, logger, retentionDays: config.eventRetentionDays });
     cleanups.push({ name: 'event retention', run: async () => stopRetention() });
+    const stopPurge = startDeletedUserPurge({ services, logger, retentionDays: config.deletedUserRetentionDays });
+    cleanups.push({ name: 'deleted user purge', run: async () => stopPurge() });
 
     const httpServer: Server = createServer();
     const schema = await buildPorticoSchema();
@@ -109,21 +121,25 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       services,
       publicUrl: config.publicUrl,
       logger,
+      introspection: config.graphqlIntrospection,
     });
     cleanups.push({ name: 'graphql', run: () => graphql.stop() });
-    const ws = createWsServer({ httpServer, schema, services, publicUrl: config.publicUrl, logger });
+    const ws = createWsServer({ httpServer, schema, services, publicUrl: config.publicUrl, logger, introspection: config.graphqlIntrospection });
     cleanups.push({ name: 'graphql-ws', run: () => ws.stop() });
-    const { app } = createHttpApp({
+    const { app, metrics } = createHttpApp({
       logger,
       graphql: graphql.middleware,
       scim: createScimRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
       saml: createSamlRouter({ services, publicUrl: config.publicUrl, logger }),
+      metricsToken: config.metricsToken,
       readiness: async () => {
         await orm.em.getConnection().execute('select 1');
         const pending = await pendingMigrations(orm);
         return pending.length === 0 ? { ready: true } : { ready: false, detail: `pending migrations: ${pending.join(', ')}` };
       },
     });
+    const massDeprovisioning = massDeprovisioningCounter(metrics);
+    burstMetric.count = () => massDeprovisioning.inc();
     httpServer.on('request', app);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);

@@ -25,6 +25,14 @@ export interface Config {
   maxBufferedEvents: number;
   /** Provisioning events older than this many days are pruned (0 keeps them forever). */
   eventRetentionDays: number;
+  /** Bearer token `/metrics` requires; undefined: `/metrics` answers direct loopback requests only. */
+  metricsToken: string | undefined;
+  /** Whether GraphQL answers introspection queries (`__schema`, `__type`). */
+  graphqlIntrospection: boolean;
+  /** Days a deleted user is kept as a tombstone before it is purged (0: deleted at once, no tombstone). */
+  deletedUserRetentionDays: number;
+  /** When deletions and deactivations within an hour count as a MASS_DEPROVISIONING burst. */
+  massDeprovisioning: { share: number; minimumUsers: number };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -91,6 +99,21 @@ const envSchema = z.object({
     (v) => (v === undefined || v === '' ? 90 : v),
     z.coerce.number({ message: 'must be a number' }).min(0).max(36_500),
   ),
+  // Operations exposure: metrics and introspection are closed unless the operator opens them.
+  PORTICO_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters').optional()),
+  PORTICO_GRAPHQL_INTROSPECTION: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], { message: 'must be true or false' }).default('false')),
+  PORTICO_DELETED_USER_RETENTION_DAYS: z.preprocess(
+    (v) => (v === undefined || v === '' ? 30 : v),
+    z.coerce.number({ message: 'must be a number' }).min(0).max(36_500),
+  ),
+  PORTICO_MASS_DEPROVISIONING_SHARE: z.preprocess(
+    (v) => (v === undefined || v === '' ? 0.1 : v),
+    z.coerce.number({ message: 'must be a number' }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
+  ),
+  PORTICO_MASS_DEPROVISIONING_MIN_USERS: z.preprocess(
+    (v) => (v === undefined || v === '' ? 10 : v),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(1_000_000),
+  ),
   PORTICO_SAML_METADATA_REFRESH_HOURS: z.preprocess(
     (v) => (v === undefined || v === '' ? 24 : v),
     z.coerce.number({ message: 'must be a number' }).min(0.01, 'must be at least 0.01').max(24 * 365),
@@ -105,7 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
         // Secrets are never echoed back, even when they are wrong.
-        const shown = name === 'PORTICO_SECRET_KEY' || name === 'PORTICO_OPERATOR_TOKEN' || name === 'DATABASE_URL';
+        const shown = name === 'PORTICO_SECRET_KEY' || name === 'PORTICO_OPERATOR_TOKEN' || name === 'DATABASE_URL' || name === 'PORTICO_METRICS_TOKEN';
         const got = shown ? '' : ` (got ${JSON.stringify(env[name])})`;
         return `${name}: ${issue.message}${got}`;
       }),
@@ -131,5 +154,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     samlMetadataInsecure: e.PORTICO_SAML_METADATA_INSECURE === 'true',
     maxBufferedEvents: e.PORTICO_SUBSCRIBER_BUFFER,
     eventRetentionDays: e.PORTICO_EVENT_RETENTION_DAYS,
+    metricsToken: e.PORTICO_METRICS_TOKEN,
+    graphqlIntrospection: e.PORTICO_GRAPHQL_INTROSPECTION === 'true',
+    deletedUserRetentionDays: e.PORTICO_DELETED_USER_RETENTION_DAYS,
+    massDeprovisioning: { share: e.PORTICO_MASS_DEPROVISIONING_SHARE, minimumUsers: e.PORTICO_MASS_DEPROVISIONING_MIN_USERS },
   };
 }

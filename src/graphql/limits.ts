@@ -8,11 +8,18 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../domain/shared/pagination';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { objectCostEstimator, readsEstimator } from './query-cost';
 
 export const MAX_QUERY_DEPTH = 12;
-export const MAX_QUERY_COST = 25_000;
+/**
+ * The objects one response may hold at the real maxima of its lists. The largest legitimate answer, one
+ * user's access explained with every grant the limits allow (1,000 teams × 1,001 sources), is about two
+ * million; this admits it once, and nothing amplified by aliases.
+ */
+export const MAX_QUERY_COST = 2_500_000;
+/** The database reads one operation may start: a page of 100 users with their groups and access is 201. */
+export const MAX_QUERY_READS = 500;
 
 /**
  * The deepest chain of nested fields in an operation. Runs after validation, so fragments have no cycles;
@@ -46,14 +53,26 @@ export function operationDepth(document: DocumentNode, operation: OperationDefin
   return depthOf(operation.selectionSet);
 }
 
-/** A paged field costs its child selection once per item it may return: `first`, or the default page. */
-const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
-  const paged = field.args.some((arg) => arg.name === 'first');
-  // An out-of-range `first` is clamped here so the resolver can refuse it with a precise BAD_USER_INPUT.
-  const requested = typeof args.first === 'number' ? Math.min(Math.max(args.first, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
-  const items = paged ? requested : 1;
-  return 1 + childComplexity * items;
-};
+/**
+ * What an operation may do at the real maxima of its lists: the database reads it may start and the objects
+ * its answer may hold. Throws when the variables do not coerce.
+ */
+export function operationMeasures(request: {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}): { reads: number; cost: number } {
+  const measure = (estimator: ComplexityEstimator) =>
+    getComplexity({
+      schema: request.schema,
+      query: request.document,
+      operationName: request.operationName ?? undefined,
+      variables: request.variables ?? {},
+      estimators: [estimator],
+    });
+  return { reads: measure(readsEstimator), cost: measure(objectCostEstimator) };
+}
 
 const tooComplex = (message: string, extensions: Record<string, number>) =>
   new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions, http: { status: 400 } } });
@@ -66,21 +85,18 @@ export function operationLimitError(
   request: { schema: GraphQLSchema; document: DocumentNode; operation: OperationDefinitionNode; operationName?: string | null; variables?: Record<string, unknown> | null },
   maxDepth = MAX_QUERY_DEPTH,
   maxCost = MAX_QUERY_COST,
+  maxReads = MAX_QUERY_READS,
 ): GraphQLError | null {
   const depth = operationDepth(request.document, request.operation);
   if (depth > maxDepth) return tooComplex(`Query is nested ${depth} levels deep; at most ${maxDepth} are allowed`, { depth, maxDepth });
-  let cost: number;
+  let measures: { reads: number; cost: number };
   try {
-    cost = getComplexity({
-      schema: request.schema,
-      query: request.document,
-      operationName: request.operationName ?? undefined,
-      variables: request.variables ?? {},
-      estimators: [fieldExtensionsEstimator(), pagedEstimator],
-    });
+    measures = operationMeasures(request);
   } catch {
     return null;
   }
+  const { reads, cost } = measures;
+  if (reads > maxReads) return tooComplex(`Query would start ${reads} database reads; at most ${maxReads} are allowed`, { reads, maxReads });
   return cost > maxCost ? tooComplex(`Query would cost ${cost}; at most ${maxCost} is allowed`, { cost, maxCost }) : null;
 }
 

@@ -1,7 +1,9 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessResolver, TeamMembersResolver, UserAccessResolver } from './resolvers/access.resolver';
+import { ApiKeyCreatorResolver, ScimTokenCreatorResolver } from './resolvers/credential-creator.resolver';
 import { CredentialResolver } from './resolvers/credential.resolver';
+import { DeletedUserResolver } from './resolvers/deleted-user.resolver';
 import { GroupResolver, UserResolver } from './resolvers/directory.resolver';
 import { EventSubscriptionResolver } from './resolvers/event-subscription.resolver';
 import { EventResolver } from './resolvers/event.resolver';
@@ -15,8 +17,11 @@ export const resolvers = [
   TenantResolver,
   UserResolver,
   GroupResolver,
+  DeletedUserResolver,
   TeamResolver,
   CredentialResolver,
+  ApiKeyCreatorResolver,
+  ScimTokenCreatorResolver,
   EventResolver,
   UserAccessResolver,
   TeamMembersResolver,

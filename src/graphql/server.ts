@@ -43,11 +43,13 @@ export async function createGraphqlServer(options: {
   services: DomainServices;
   publicUrl: string;
   logger: Logger;
+  /** Answer `__schema`/`__type`; off in production unless the operator opens it (the SDL is published in the repository). */
+  introspection: boolean;
 }): Promise<GraphqlServer> {
-  const { schema, httpServer, services, publicUrl, logger } = options;
+  const { schema, httpServer, services, publicUrl, logger, introspection } = options;
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    introspection: true,
+    introspection,
     formatError: formatGraphqlError((error) => logger.error({ err: error }, 'unexpected GraphQL error')),
     includeStacktraceInErrorResponses: false,
     // The process drains on SIGTERM itself (main.ts); Apollo's own signal handlers would race it.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
-import { getOperationAST, GraphQLError, parse, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { DomainServices } from '../domain/services';
@@ -22,8 +22,17 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
  * request; a bad one refuses the connection (4403). They are checked again for every subscription, so a
  * revoked credential cannot start new ones.
  */
-export function createWsServer(options: { httpServer: Server; schema: GraphQLSchema; services: DomainServices; publicUrl: string; logger: Logger }) {
-  const { httpServer, schema, services, publicUrl, logger } = options;
+export function createWsServer(options: {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  services: DomainServices;
+  publicUrl: string;
+  logger: Logger;
+  /** Answer `__schema`/`__type`, as over HTTP. */
+  introspection: boolean;
+}) {
+  const { httpServer, schema, services, publicUrl, logger, introspection } = options;
+  const rules = introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_MESSAGE_BYTES });
   const format = formatGraphqlError((error) => logger.error({ err: error }, 'unexpected GraphQL error over WebSocket'));
   const formatAll = (errors: readonly GraphQLError[]): GraphQLFormattedError[] => errors.map((error) => format(error.toJSON(), error));
@@ -45,6 +54,7 @@ export function createWsServer(options: { httpServer: Server; schema: GraphQLSch
   const disposable = useServer<Record<string, unknown>>(
     {
       schema,
+      validate: (validated, document) => validate(validated, document, rules),
       onConnect: async (ctx) => {
         try {
           await actorOf(ctx);

@@ -1,7 +1,8 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger';
-import { createMetrics } from './metrics';
+import { jsonBodyParser, MAX_JSON_DEPTH } from './json-depth';
+import { createMetrics, metricsAccess } from './metrics';
 import { requestLogging } from './request-context';
 
 export const JSON_BODY_LIMIT = '1mb';
@@ -15,6 +16,8 @@ export interface HttpAppParts {
   saml: RequestHandler;
   /** Resolves when the database is reachable and every migration is applied. */
   readiness: () => Promise<{ ready: boolean; detail?: string }>;
+  /** Bearer token `/metrics` requires; without one, only direct loopback requests are answered. */
+  metricsToken?: string;
 }
 
 /** The one express app: operations endpoints, GraphQL, the SCIM facade and the SAML service provider. */
@@ -29,15 +32,18 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  app.get('/readyz', async (req, res) => {
     const { ready, detail } = await parts.readiness().catch((error: Error) => ({ ready: false, detail: error.message }));
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', ...(detail && { detail }) });
+    // The cause (database errors, migration names) is for the operator's log, not for whoever asks.
+    if (!ready) parts.logger.warn({ reqId: req.id, detail }, 'not ready');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsAccess(parts.metricsToken), async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
 
-  app.use('/graphql', express.json({ limit: JSON_BODY_LIMIT }), parts.graphql);
+  const tooDeep = () => Object.assign(new Error(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep`), { status: 400, expose: true });
+  app.use('/graphql', ...jsonBodyParser({ limit: JSON_BODY_LIMIT }, tooDeep), parts.graphql);
   app.use('/api/:tenant/scim/v2', parts.scim);
   app.use('/api/:tenant/saml', parts.saml);
 

@@ -1,4 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** Per-app Prometheus registry (several apps may share a process in tests). */
@@ -31,6 +32,18 @@ export function createMetrics() {
   return { registry, middleware };
 }
 
+/**
+ * Counts MASS_DEPROVISIONING bursts this process raised (no tenant label: tenants never become label values;
+ * the event names the tenant).
+ */
+export function massDeprovisioningCounter(registry: Registry): Counter {
+  return new Counter({
+    name: 'portico_mass_deprovisioning_total',
+    help: 'Bursts of user deletions and deactivations (MASS_DEPROVISIONING events) raised',
+    registers: [registry],
+  });
+}
+
 const SCIM_RESOURCES = ['Users', 'Groups', 'ServiceProviderConfig', 'ResourceTypes', 'Schemas', 'Me'];
 
 /** A bounded route label: tenant slugs and resource ids never become label values. */
@@ -44,4 +57,27 @@ export function routeLabel(path: string): string {
   const saml = /^\/api\/[^/]+\/saml\/([a-z]+)$/.exec(path);
   if (saml) return `/api/:tenant/saml/${saml[1]}`;
   return 'other';
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * Who may read `/metrics`: with a token, a scraper sending it as a bearer; without, only a scraper on this
+ * host talking to the process directly (a request relayed by a local reverse proxy carries X-Forwarded-For,
+ * so it does not count as local).
+ */
+export function metricsAccess(token: string | undefined): RequestHandler {
+  const expected = token === undefined ? undefined : digest(token);
+  return (req, res, next) => {
+    if (expected) {
+      const given = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (given && timingSafeEqual(digest(given), expected)) return next();
+      res.status(401).set('www-authenticate', 'Bearer').json({ error: 'Send the metrics token as a bearer token' });
+      return;
+    }
+    const local = LOOPBACK.has(req.socket.remoteAddress ?? '') && req.headers['x-forwarded-for'] === undefined;
+    if (local) return next();
+    res.status(403).json({ error: 'Metrics are served to local scrapers only; set PORTICO_METRICS_TOKEN to scrape from elsewhere' });
+  };
 }

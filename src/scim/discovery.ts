@@ -111,12 +111,12 @@ const GROUP_ATTRIBUTES: JsonObject[] = [
 
 const meta = (resourceType: string, location: string) => ({ resourceType, location });
 
-function schema(id: string, name: string, attributes: JsonObject[], baseUrl: string): JsonObject {
+function schema(id: string, name: string, description: string, attributes: JsonObject[], baseUrl: string): JsonObject {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
     id,
     name,
-    description: `${name} as Portico stores it`,
+    description,
     attributes,
     meta: meta('Schema', `${baseUrl}/Schemas/${id}`),
   };
@@ -124,9 +124,10 @@ function schema(id: string, name: string, attributes: JsonObject[], baseUrl: str
 
 export function schemas(baseUrl: string): JsonObject[] {
   return [
-    schema(CORE_USER_SCHEMA, 'User', USER_ATTRIBUTES, baseUrl),
-    schema(ENTERPRISE_USER_SCHEMA, 'EnterpriseUser', ENTERPRISE_ATTRIBUTES, baseUrl),
-    schema(CORE_GROUP_SCHEMA, 'Group', GROUP_ATTRIBUTES, baseUrl),
+    // Names and descriptions as RFC 7643 §8.7.1 gives them (clients such as Microsoft's test collection compare them).
+    schema(CORE_USER_SCHEMA, 'User', 'User Account', USER_ATTRIBUTES, baseUrl),
+    schema(ENTERPRISE_USER_SCHEMA, 'EnterpriseUser', 'Enterprise User', ENTERPRISE_ATTRIBUTES, baseUrl),
+    schema(CORE_GROUP_SCHEMA, 'Group', 'Group', GROUP_ATTRIBUTES, baseUrl),
   ];
 }
 

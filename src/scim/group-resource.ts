@@ -47,7 +47,7 @@ export function groupToScim(group: IdpGroup, members: MemberRef[] | null, ctx: R
     id: group.id,
     externalId: group.externalId,
     displayName: group.displayName,
-    ...(members && { members: members.map((m) => ({ value: m.id, display: m.display, $ref: `${ctx.baseUrl}/Users/${m.id}` })) }),
+    ...(members && { members: members.map((m) => ({ value: m.id, ...(m.display !== null && { display: m.display }), $ref: `${ctx.baseUrl}/Users/${m.id}` })) }),
     ...group.extensions,
     meta: {
       resourceType: 'Group',

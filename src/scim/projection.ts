@@ -1,4 +1,4 @@
-import { parseAttributePath } from './filter/parse-filter';
+import { parseAttributePath, parsePatchPath } from './filter/parse-filter';
 import { invalidValue } from './scim-error';
 import { keyOf, isObject, type JsonObject } from './values';
 import type { AttributePath } from '../domain/directory/attribute-filter';
@@ -11,13 +11,51 @@ export interface Projection {
 
 const ALWAYS = new Set(['id', 'schemas']);
 
+/** The comma-separated parts of a list, leaving commas inside brackets or quotes alone. */
+function splitList(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '\\') i += 1;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '[') depth += 1;
+    else if (c === ']') depth -= 1;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map((part) => part.trim());
+}
+
+/**
+ * One listed attribute. Microsoft's SCIM reference collection sends a value filter here
+ * (`emails[type eq "work"]`), which RFC 7644 does not define for `attributes`; like Microsoft's reference
+ * server, it names the attribute (`emails`, or `emails.value` for `emails[…].value`): the filter must be
+ * well formed, and the whole attribute is returned, its values not filtered.
+ */
+function parseListedAttribute(part: string): AttributePath {
+  return part.includes('[') ? parsePatchPath(part).path : parseAttributePath(part);
+}
+
+/** More than every attribute a resource has: each one costs a lookup in every resource of a page. */
+export const MAX_PROJECTED_ATTRIBUTES = 100;
+
 function parseList(text: string | undefined): AttributePath[] | null {
   if (text === undefined || text.trim() === '') return null;
-  return text.split(',').map((part) => {
+  const parts = splitList(text);
+  if (parts.length > MAX_PROJECTED_ATTRIBUTES) throw invalidValue(`attributes and excludedAttributes may name at most ${MAX_PROJECTED_ATTRIBUTES} attributes`);
+  return parts.map((part) => {
     try {
-      return parseAttributePath(part.trim());
+      return parseListedAttribute(part);
     } catch {
-      throw invalidValue(`Invalid attribute "${part.trim()}" in attributes/excludedAttributes`);
+      throw invalidValue(`Invalid attribute "${part}" in attributes/excludedAttributes`);
     }
   });
 }

@@ -1,5 +1,6 @@
 import { CORE_GROUP_SCHEMA, CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../domain/directory/attribute-filter';
 import type { DocumentShape } from './patch/apply-patch';
+import { MAX_KEPT_VALUES, MAX_USER_VALUES } from '../domain/users/user-rules';
 import { CORE_ATTRIBUTE_NAMES, ENTERPRISE_ATTRIBUTE_NAMES } from './user-resource';
 
 const byLowerCase = (names: string[]) => Object.fromEntries(names.map((n) => [n.toLowerCase(), n]));
@@ -9,6 +10,8 @@ export const USER_SHAPE: DocumentShape = {
   unqualifiedExtensions: Object.fromEntries(ENTERPRISE_ATTRIBUTE_NAMES.map((name) => [name.toLowerCase(), ENTERPRISE_USER_SCHEMA])),
   multiValued: new Set(['emails', 'phonenumbers', 'photos', 'addresses', 'roles', 'entitlements', 'ims', 'x509certificates']),
   coreSchema: CORE_USER_SCHEMA,
+  maxValues: MAX_USER_VALUES,
+  defaultMaxValues: MAX_KEPT_VALUES,
 };
 
 export const GROUP_SHAPE: DocumentShape = {
@@ -16,4 +19,7 @@ export const GROUP_SHAPE: DocumentShape = {
   multiValued: new Set(['members']),
   coreSchema: CORE_GROUP_SCHEMA,
   unqualifiedExtensions: {},
+  // Members never go through the document patch (they are set operations on ids); a value cap still applies.
+  maxValues: {},
+  defaultMaxValues: MAX_KEPT_VALUES,
 };

@@ -3,13 +3,15 @@ import { scimBaseUrl } from '../config/urls';
 import type { DomainServices } from '../domain/services';
 import type { Scope } from '../domain/shared/scope';
 import type { Logger } from '../http/logger';
+import { jsonBodyParser, jsonTooDeep, MAX_JSON_DEPTH } from '../http/json-depth';
 import { parseBearer, requestIdOf } from '../http/request-context';
+import { boundedCopy } from './bounded-copy';
 import { RateLimiter } from './rate-limiter';
 import { invalidSyntax, ScimError, scimErrorBody, toScimError } from './scim-error';
 import { SCIM_CONTENT_TYPE, type ScimResponse } from './scim-http';
 import { ScimService } from './scim-service';
-import { redactSecrets } from '../domain/shared/changes';
 import { storableText } from '../domain/shared/validate';
+import { redactScimRequest } from './redact-request';
 
 export const SCIM_BODY_LIMIT = '1mb';
 /** How much of a rejected request the provisioning log keeps. */
@@ -87,20 +89,24 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
   }
 
   async function recordRejection(scope: Scope, req: Request, status: number, reason: string, scimType?: string): Promise<void> {
-    // Redacted first, then cut to size; jsonb cannot hold U+0000, so it is replaced.
-    const sent = req.body === undefined ? undefined : withoutNul(redactSecrets(req.body));
+    // Bounded (a refused 1 MB body costs what 8 kB does), redacted (no secret reaches the log, not even quoted
+    // in the reason), then cut to size; jsonb cannot hold U+0000, so it is replaced.
+    const kept = jsonTooDeep(req) ? '[not kept: nested too deeply]' : boundedCopy(req.body);
+    const redacted = redactScimRequest({ body: kept, query: boundedCopy(req.query) });
+    const said = redacted.scrub(reason);
+    const sent = redacted.body === undefined ? undefined : withoutNul(redacted.body);
     const body = sent === undefined ? undefined : JSON.stringify(sent);
     await services.events
       .recordFailure(scope, {
         type: 'SCIM_REQUEST_REJECTED',
         subjectType: req.path.toLowerCase().startsWith('/groups') ? 'GROUP' : 'USER',
         subjectId: req.path.split('/')[2] ?? null,
-        summary: withoutNul(`SCIM ${req.method} ${req.path} rejected with ${status}: ${reason}`) as string,
-        error: withoutNul(reason) as string,
+        summary: withoutNul(`SCIM ${req.method} ${req.path} rejected with ${status}: ${said}`) as string,
+        error: withoutNul(said) as string,
         detail: {
           method: req.method,
           path: req.path,
-          query: withoutNul(req.query) as Record<string, unknown>,
+          query: withoutNul(redacted.query) as Record<string, unknown>,
           status,
           ...(scimType && { scimType }),
           ...(body !== undefined && { body: body.length > MAX_LOGGED_BODY ? `${body.slice(0, MAX_LOGGED_BODY)}…` : sent }),
@@ -110,7 +116,12 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
   }
 
   // Authenticate before reading the body: an unauthenticated client gets its 401 whatever it sent.
-  router.use(authenticate, express.json({ limit: SCIM_BODY_LIMIT, type: () => true, strict: false }));
+  router.use(
+    authenticate,
+    ...jsonBodyParser({ limit: SCIM_BODY_LIMIT, type: () => true, strict: false }, () =>
+      invalidSyntax(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep`),
+    ),
+  );
 
   router.all('/{*rest}', async (req, res) => {
     const scope = (res.locals as ScimLocals).scope!;

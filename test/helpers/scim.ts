@@ -29,7 +29,12 @@ export async function scimTenant(portico: TestPortico, slug: string): Promise<Sc
 }
 
 export function scimClient(portico: TestPortico, slug: string, token: string, scope: Scope): ScimClient {
-  const baseUrl = `${portico.url}/api/${slug}/scim/v2`;
+  return { ...scimHttpClient(portico.url, slug, token), scope };
+}
+
+/** The same client for a Portico this test did not start in-process (a `node dist/src/main.js`, say). */
+export function scimHttpClient(origin: string, slug: string, token: string): Omit<ScimClient, 'scope'> {
+  const baseUrl = `${origin}/api/${slug}/scim/v2`;
   const request: ScimClient['request'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     const bearer = options.token === undefined ? token : options.token;
@@ -45,7 +50,6 @@ export function scimClient(portico: TestPortico, slug: string, token: string, sc
   return {
     baseUrl,
     token,
-    scope,
     request,
     get: (path, query) => request('GET', query ? `${path}?${new URLSearchParams(query)}` : path),
     post: (path, body) => request('POST', path, { body }),

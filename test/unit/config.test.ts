@@ -62,6 +62,17 @@ describe('loadConfig', () => {
     expect(problemsOf(env)).toContain(`${variable}:`);
   });
 
+  it('deleted-user retention and the mass-deprovisioning burst: defaults, values, and bad values named', () => {
+    expect(loadConfig({})).toMatchObject({ deletedUserRetentionDays: 30, massDeprovisioning: { share: 0.1, minimumUsers: 10 } });
+    expect(
+      loadConfig({ PORTICO_DELETED_USER_RETENTION_DAYS: '0', PORTICO_MASS_DEPROVISIONING_SHARE: '0.25', PORTICO_MASS_DEPROVISIONING_MIN_USERS: '3' }),
+    ).toMatchObject({ deletedUserRetentionDays: 0, massDeprovisioning: { share: 0.25, minimumUsers: 3 } });
+    const message = problemsOf({ PORTICO_DELETED_USER_RETENTION_DAYS: '-1', PORTICO_MASS_DEPROVISIONING_SHARE: '1.5', PORTICO_MASS_DEPROVISIONING_MIN_USERS: '0' });
+    for (const name of ['PORTICO_DELETED_USER_RETENTION_DAYS:', 'PORTICO_MASS_DEPROVISIONING_SHARE:', 'PORTICO_MASS_DEPROVISIONING_MIN_USERS:']) {
+      expect(message).toContain(name);
+    }
+  });
+
   it('reports every bad variable at once and never echoes a secret', () => {
     const message = problemsOf({ PORT: 'x', LOG_LEVEL: 'y', PORTICO_SECRET_KEY: 'hunter2-secret' });
     expect(message).toContain('PORT:');

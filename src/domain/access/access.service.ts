@@ -16,12 +16,17 @@ import { accessOfUsers, type NamedInGrants } from './access-query';
 import type { EffectiveAccess, TeamAccess } from './access-rules';
 import { MappingTeamGrant, PermissionMapping } from './permission-mapping.entity';
 
+/** At most this many team grants in one mapping. */
+export const MAX_TEAM_GRANTS_PER_MAPPING = 500;
+/** At most this many IdP groups of a tenant have a mapping (the default mapping comes on top). */
+export const MAX_GROUP_MAPPINGS = 1000;
+
 export const mappingRule = z
   .object({
     globalLevel: z.enum(PERMISSION_LEVELS),
     teams: z
       .array(z.object({ teamId: z.string().refine(isUuid, 'must be a team id'), level: z.enum(PERMISSION_LEVELS) }))
-      .max(500, 'at most 500 team grants'),
+      .max(MAX_TEAM_GRANTS_PER_MAPPING, `at most ${MAX_TEAM_GRANTS_PER_MAPPING} team grants`),
   })
   .refine((m) => new Set(m.teams.map((t) => t.teamId)).size === m.teams.length, { message: 'each team at most once', path: ['teams'] });
 export type MappingInput = z.infer<typeof mappingRule>;
@@ -55,7 +60,7 @@ export interface MappingView {
  * merge rule: a group mapping grants the team, or the user's groups grant nothing and the team is the
  * fallback team or granted by the default mapping.
  */
-export const TEAM_ACCESS_CONDITION = `u.tenant_id = ? and u.active and (
+export const TEAM_ACCESS_CONDITION = `u.tenant_id = ? and u.deleted_at is null and u.active and (
     exists (select 1 from group_memberships m
               join permission_mappings pm on pm.group_id = m.group_id
               join mapping_team_grants tg on tg.mapping_id = pm.id
@@ -247,6 +252,10 @@ export class AccessService {
       await em.execute(`select pg_advisory_xact_lock(hashtext('portico.mappings'), hashtext(?))`, [scope.tenantId]);
       let row = await em.findOne(PermissionMapping, { tenantId: scope.tenantId, groupId: group?.id ?? null });
       const before = row ? { globalLevel: row.globalLevel, teams: await em.find(MappingTeamGrant, { mappingId: row.id }) } : null;
+      if (!row && group) {
+        const [{ n }] = await em.execute<{ n: number }[]>('select count(*)::int as n from permission_mappings where tenant_id = ? and group_id is not null', [scope.tenantId]);
+        if (n >= MAX_GROUP_MAPPINGS) throw new DomainError('CONFLICT', `At most ${MAX_GROUP_MAPPINGS} groups of a tenant have a mapping`, { max: MAX_GROUP_MAPPINGS });
+      }
       if (!row) row = em.create(PermissionMapping, { tenantId: scope.tenantId, groupId: group?.id ?? null, globalLevel: mapping.globalLevel });
       row.globalLevel = mapping.globalLevel;
       row.updatedAt = new Date();

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { accessOfUsers } from '../access/access-query';
 import { Session } from '../sessions/session.entity';
+import { lowest, type PermissionLevel } from '../shared/permission-level';
 import type { Actor } from '../shared/scope';
 import { hashToken, issueToken, sameHash, tokenKindOf } from '../shared/secret-token';
 import { User } from '../users/user.entity';
@@ -55,19 +56,14 @@ export class Authenticator {
     if (cached?.tenantId) return { actor: cached.actor, tenantId: cached.tenantId };
     const found = await this.uow.read(async (em) => {
       const now = new Date();
-      const rows = await em.execute<{ id: string; tenant_id: string; last_used_at: Date | null }[]>(
-        `select c.id, c.tenant_id, c.last_used_at from credentials c join tenants t on t.id = c.tenant_id
+      const rows = await em.execute<LiveCredentialRow[]>(
+        `select ${LIVE_CREDENTIAL_COLUMNS} from credentials c join tenants t on t.id = c.tenant_id ${CREATOR_JOIN}
          where c.token_hash = ? and c.kind = 'SCIM' and t.slug = ? and t.scim_enabled
            and (c.revoked_at is null or c.revoked_at > ?)`,
         [hash, slug, now],
       );
-      const row = rows[0];
-      if (!row) return null;
-      if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= LAST_USED_RESOLUTION_MS) {
-        await em.nativeUpdate(Credential, { id: row.id }, { lastUsedAt: now });
-      }
-      const actor: Actor = { kind: 'SCIM_CLIENT', id: row.id, label: 'SCIM client', tenantId: row.tenant_id, level: 'ADMINISTRATOR' };
-      return { actor, tenantId: row.tenant_id };
+      const actor = await actorOf(em, rows[0], 'SCIM', now);
+      return actor && actor.tenantId ? { actor, tenantId: actor.tenantId } : null;
     });
     if (found) this.authCache.set(cacheKey, found);
     return found;
@@ -112,21 +108,13 @@ export class Authenticator {
   private async credentialActor(hash: string, kind: Credential['kind'], tenantId?: string): Promise<Actor | null> {
     return this.uow.read(async (em) => {
       const now = new Date();
-      const credential = await em.findOne(Credential, {
-        tokenHash: hash,
-        kind,
-        ...(tenantId !== undefined && { tenantId }),
-        $or: [{ revokedAt: null }, { revokedAt: { $gt: now } }],
-      });
-      if (!credential) return null;
-      await touch(em, credential, now);
-      return {
-        kind: kind === 'SCIM' ? 'SCIM_CLIENT' : kind,
-        id: credential.id,
-        label: kind === 'API_KEY' ? `API key "${credential.name}"` : kind === 'SCIM' ? 'SCIM client' : 'operator',
-        tenantId: credential.tenantId,
-        level: credential.level,
-      } satisfies Actor;
+      const rows = await em.execute<LiveCredentialRow[]>(
+        `select ${LIVE_CREDENTIAL_COLUMNS} from credentials c ${CREATOR_JOIN}
+         where c.token_hash = ? and c.kind = ? and (c.revoked_at is null or c.revoked_at > ?)
+           ${tenantId !== undefined ? 'and c.tenant_id = ?' : ''}`,
+        [hash, kind, now, ...(tenantId !== undefined ? [tenantId] : [])],
+      );
+      return actorOf(em, rows[0], kind, now);
     });
   }
 
@@ -164,11 +152,51 @@ async function storeOperatorToken(em: EntityManager): Promise<string> {
   return issued.token;
 }
 
+/** A live credential as verified, with the activity of the user it rests on (null: no such user any more). */
+interface LiveCredentialRow {
+  id: string;
+  tenant_id: string | null;
+  name: string;
+  level: PermissionLevel;
+  last_used_at: Date | null;
+  created_by_user_id: string | null;
+  creator_active: boolean | null;
+}
+
+const LIVE_CREDENTIAL_COLUMNS = 'c.id, c.tenant_id, c.name, c.level, c.last_used_at, c.created_by_user_id, creator.active as creator_active';
+/** The creator must be a user of the credential's own tenant; a deleted one joins to nothing. */
+const CREATOR_JOIN = 'left join users creator on creator.id = c.created_by_user_id and creator.tenant_id = c.tenant_id';
+
+/**
+ * The actor a verified credential stands for, or null. A credential never outlives, nor outranks, the user
+ * who made it: with that user deactivated or deleted it is refused; otherwise it acts at most at their
+ * effective global level right now (computed as for their own session). A SCIM token writes the whole
+ * directory, so it needs its creator to still be an ADMINISTRATOR.
+ */
+async function actorOf(em: EntityManager, row: LiveCredentialRow | undefined, kind: Credential['kind'], now: Date): Promise<Actor | null> {
+  if (!row) return null;
+  let level = row.level;
+  if (row.created_by_user_id !== null) {
+    if (row.creator_active !== true || row.tenant_id === null) return null;
+    const creatorLevel = (await accessOfUsers(em, row.tenant_id, [row.created_by_user_id])).get(row.created_by_user_id)?.globalLevel ?? 'NONE';
+    if (kind === 'SCIM' && creatorLevel !== 'ADMINISTRATOR') return null;
+    level = lowest(level, creatorLevel);
+  }
+  await touch(em, row, now);
+  return {
+    kind: kind === 'SCIM' ? 'SCIM_CLIENT' : kind,
+    id: row.id,
+    label: kind === 'API_KEY' ? `API key "${row.name}"` : kind === 'SCIM' ? 'SCIM client' : 'operator',
+    tenantId: row.tenant_id,
+    level,
+  } satisfies Actor;
+}
+
 /**
  * Records when a credential was last used: bookkeeping, not a change of the directory, so it is a single
  * autocommitted UPDATE without a provisioning event (and at most one a minute per credential).
  */
-async function touch(em: EntityManager, credential: Credential, now: Date): Promise<void> {
-  if (credential.lastUsedAt && now.getTime() - credential.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
-  await em.nativeUpdate(Credential, { id: credential.id }, { lastUsedAt: now });
+async function touch(em: EntityManager, row: LiveCredentialRow, now: Date): Promise<void> {
+  if (row.last_used_at && now.getTime() - new Date(row.last_used_at).getTime() < LAST_USED_RESOLUTION_MS) return;
+  await em.nativeUpdate(Credential, { id: row.id }, { lastUsedAt: now });
 }

@@ -7,7 +7,7 @@ export type CredentialKind = 'OPERATOR' | 'API_KEY' | 'SCIM';
 /** A bearer credential. Only the SHA-256 of the token is stored, with a short prefix to recognise it. */
 @Entity({ tableName: 'credentials' })
 export class Credential {
-  [OptionalProps]?: 'tenantId' | 'level' | 'createdAt' | 'lastUsedAt' | 'revokedAt';
+  [OptionalProps]?: 'tenantId' | 'level' | 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'createdByUserId' | 'createdByLabel';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -33,6 +33,18 @@ export class Credential {
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
+
+  /**
+   * The signed-in user whose authority the credential rests on: the one who minted it through a session, or
+   * the creator of the API key that minted it. Null when the platform (operator, CLI) stands behind it. The
+   * credential works only while this user is active, and at most at their current global level.
+   */
+  @Property({ type: 'uuid', nullable: true })
+  createdByUserId: string | null = null;
+
+  /** Who minted it, as the provisioning log names them then (a user name, an API key, the operator). */
+  @Property({ type: 'text', nullable: true })
+  createdByLabel: string | null = null;
 
   @Property({ type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null = null;

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { recordEvent } from '../events/event-recorder';
 import { Tenant } from '../tenants/tenant.entity';
+import { User } from '../users/user.entity';
 import { requireLevel } from '../shared/authorize';
 import { DomainError, notFound } from '../shared/domain-error';
 import { PERMISSION_LEVELS, type PermissionLevel } from '../shared/permission-level';
@@ -12,8 +13,11 @@ import type { UnitOfWork } from '../shared/unit-of-work';
 import { parseInput } from '../shared/validate';
 import type { AuthCache } from './auth-cache';
 import { Credential } from './credential.entity';
+import { creatorOfNewCredential } from './credential-creator';
 
 /** The longest a rotated-out SCIM token keeps working beside its successor. */
+/** The newest API keys of a tenant are listed up to this many. */
+export const MAX_API_KEYS_LISTED = 500;
 export const MAX_SCIM_GRACE_SECONDS = 7 * 24 * 3600;
 
 const apiKeyRule = z.object({
@@ -32,6 +36,9 @@ export interface ScimSettingsView {
   tokenPrefix: string | null;
   tokenCreatedAt: Date | null;
   tokenLastUsedAt: Date | null;
+  /** The user the current token's authority rests on (see Credential.createdByUserId). */
+  tokenCreatedByUserId: string | null;
+  tokenCreatedByLabel: string | null;
 }
 
 /** A token shown once, with the stored credential it belongs to. */
@@ -73,6 +80,7 @@ export class CredentialService {
         level,
         tokenHash: issued.hash,
         displayPrefix: issued.displayPrefix,
+        ...(await creatorOfNewCredential(em, scope)),
       });
       await recordEvent(em, scope, {
         type: 'API_KEY_CREATED',
@@ -88,8 +96,17 @@ export class CredentialService {
   async listApiKeys(scope: Scope): Promise<Credential[]> {
     requireLevel(scope, 'ADMINISTRATOR');
     return this.uow.read((em) =>
-      em.find(Credential, { tenantId: scope.tenantId, kind: 'API_KEY' }, { orderBy: { createdAt: 'desc' }, limit: 500 }),
+      em.find(Credential, { tenantId: scope.tenantId, kind: 'API_KEY' }, { orderBy: { createdAt: 'desc' }, limit: MAX_API_KEYS_LISTED }),
     );
+  }
+
+  /** The creators that credentials name, by id; a deleted creator is simply absent. */
+  async creatorsOf(scope: Scope, userIds: readonly string[]): Promise<Map<string, User>> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const ids = [...new Set(userIds.filter(isUuid))];
+    if (ids.length === 0) return new Map();
+    const users = await this.uow.read((em) => em.find(User, { tenantId: scope.tenantId, id: { $in: ids } }));
+    return new Map(users.map((u) => [u.id, u]));
   }
 
   async revokeApiKey(scope: Scope, id: string): Promise<Credential> {
@@ -124,6 +141,8 @@ export class CredentialService {
         tokenPrefix: token?.displayPrefix ?? null,
         tokenCreatedAt: token?.createdAt ?? null,
         tokenLastUsedAt: token?.lastUsedAt ?? null,
+        tokenCreatedByUserId: token?.createdByUserId ?? null,
+        tokenCreatedByLabel: token?.createdByLabel ?? null,
       };
     });
   }
@@ -178,6 +197,7 @@ export class CredentialService {
         tokenHash: issued.hash,
         displayPrefix: issued.displayPrefix,
         createdAt: now,
+        ...(await creatorOfNewCredential(em, scope)),
       });
       await recordEvent(em, scope, {
         type: 'SCIM_TOKEN_CREATED',

@@ -36,6 +36,8 @@ export interface AttributeCatalog {
   unqualified: string[];
   /** JSONB column holding attributes of other schema extensions (`{ urn: { attr: value } }`). */
   extensionsColumn: string;
+  /** SQL every searchable row meets besides its tenant (users: not a tombstone); none when absent. */
+  rowCondition?: string;
 }
 
 export interface SqlFragment {

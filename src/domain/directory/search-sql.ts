@@ -15,7 +15,10 @@ export function searchSql(
   const direction = search.sortOrder === 'descending' ? 'desc' : 'asc';
   const sortKey = search.sortBy ? `${sortExpression(search.sortBy, catalog)} ${direction} nulls last, ` : '';
   return {
-    where: { sql: `${alias}.tenant_id = ? and (${condition.sql})`, bindings: [tenantId, ...condition.bindings] },
+    where: {
+      sql: `${alias}.tenant_id = ?${catalog.rowCondition ? ` and ${catalog.rowCondition}` : ''} and (${condition.sql})`,
+      bindings: [tenantId, ...condition.bindings],
+    },
     orderBy: `${sortKey}${alias}.created_at ${search.sortBy ? 'asc' : direction}, ${alias}.id`,
     limit: Math.max(0, search.count),
     offset: Math.max(0, search.startIndex - 1),

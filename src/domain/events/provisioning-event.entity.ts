@@ -28,6 +28,9 @@ export const EVENT_TYPES = [
   'SAML_CONFIGURED',
   'MAPPING_CHANGED',
   'TEAM_CHANGED',
+  'USER_RESTORED',
+  'USER_PURGED',
+  'MASS_DEPROVISIONING',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { keptExtensionsRule } from '../directory/extension-rules';
 
 export const groupAttributesRule = z.object({
   displayName: z.string().trim().min(1, 'is required').max(256, 'must be at most 256 characters'),
   externalId: z.string().max(512, 'must be at most 512 characters').nullish(),
-  extensions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  extensions: keptExtensionsRule.optional(),
 });
 export type GroupAttributes = z.infer<typeof groupAttributesRule>;
 

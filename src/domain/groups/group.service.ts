@@ -23,7 +23,8 @@ const duplicateName = (name: string) => `A group with displayName "${name}" alre
 /** A member as a group lists it. */
 export interface MemberRef {
   id: string;
-  display: string;
+  /** The member's displayName (null when the user has none), read in the same query as the membership. */
+  display: string | null;
 }
 
 export interface GroupWithMembers {
@@ -86,7 +87,8 @@ export class GroupService {
       const knex = em.getKnex();
       const members = knex('users as u')
         .join('group_memberships as m', 'm.user_id', 'u.id')
-        .where({ 'm.group_id': groupId, 'u.tenant_id': scope.tenantId });
+        .where({ 'm.group_id': groupId, 'u.tenant_id': scope.tenantId })
+        .whereNull('u.deleted_at');
       const rowsQuery = members.clone().select('u.*').orderByRaw('lower(u.user_name) asc').limit(size + 1);
       if (after) rowsQuery.andWhereRaw('lower(u.user_name) > ?', [String(after[0])]);
       const [rows, [{ count }]] = await Promise.all([
@@ -306,14 +308,14 @@ async function applyAttributes(em: EntityManager, scope: Scope, group: IdpGroup,
 async function membersOf(em: EntityManager, groupIds: string[]): Promise<Map<string, MemberRef[]>> {
   const byGroup = new Map<string, MemberRef[]>();
   if (groupIds.length === 0) return byGroup;
-  const rows = await em.execute<{ group_id: string; user_id: string; display_name: string | null; user_name: string }[]>(
-    `select m.group_id, m.user_id, u.display_name, u.user_name from group_memberships m join users u on u.id = m.user_id
+  const rows = await em.execute<{ group_id: string; user_id: string; display_name: string | null }[]>(
+    `select m.group_id, m.user_id, u.display_name from group_memberships m join users u on u.id = m.user_id
      where m.group_id = any(?::uuid[]) order by m.created_at, m.user_id`,
     [uuidArray(groupIds)],
   );
   for (const row of rows) {
     const list = byGroup.get(row.group_id) ?? [];
-    list.push({ id: row.user_id, display: row.display_name ?? row.user_name });
+    list.push({ id: row.user_id, display: row.display_name });
     byGroup.set(row.group_id, list);
   }
   return byGroup;
@@ -333,7 +335,8 @@ async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, re
     // KEY SHARE: a concurrent DELETE of one of these users waits for this transaction instead of
     // invalidating the membership rows it is about to insert.
     const found = await em.execute<{ id: string }[]>(
-      'select id from users where id = any(?::uuid[]) and tenant_id = ? order by id for key share',
+      // A tombstone is no user to add: a deletion committed while this waited fails the recheck.
+      'select id from users where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null order by id for key share',
       [uuidArray(known), scope.tenantId],
     );
     const foundIds = new Set(found.map((r) => r.id));
@@ -347,7 +350,7 @@ async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, re
   }
   const added = await em.execute<{ user_id: string }[]>(
     `insert into group_memberships (group_id, user_id, tenant_id, created_at)
-     select ?, id, tenant_id, now() from users where id = any(?::uuid[]) and tenant_id = ?
+     select ?, id, tenant_id, now() from users where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null
      on conflict do nothing
      returning user_id`,
     [group.id, uuidArray(known), scope.tenantId],

@@ -20,7 +20,8 @@ import { SamlConnection } from './saml-connection.entity';
 /** How long an AuthnRequest id waits for its response. */
 export const PENDING_REQUEST_SECONDS = 10 * 60;
 const MAX_METADATA_CHARS = 1_000_000;
-const MAX_CERTIFICATES = 10;
+/** A connection trusts at most this many IdP signing certificates. */
+export const MAX_CERTIFICATES = 10;
 
 const httpUrl = z
   .string()

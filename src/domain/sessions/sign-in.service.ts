@@ -199,7 +199,7 @@ async function findSigningInUser(em: EntityManager, scope: Scope, assertion: Ver
   const rows = await em.execute<Record<string, unknown>[]>(
     // lower() under the database's collation also folds look-alikes (the Kelvin sign into K): the index finds
     // candidates, the C-collation comparison keeps only an ASCII-case match.
-    `select * from users where tenant_id = ?
+    `select * from users where tenant_id = ? and deleted_at is null
         and ((lower(user_name) = lower(?) and lower(user_name collate "C") = lower(? collate "C"))
              or (?::text is not null and external_id = ?))
       order by (lower(user_name collate "C") = lower(? collate "C")) desc limit 1`,

@@ -2,13 +2,32 @@ import type { AttributeChange } from '../events/provisioning-event.entity';
 
 const SECRET_ATTRIBUTE = /password|secret|token|key|hash/i;
 const REDACTED = '[redacted]';
+const QUOTED = /"(?:[^"\\]|\\.)*"?/g;
 
-/** A copy of `value` in which every member whose name looks secret, at any depth, is redacted. */
-export function redactSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactSecrets);
+/** Whether an attribute name or path (`password`, `urn:…:User:password`) names a secret; quoted filter values aside. */
+export function namesSecret(nameOrPath: string): boolean {
+  return SECRET_ATTRIBUTE.test(nameOrPath.replace(QUOTED, ''));
+}
+
+/**
+ * A copy of `value` in which every member whose name looks secret, at any depth, is redacted, and so is the
+ * `value` of any object whose `path` names a secret (a PATCH operation `{ "path": "password", "value": … }`).
+ * Member names are matched in any case, as SCIM clients send them. `onRedacted` sees each value taken out,
+ * so a caller can scrub it from text it built from the same input (an error message).
+ */
+export function redactSecrets(value: unknown, onRedacted: (removed: unknown) => void = () => {}): unknown {
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, onRedacted));
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  const entries = Object.entries(value);
+  const pathIsSecret = entries.some(([key, inner]) => key.toLowerCase() === 'path' && typeof inner === 'string' && namesSecret(inner));
   return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [key, SECRET_ATTRIBUTE.test(key) ? REDACTED : redactSecrets(inner)]),
+    entries.map(([key, inner]) => {
+      if (SECRET_ATTRIBUTE.test(key) || (pathIsSecret && key.toLowerCase() === 'value')) {
+        onRedacted(inner);
+        return [key, REDACTED];
+      }
+      return [key, redactSecrets(inner, onRedacted)];
+    }),
   );
 }
 

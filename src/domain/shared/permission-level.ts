@@ -10,3 +10,7 @@ export const atLeast = (level: PermissionLevel, needed: PermissionLevel): boolea
 /** The higher of two levels: the merge rule of every grant. */
 export const highest = (a: PermissionLevel, b: PermissionLevel): PermissionLevel =>
   levelRank(a) >= levelRank(b) ? a : b;
+
+/** The lower of two levels: a grant capped by what its grantor holds. */
+export const lowest = (a: PermissionLevel, b: PermissionLevel): PermissionLevel =>
+  levelRank(a) <= levelRank(b) ? a : b;

@@ -3,7 +3,7 @@ import { usersWithTeam } from '../access/access.service';
 import { recordEvent } from '../events/event-recorder';
 import { Tenant } from '../tenants/tenant.entity';
 import { requireLevel } from '../shared/authorize';
-import { notFound } from '../shared/domain-error';
+import { DomainError, notFound } from '../shared/domain-error';
 import type { Scope } from '../shared/scope';
 import { isUuid } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
@@ -12,7 +12,8 @@ import { Team } from './team.entity';
 
 export const teamNameRule = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 
-const MAX_TEAMS_LISTED = 1000;
+/** A tenant has at most this many teams, so every list of its teams is complete. */
+export const MAX_TEAMS_PER_TENANT = 1000;
 
 /** Teams: the product's own unit of access, managed by tenant administrators. */
 export class TeamService {
@@ -21,7 +22,7 @@ export class TeamService {
   async list(scope: Scope): Promise<Team[]> {
     requireLevel(scope, 'VIEWER');
     return this.uow.read((em) =>
-      em.find(Team, { tenantId: scope.tenantId }, { orderBy: { name: 'asc' }, limit: MAX_TEAMS_LISTED }),
+      em.find(Team, { tenantId: scope.tenantId }, { orderBy: { name: 'asc' }, limit: MAX_TEAMS_PER_TENANT }),
     );
   }
 
@@ -38,6 +39,10 @@ export class TeamService {
     return conflictOnDuplicate(
       () =>
         this.uow.write(async (em) => {
+          // One creator per tenant at a time, so two concurrent creations cannot both pass the count.
+          await em.execute(`select pg_advisory_xact_lock(hashtext('portico.teams'), hashtext(?))`, [scope.tenantId]);
+          const [{ n }] = await em.execute<{ n: number }[]>('select count(*)::int as n from teams where tenant_id = ?', [scope.tenantId]);
+          if (n >= MAX_TEAMS_PER_TENANT) throw new DomainError('CONFLICT', `A tenant has at most ${MAX_TEAMS_PER_TENANT} teams`, { max: MAX_TEAMS_PER_TENANT });
           const team = em.create(Team, { tenantId: scope.tenantId, name: teamName });
           await recordEvent(em, scope, {
             type: 'TEAM_CHANGED',

@@ -94,4 +94,6 @@ export const USER_CATALOG: AttributeCatalog = {
   },
   unqualified: [CORE_USER_SCHEMA.toLowerCase(), ENTERPRISE_USER_SCHEMA.toLowerCase()],
   extensionsColumn: 'u.extensions',
+  // A deleted user's tombstone is gone for SCIM: absent from every list and filter.
+  rowCondition: 'u.deleted_at is null',
 };

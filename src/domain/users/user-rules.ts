@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keptExtensionsRule } from '../directory/extension-rules';
 
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 const optionalText = (max: number) => text(max).nullish();
@@ -23,6 +24,13 @@ const address = z.object({
 
 const onePrimary = <T extends { primary?: boolean }>(list: T[]) => list.filter((v) => v.primary).length <= 1;
 
+/** At most this many e-mail addresses, and as many phone numbers, per user. */
+export const MAX_MULTI_VALUES = 50;
+/** The most values each multi-valued attribute may hold, by lower-case name (SCIM PATCH checks them as it applies). */
+export const MAX_USER_VALUES = { emails: MAX_MULTI_VALUES, phonenumbers: MAX_MULTI_VALUES, addresses: 20, photos: 20 } as const;
+/** The most values of a multi-valued attribute that is only kept (roles, entitlements, extension lists). */
+export const MAX_KEPT_VALUES = 50;
+
 /** Every user attribute the domain models; SCIM and GraphQL both validate through this rule. */
 export const userAttributesRule = z.object({
   userName: z.string().trim().min(1, 'is required').max(256, 'must be at most 256 characters'),
@@ -41,17 +49,17 @@ export const userAttributesRule = z.object({
   preferredLanguage: optionalText(64),
   locale: optionalText(64),
   timezone: optionalText(64),
-  emails: z.array(multiValue).max(50).refine(onePrimary, 'at most one may be primary').optional(),
-  phoneNumbers: z.array(multiValue).max(50).refine(onePrimary, 'at most one may be primary').optional(),
-  addresses: z.array(address).max(20).refine(onePrimary, 'at most one may be primary').optional(),
-  photos: z.array(multiValue).max(20).optional(),
+  emails: z.array(multiValue).max(MAX_USER_VALUES.emails).refine(onePrimary, 'at most one may be primary').optional(),
+  phoneNumbers: z.array(multiValue).max(MAX_USER_VALUES.phonenumbers).refine(onePrimary, 'at most one may be primary').optional(),
+  addresses: z.array(address).max(MAX_USER_VALUES.addresses).refine(onePrimary, 'at most one may be primary').optional(),
+  photos: z.array(multiValue).max(MAX_USER_VALUES.photos).optional(),
   employeeNumber: optionalText(128),
   costCenter: optionalText(256),
   organization: optionalText(256),
   division: optionalText(256),
   department: optionalText(256),
   managerId: optionalText(512),
-  extensions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  extensions: keptExtensionsRule.optional(),
 });
 
 export type UserAttributes = z.infer<typeof userAttributesRule>;

@@ -27,7 +27,7 @@ export type ExtensionAttributes = Record<string, Record<string, unknown>>;
 
 @Entity({ tableName: 'users' })
 export class User {
-  [OptionalProps]?: 'version' | 'createdAt' | 'updatedAt' | 'active' | 'source' | 'emails' | 'phoneNumbers' | 'addresses' | 'photos' | 'extensions';
+  [OptionalProps]?: 'version' | 'createdAt' | 'updatedAt' | 'active' | 'source' | 'emails' | 'phoneNumbers' | 'addresses' | 'photos' | 'extensions' | 'deletedAt' | 'deletedGroupIds';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -130,4 +130,15 @@ export class User {
 
   @Property({ type: 'timestamptz' })
   updatedAt: Date = new Date();
+
+  /**
+   * Set when the user is deleted: the row stays as a tombstone (inactive, invisible to every read and to
+   * sign-in) until the retention job purges it, so the same person returning keeps the same id.
+   */
+  @Property({ type: 'timestamptz', nullable: true })
+  deletedAt: Date | null = null;
+
+  /** The groups a tombstone belonged to when deleted: given back if the user returns. */
+  @Property({ type: 'json' })
+  deletedGroupIds: string[] = [];
 }

@@ -4,7 +4,7 @@ import { IdpGroup } from '../groups/idp-group.entity';
 import { Session } from '../sessions/session.entity';
 import { requireDirectoryAccess } from '../shared/authorize';
 import { diffAttributes } from '../shared/changes';
-import { notFound } from '../shared/domain-error';
+import { DomainError, notFound } from '../shared/domain-error';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
 import type { Scope } from '../shared/scope';
 import { recordAccessChanges } from '../access/access-changes';
@@ -20,6 +20,12 @@ import { runSearch } from '../directory/search-sql';
 import { USER_CATALOG } from './user-catalog';
 import { User, type UserSource } from './user.entity';
 import { TRACKED_USER_ATTRIBUTES, userAttributesRule, userFilterRule, type UserAttributes } from './user-rules';
+import { pickAttributes, withDefaults } from './user-values';
+import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './deprovisioning-policy';
+import { detectDeprovisioningBurst } from './deprovisioning-burst';
+import { buryUser, lockTombstone, lockTombstoneByExternalId, reviveUser } from './user-tombstones';
+import { requireLevel } from '../shared/authorize';
+import type { CallContext } from '../shared/scope';
 
 export interface UserFilter {
   userName?: string | null;
@@ -27,11 +33,17 @@ export interface UserFilter {
   search?: string | null;
 }
 
+/** A user's groups are listed up to this many, by display name. */
+export const MAX_GROUPS_LISTED_PER_USER = 1000;
+
 const duplicateUserName = (userName: string) => `A user with userName "${userName}" already exists`;
 
 /** The directory's users: provisioned by SCIM, JIT sign-in or by hand; read by every transport. */
 export class UserService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly policy: DeprovisioningPolicy = DEFAULT_DEPROVISIONING_POLICY,
+  ) {}
 
   async get(scope: Scope, id: string): Promise<User> {
     this.requireReader(scope, id);
@@ -47,7 +59,7 @@ export class UserService {
     const filter = parseInput(userFilterRule, stripNulls(args.filter ?? {}));
     return this.uow.read(async (em) => {
       const knex = em.getKnex();
-      const filtered = knex('users').where('tenant_id', scope.tenantId);
+      const filtered = knex('users').where('tenant_id', scope.tenantId).whereNull('deleted_at');
       if (filter.userName !== undefined) filtered.andWhereRaw('lower(user_name) = lower(?)', [filter.userName]);
       if (filter.active !== undefined) filtered.andWhere('active', filter.active);
       if (filter.search) {
@@ -88,20 +100,97 @@ export class UserService {
           .where({ 'm.user_id': userId, 'g.tenant_id': scope.tenantId })
           .select('g.*')
           .orderByRaw('lower(g.display_name)')
-          .limit(1000),
+          .limit(MAX_GROUPS_LISTED_PER_USER),
       );
       return rows.map((row) => em.map(IdpGroup, row));
     });
   }
 
+  /**
+   * Creates a user; when a tombstone of this tenant has the same externalId (the same person, deleted by
+   * mistake and provisioned again), that row comes back instead, with the same id.
+   */
   async provision(scope: Scope, input: UserAttributes, source: UserSource): Promise<User> {
     requireDirectoryAccess(scope, 'write');
     const attributes = parseInput(userAttributesRule, input);
     return conflictOnDuplicate(
       () =>
-        this.uow.write((em) => insertUser(em, scope, attributes, source)),
+        this.uow.write(async (em) => {
+          const tombstone = attributes.externalId ? await lockTombstoneByExternalId(em, scope, attributes.externalId) : null;
+          if (tombstone) return reviveUser(em, scope, tombstone, attributes, source, 'provisioned again');
+          return insertUser(em, scope, attributes, source);
+        }),
       duplicateUserName(attributes.userName),
     );
+  }
+
+  /** A page of the tenant's tombstones, most recently deleted first (administrators only). */
+  async listDeleted(scope: Scope, args: PageArgs): Promise<Page<User>> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    const size = pageSize(args.first);
+    const after = decodeCursor(args.after, 2);
+    return this.uow.read(async (em) => {
+      const knex = em.getKnex();
+      const deleted = knex('users').where('tenant_id', scope.tenantId).whereNotNull('deleted_at');
+      const rowsQuery = deleted.clone().select('*').orderBy([{ column: 'deleted_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(size + 1);
+      if (after) rowsQuery.andWhereRaw('(deleted_at, id) < (?::timestamptz, ?::uuid)', [String(after[0]), String(after[1])]);
+      const [rows, [{ count }]] = await Promise.all([em.execute(rowsQuery), em.execute(deleted.clone().count({ count: '*' }))]);
+      return toPage(
+        rows.map((row) => em.map(User, row)),
+        size,
+        Number(count),
+        (u) => [u.deletedAt!.toISOString(), u.id],
+      );
+    });
+  }
+
+  /** Brings a tombstone back, active, with the same id and the groups it had (administrators only). */
+  async restore(scope: Scope, id: string): Promise<User> {
+    requireLevel(scope, 'ADMINISTRATOR');
+    return conflictOnDuplicate(
+      () =>
+        this.uow.write(async (em) => {
+          const tombstone = await lockTombstone(em, scope, id);
+          if (!tombstone) throw notFound('Deleted user');
+          return reviveUser(em, scope, tombstone, { ...pickAttributes(tombstone), active: true }, tombstone.source, 'by an administrator');
+        }),
+      'Another user took this userName since the deletion',
+    );
+  }
+
+  /**
+   * Hard-deletes tombstones deleted before `olderThan`, in batches, each purge with its USER_PURGED event;
+   * several processes may run it at once (locked rows are skipped). Returns how many were purged.
+   */
+  async purgeDeleted(ctx: CallContext, olderThan: Date, batchSize = 500): Promise<number> {
+    if (ctx.actor.kind !== 'SYSTEM') throw new DomainError('FORBIDDEN', 'Only the system purges deleted users');
+    batchSize = Math.max(1, Math.floor(batchSize));
+    let total = 0;
+    for (;;) {
+      const purged = await this.uow.write(async (em) => {
+        // Memberships are already gone; sessions go with the row (ON DELETE CASCADE).
+        const rows = await em.execute<{ id: string; tenant_id: string; user_name: string }[]>(
+          `delete from users where id = any(array(
+             select id from users where deleted_at is not null and deleted_at < ?
+              order by deleted_at limit ${batchSize} for update skip locked))
+           returning id, tenant_id, user_name`,
+          [olderThan],
+        );
+        for (const row of rows) {
+          await recordEvent(em, { ...ctx, tenantId: row.tenant_id }, {
+            type: 'USER_PURGED',
+            subjectType: 'USER',
+            subjectId: row.id,
+            summary: `Deleted user ${row.user_name} purged after the retention period`,
+            changes: [{ attribute: 'id', old: row.id, new: null }],
+          });
+        }
+        return rows.length;
+      });
+      total += purged;
+      if (purged < batchSize) return total;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Replaces every modeled attribute (SCIM PUT): what is not given is cleared. */
@@ -126,29 +215,42 @@ export class UserService {
     });
   }
 
+  /**
+   * Deletes a user: access and sessions end at once. With a retention period the row stays as a tombstone
+   * (see buryUser); with none it goes, memberships and sessions with it (ON DELETE CASCADE).
+   */
   async delete(scope: Scope, id: string, condition: WriteCondition = {}): Promise<void> {
     requireDirectoryAccess(scope, 'write');
+    let burst = false;
     await this.uow.write(async (em) => {
+      burst = false;
       const user = await lockUser(em, scope, id);
       if (!user) throw notFound('User');
       checkVersion(user, condition);
-      // Memberships and sessions go with the user (ON DELETE CASCADE), in this transaction.
-      em.remove(user);
-      await recordEvent(em, scope, {
-        type: 'USER_DELETED',
-        subjectType: 'USER',
-        subjectId: user.id,
-        summary: `User ${user.userName} deleted`,
-        changes: [{ attribute: 'userName', old: user.userName, new: null }],
-      });
+      if (this.policy.retentionDays > 0) {
+        await buryUser(em, scope, user);
+      } else {
+        em.remove(user);
+        await recordEvent(em, scope, {
+          type: 'USER_DELETED',
+          subjectType: 'USER',
+          subjectId: user.id,
+          summary: `User ${user.userName} deleted`,
+          changes: [{ attribute: 'userName', old: user.userName, new: null }],
+        });
+      }
+      burst = await detectDeprovisioningBurst(em, scope, this.policy);
     });
+    if (burst) this.policy.onMassDeprovisioning?.(scope.tenantId);
   }
 
   private async change(scope: Scope, id: string, condition: WriteCondition, apply: (user: User) => void): Promise<User> {
     requireDirectoryAccess(scope, 'write');
-    return conflictOnDuplicate(
+    let burst = false;
+    const changed = await conflictOnDuplicate(
       () =>
         this.uow.write(async (em) => {
+          burst = false;
           const user = await lockUser(em, scope, id);
           if (!user) throw notFound('User');
           checkVersion(user, condition);
@@ -159,10 +261,13 @@ export class UserService {
           user.version += 1;
           user.updatedAt = new Date();
           await this.recordUserChange(em, scope, user, before.active, changes);
+          if (before.active && !user.active) burst = await detectDeprovisioningBurst(em, scope, this.policy);
           return user;
         }),
       'Another user already has that userName',
     );
+    if (burst) this.policy.onMassDeprovisioning?.(scope.tenantId);
+    return changed;
   }
 
   private async recordUserChange(
@@ -207,7 +312,6 @@ export class UserService {
   }
 }
 
-/** Looks a user up inside the scope's tenant (an id that is not a UUID matches nothing). */
 /**
  * Creates a user from validated attributes with its USER_CREATED event, in the transaction of `em`: SCIM
  * provisioning and SAML just-in-time creation both come here.
@@ -225,46 +329,10 @@ export async function insertUser(em: EntityManager, scope: Scope, attributes: Us
   return user;
 }
 
-export const findUser = (em: EntityManager, scope: Scope, id: string) => rowById(em, User, scope.tenantId, id);
+/** A live user of the scope's tenant (a tombstone is no user: null, like an unknown id). */
+export const findUser = async (em: EntityManager, scope: Scope, id: string) => liveOnly(await rowById(em, User, scope.tenantId, id));
 
 /** Like findUser, holding the row until commit so concurrent changes apply one after the other. */
-export const lockUser = (em: EntityManager, scope: Scope, id: string) => rowById(em, User, scope.tenantId, id, { lock: true });
+export const lockUser = async (em: EntityManager, scope: Scope, id: string) => liveOnly(await rowById(em, User, scope.tenantId, id, { lock: true }));
 
-/** The modeled attributes with absent ones cleared, as a full replacement. */
-function withDefaults(a: UserAttributes): Pick<User, (typeof TRACKED_USER_ATTRIBUTES)[number]> {
-  return {
-    userName: a.userName,
-    externalId: a.externalId ?? null,
-    active: a.active ?? true,
-    displayName: a.displayName ?? null,
-    givenName: a.givenName ?? null,
-    familyName: a.familyName ?? null,
-    middleName: a.middleName ?? null,
-    formattedName: a.formattedName ?? null,
-    honorificPrefix: a.honorificPrefix ?? null,
-    honorificSuffix: a.honorificSuffix ?? null,
-    nickName: a.nickName ?? null,
-    title: a.title ?? null,
-    userType: a.userType ?? null,
-    preferredLanguage: a.preferredLanguage ?? null,
-    locale: a.locale ?? null,
-    timezone: a.timezone ?? null,
-    emails: a.emails ?? [],
-    phoneNumbers: a.phoneNumbers ?? [],
-    addresses: a.addresses ?? [],
-    photos: a.photos ?? [],
-    employeeNumber: a.employeeNumber ?? null,
-    costCenter: a.costCenter ?? null,
-    organization: a.organization ?? null,
-    division: a.division ?? null,
-    department: a.department ?? null,
-    managerId: a.managerId ?? null,
-    extensions: a.extensions ?? {},
-  };
-}
-
-function pickAttributes(user: User): UserAttributes {
-  const picked: Record<string, unknown> = {};
-  for (const key of TRACKED_USER_ATTRIBUTES) picked[key] = user[key];
-  return picked as UserAttributes;
-}
+const liveOnly = (user: User | null): User | null => (user && user.deletedAt === null ? user : null);

@@ -85,6 +85,6 @@ export class CredentialResolver {
 
   private async withBaseUrl(ctx: GraphQLContext, scope: Scope, view: ScimSettingsView): Promise<ScimSettings> {
     const own = await ctx.services.tenants.get(scope);
-    return { ...view, baseUrl: scimBaseUrl(ctx.publicUrl, own.slug) };
+    return { ...view, tenantId: scope.tenantId, baseUrl: scimBaseUrl(ctx.publicUrl, own.slug) };
   }
 }

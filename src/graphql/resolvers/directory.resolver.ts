@@ -2,7 +2,6 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { prefetchAccess, selects } from '../access-prefetch';
 import { DomainError } from '../../domain/shared/domain-error';
-import { DEFAULT_PAGE_SIZE } from '../../domain/shared/pagination';
 import { nodeScope, tenantScope, type GraphQLContext } from '../context';
 import { toConnection } from '../types/connection';
 import { IdpGroupConnection, IdpGroupNode, toGroupNode } from '../types/group.type';
@@ -44,11 +43,8 @@ export class UserResolver {
     return user && toUserNode(user);
   }
 
-  @FieldResolver(() => [IdpGroupNode], {
-    description: 'The IdP groups the user belongs to (at most 1,000).',
-    // Not paged, so costed like a full page: nesting it cannot hide a fan-out from the cost limit.
-    complexity: ({ childComplexity }) => 1 + childComplexity * DEFAULT_PAGE_SIZE,
-  })
+  // Not paged: the cost limit counts it at its maximum (query-cost.ts), so nesting cannot hide a fan-out.
+  @FieldResolver(() => [IdpGroupNode], { description: 'The IdP groups the user belongs to (at most 1,000).' })
   async groups(@Ctx() ctx: GraphQLContext, @Root() user: UserNode): Promise<IdpGroupNode[]> {
     return (await ctx.services.users.groupsOf(nodeScope(ctx, user.tenantId), user.id)).map(toGroupNode);
   }

@@ -19,6 +19,18 @@ export class ScimSettings {
 
   @Field(() => DateTimeResolver, { nullable: true })
   tokenLastUsedAt!: Date | null;
+
+  /** Not exposed: lets field resolvers act in the tenant the settings were read from. */
+  tenantId!: string;
+
+  /** Not exposed as an id: `tokenCreatedBy` resolves it to the user. */
+  tokenCreatedByUserId!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Who generated the current token, as the provisioning log named them then (a user name, an API key, the operator).',
+  })
+  tokenCreatedByLabel!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Shown once: the token is not stored and cannot be read again.' })
@@ -52,10 +64,25 @@ export class ApiKeyNode {
 
   @Field(() => DateTimeResolver, { nullable: true })
   revokedAt!: Date | null;
+
+  /** Not exposed: lets field resolvers act in the tenant the key was read from. */
+  tenantId!: string;
+
+  /** Not exposed as an id: `createdBy` resolves it to the user. */
+  createdByUserId!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Who created the key, as the provisioning log named them then (a user name, an API key, the operator).',
+  })
+  createdByLabel!: string | null;
 }
 
 export const toApiKeyNode = (c: Credential): ApiKeyNode => ({
   id: c.id,
+  tenantId: c.tenantId ?? '',
+  createdByUserId: c.createdByUserId,
+  createdByLabel: c.createdByLabel,
   name: c.name,
   level: c.level,
   prefix: c.displayPrefix,

@@ -66,8 +66,9 @@ function tokenize(text: string): Token[] {
       i += match[0].length;
     } else if (/[A-Za-z_$]/.test(c)) {
       const start = i;
-      // Attribute paths include URNs (colons, dots in versions) and sub-attributes.
-      while (i < text.length && /[A-Za-z0-9_$:.-]/.test(text[i])) i += 1;
+      // Attribute paths include URNs (colons, dots in versions) and sub-attributes; '@' and '+' only ever
+      // make a valid bare value (an unquoted e-mail address), never a valid attribute path.
+      while (i < text.length && /[A-Za-z0-9_$:.@+-]/.test(text[i])) i += 1;
       tokens.push({ type: 'word', text: text.slice(start, i), at: start });
     } else {
       throw new FilterSyntaxError(`Unexpected character ${JSON.stringify(c)}`, i);
@@ -193,6 +194,9 @@ class Parser {
       if (word === 'true') return true;
       if (word === 'false') return false;
       if (word === 'null') return null;
+      // Microsoft's SCIM reference collection sends bare words (`userName sw O`), which its reference server
+      // reads as strings; so does Portico. A logical operator is never a value.
+      if (word !== 'and' && word !== 'or' && word !== 'not') return token.text;
     }
     throw new FilterSyntaxError('Expected a value: a "string", a number, true, false or null', token.at);
   }

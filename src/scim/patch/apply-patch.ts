@@ -12,6 +12,18 @@ export interface DocumentShape {
   coreSchema: string;
   /** Extension attributes a client may name without their URN, by lower-case name → schema URN. */
   unqualifiedExtensions: Record<string, string>;
+  /** The most values a multi-valued attribute may hold, by lower-case name; others get `defaultMaxValues`. */
+  maxValues: Record<string, number>;
+  defaultMaxValues: number;
+}
+
+/**
+ * Checked as each operation applies, not once the patch is done: the work of every operation is then
+ * bounded by the caps, whatever the operations before it tried to build.
+ */
+function assertWithinCap(attribute: string, count: number, shape: DocumentShape): void {
+  const cap = shape.maxValues[attribute.toLowerCase()] ?? shape.defaultMaxValues;
+  if (count > cap) throw invalidValue(`${attribute} may hold at most ${cap} values`);
 }
 
 const isEmpty = (value: Json | undefined) => value === undefined || value === null || value === '';
@@ -55,7 +67,7 @@ function applyOperation(doc: JsonObject, operation: PatchOperation, shape: Docum
 
   if (path.valueFilter) {
     if (!multi) throw invalidPath(`${attribute} is not multi-valued`);
-    applyToMatches(container, attribute, path.valueFilter, sub, op, value);
+    applyToMatches(container, attribute, path.valueFilter, sub, op, value, shape);
     return;
   }
   if (sub !== null) {
@@ -87,13 +99,16 @@ function applyOperation(doc: JsonObject, operation: PatchOperation, shape: Docum
   }
   if (multi) {
     const values = Array.isArray(value) ? value : [value as Json];
+    assertWithinCap(attribute, values.length, shape);
     if (op === 'replace') {
       container[attribute] = values;
       return;
     }
     const current = Array.isArray(container[attribute]) ? (container[attribute] as Json[]) : [];
     const known = new Set(current.map((el) => (isObject(el) ? JSON.stringify(el.value ?? el) : JSON.stringify(el))));
-    container[attribute] = [...current, ...values.filter((v) => !known.has(isObject(v) ? JSON.stringify(v.value ?? v) : JSON.stringify(v)))];
+    const added = [...current, ...values.filter((v) => !known.has(isObject(v) ? JSON.stringify(v.value ?? v) : JSON.stringify(v)))];
+    assertWithinCap(attribute, added.length, shape);
+    container[attribute] = added;
     return;
   }
   const current = container[attribute];
@@ -101,7 +116,11 @@ function applyOperation(doc: JsonObject, operation: PatchOperation, shape: Docum
   container[attribute] = isObject(current) && isObject(value) ? mergeObjects(current, value) : (value as Json);
 }
 
+/** More members than any complex attribute has sub-attributes: refused before the case-insensitive merge. */
+const MAX_SUB_ATTRIBUTES = 50;
+
 function mergeObjects(current: JsonObject, update: JsonObject): JsonObject {
+  if (Object.keys(update).length > MAX_SUB_ATTRIBUTES) throw invalidValue(`A complex value may have at most ${MAX_SUB_ATTRIBUTES} sub-attributes`);
   const merged: JsonObject = { ...current };
   for (const [key, value] of Object.entries(update)) setMember(merged, key, value);
   return merged;
@@ -118,16 +137,17 @@ function setMember(object: JsonObject, name: string, value: Json | undefined): v
  * `emails[type eq "work"].value`: changes the matching elements; when none matches an add or replace
  * creates the element the filter describes (Entra's way of setting a work e-mail on a user with none).
  */
-function applyToMatches(container: JsonObject, attribute: string, filter: AttributeFilter, sub: string | null, op: PatchOperation['op'], value: Json | undefined): void {
+function applyToMatches(container: JsonObject, attribute: string, filter: AttributeFilter, sub: string | null, op: PatchOperation['op'], value: Json | undefined, shape: DocumentShape): void {
   const list = Array.isArray(container[attribute]) ? [...(container[attribute] as Json[])] : [];
-  const matches = list.filter((el) => isObject(el) && matchesElement(el, filter));
+  const matches = new Set(list.filter((el) => isObject(el) && matchesElement(el, filter)));
   if (op === 'remove') {
-    const result = sub === null ? list.filter((el) => !matches.includes(el)) : list.map((el) => (matches.includes(el) ? without(el as JsonObject, sub) : el));
+    const result = sub === null ? list.filter((el) => !matches.has(el)) : list.map((el) => (matches.has(el) ? without(el as JsonObject, sub) : el));
     container[attribute] = result.filter((el) => !isObject(el) || Object.keys(el).length > 0);
     return;
   }
-  if (matches.length === 0) {
+  if (matches.size === 0) {
     if (isEmpty(value)) return;
+    assertWithinCap(attribute, list.length + 1, shape);
     const created: JsonObject = { ...equalitiesOf(filter) };
     if (sub !== null) setMember(created, sub, value);
     else if (isObject(value)) Object.assign(created, value);
@@ -135,8 +155,8 @@ function applyToMatches(container: JsonObject, attribute: string, filter: Attrib
     container[attribute] = [...list, created];
     return;
   }
-  const hadValue = new Set(matches.filter((el) => 'value' in (el as JsonObject)));
-  for (const element of matches as JsonObject[]) {
+  const hadValue = new Set([...matches].filter((el) => 'value' in (el as JsonObject)));
+  for (const element of matches as Set<JsonObject>) {
     if (sub !== null) setMember(element, sub, value);
     else if (isObject(value)) Object.assign(element, value);
     else throw invalidValue(`The value for ${attribute}[…] must be an object`);

@@ -1,7 +1,7 @@
 import type { AttributeFilter } from '../../domain/directory/attribute-filter';
 import { CORE_GROUP_SCHEMA, CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../../domain/directory/attribute-filter';
 import { FilterSyntaxError, parsePatchPath, type PatchPath } from '../filter/parse-filter';
-import { invalidPath, invalidSyntax, invalidValue } from '../scim-error';
+import { invalidPath, invalidSyntax, invalidValue, ScimError } from '../scim-error';
 import { PATCH_OP_SCHEMA } from '../scim-http';
 import { isObject, member, type Json } from '../values';
 
@@ -14,7 +14,13 @@ export interface PatchOperation {
   value: Json | undefined;
 }
 
-const MAX_OPERATIONS = 1000;
+/**
+ * Entra sends one operation per changed attribute (about 30 at most) or one object holding them all, and
+ * group members in a few operations with many values; 100 leaves room for every client we know of.
+ */
+export const MAX_OPERATIONS = 100;
+/** The object form (`{"op":"Add","value":{…}}`) becomes one operation per key: bounded too. */
+export const MAX_EXPANDED_OPERATIONS = 200;
 const CONTAINER_SCHEMAS = [CORE_USER_SCHEMA.toLowerCase(), CORE_GROUP_SCHEMA.toLowerCase()];
 const KNOWN_SCHEMAS = [...CONTAINER_SCHEMAS, ENTERPRISE_USER_SCHEMA.toLowerCase()];
 
@@ -49,9 +55,18 @@ export function normalisePatch(body: Json | undefined): PatchOperation[] {
   }
   const operations = member(body, 'Operations');
   if (!Array.isArray(operations) || operations.length === 0) throw invalidSyntax('Operations must be a non-empty array');
-  if (operations.length > MAX_OPERATIONS) throw invalidValue(`At most ${MAX_OPERATIONS} operations per request`);
-  return operations.flatMap((operation, index) => expand(operation, index));
+  if (operations.length > MAX_OPERATIONS) throw tooMany(`At most ${MAX_OPERATIONS} operations per request`);
+  const expanded: PatchOperation[] = [];
+  operations.forEach((operation, index) => {
+    for (const one of expand(operation, index)) {
+      expanded.push(one);
+      if (expanded.length > MAX_EXPANDED_OPERATIONS) throw tooMany(`At most ${MAX_EXPANDED_OPERATIONS} attributes may be changed per request`);
+    }
+  });
+  return expanded;
 }
+
+const tooMany = (message: string) => new ScimError(400, message, 'tooMany');
 
 function expand(operation: Json, index: number): PatchOperation[] {
   if (!isObject(operation)) throw invalidSyntax(`Operations[${index}] must be an object`);
@@ -78,6 +93,8 @@ function expand(operation: Json, index: number): PatchOperation[] {
 
 /** `{ "name.givenName": "A", "urn:…:User:department": "B", "urn:…:User": { … } }` → one op per attribute. */
 function expandObject(op: PatchOp, value: Record<string, Json>, schema?: string): PatchOperation[] {
+  // Counted before any key is parsed: a value of 50,000 keys is refused without 50,000 path parses.
+  if (Object.keys(value).length > MAX_EXPANDED_OPERATIONS) throw tooMany(`At most ${MAX_EXPANDED_OPERATIONS} attributes may be changed per request`);
   const out: PatchOperation[] = [];
   for (const [key, inner] of Object.entries(value)) {
     if (schema === undefined && isSchemaContainer(key, inner)) {

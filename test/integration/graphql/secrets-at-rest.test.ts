@@ -20,7 +20,7 @@ describe('credentials at rest', () => {
   const issued: string[] = [];
 
   beforeAll(async () => {
-    portico = await startTestPortico({ PORTICO_OPERATOR_TOKEN: '' });
+    portico = await startTestPortico({ PORTICO_OPERATOR_TOKEN: '', PORTICO_GRAPHQL_INTROSPECTION: 'true' });
     await createTenant(portico, 'acme');
   });
   afterAll(() => portico?.stop());
@@ -63,6 +63,7 @@ describe('credentials at rest', () => {
     expect(JSON.stringify(events)).not.toContain(token);
     // No query of the schema can return a stored token: there is no field for it.
     const introspection = await portico.rawGql({ query: '{ __type(name: "ScimSettings") { fields { name } } }' }, op);
+    expect(introspection.data).toMatchObject({ __type: { fields: expect.arrayContaining([{ name: 'tokenPrefix' }]) } });
     expect(JSON.stringify(introspection)).not.toMatch(/"token"|tokenHash/);
   });
 

@@ -1,0 +1,106 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { accessOfUsers } from '../access/access-query';
+import { recordAccessChanges } from '../access/access-changes';
+import { recordEvent } from '../events/event-recorder';
+import { Session } from '../sessions/session.entity';
+import type { AttributeChange } from '../events/provisioning-event.entity';
+import { diffAttributes } from '../shared/changes';
+import { rowById } from '../shared/row-by-id';
+import type { Scope } from '../shared/scope';
+import { uuidArray } from '../shared/sql';
+import { User, type UserSource } from './user.entity';
+import { TRACKED_USER_ATTRIBUTES, type UserAttributes } from './user-rules';
+import { withDefaults } from './user-values';
+
+/**
+ * Turns a live, locked user into a tombstone in the transaction of `em`: inactive (so every check of `active`
+ * refuses it), sessions ended, group memberships taken away (remembered for a return), with USER_DELETED and
+ * the ACCESS_CHANGED it causes.
+ */
+export async function buryUser(em: EntityManager, scope: Scope, user: User): Promise<void> {
+  const before = await accessOfUsers(em, scope.tenantId, [user.id]);
+  const removed = await em.execute<{ group_id: string }[]>(
+    'delete from group_memberships where user_id = ? and tenant_id = ? returning group_id',
+    [user.id, scope.tenantId],
+  );
+  user.active = false;
+  user.deletedAt = new Date();
+  user.deletedGroupIds = removed.map((r) => r.group_id);
+  user.version += 1;
+  user.updatedAt = user.deletedAt;
+  await em.flush();
+  await em.nativeUpdate(Session, { userId: user.id, revokedAt: null }, { revokedAt: new Date() });
+  await recordAccessChanges(em, scope, [user.id], before, 'user deleted');
+  await recordEvent(em, scope, {
+    type: 'USER_DELETED',
+    subjectType: 'USER',
+    subjectId: user.id,
+    summary: `User ${user.userName} deleted (kept as a tombstone until purged)`,
+    changes: [
+      { attribute: 'userName', old: user.userName, new: null },
+      ...(user.deletedGroupIds.length > 0 ? [{ attribute: 'groups', old: user.deletedGroupIds, new: null }] : []),
+    ],
+  });
+}
+
+/** A tombstone of the scope's tenant by id, held until commit; null for a live user or none. */
+export async function lockTombstone(em: EntityManager, scope: Scope, id: string): Promise<User | null> {
+  const user = await rowById(em, User, scope.tenantId, id, { lock: true });
+  return user?.deletedAt ? user : null;
+}
+
+/** The most recently deleted tombstone of the tenant with this externalId, held until commit, or null. */
+export async function lockTombstoneByExternalId(em: EntityManager, scope: Scope, externalId: string): Promise<User | null> {
+  const rows = await em.execute<Record<string, unknown>[]>(
+    `select * from users where tenant_id = ? and external_id = ? and deleted_at is not null
+      order by deleted_at desc, id limit 1 for update`,
+    [scope.tenantId, externalId],
+  );
+  return rows[0] ? em.map(User, rows[0] as never) : null;
+}
+
+/**
+ * Brings a locked tombstone back with the same id: `attributes` become its attributes, the groups it belonged
+ * to (those that still exist) are given back, with USER_RESTORED and the ACCESS_CHANGED it causes. A userName
+ * a live user took meanwhile fails at flush (the caller maps it to a conflict).
+ */
+export async function reviveUser(
+  em: EntityManager,
+  scope: Scope,
+  tombstone: User,
+  attributes: UserAttributes,
+  source: UserSource,
+  how: string,
+): Promise<User> {
+  const before = { ...tombstone };
+  const accessBefore = await accessOfUsers(em, scope.tenantId, [tombstone.id]);
+  Object.assign(tombstone, withDefaults(attributes));
+  tombstone.source = source;
+  tombstone.deletedAt = null;
+  tombstone.version += 1;
+  tombstone.updatedAt = new Date();
+  const rememberedGroups = tombstone.deletedGroupIds;
+  tombstone.deletedGroupIds = [];
+  await em.flush();
+  const restored = await em.execute<{ group_id: string }[]>(
+    `insert into group_memberships (group_id, user_id, tenant_id, created_at)
+     select g.id, ?, g.tenant_id, now() from idp_groups g where g.tenant_id = ? and g.id = any(?::uuid[])
+     on conflict do nothing
+     returning group_id`,
+    [tombstone.id, scope.tenantId, uuidArray(rememberedGroups)],
+  );
+  await recordAccessChanges(em, scope, [tombstone.id], accessBefore, 'user restored');
+  const changes: AttributeChange[] = [
+    { attribute: 'deletedAt', old: before.deletedAt?.toISOString() ?? null, new: null },
+    ...diffAttributes(before, tombstone, [...TRACKED_USER_ATTRIBUTES]),
+    ...(restored.length > 0 ? [{ attribute: 'groups', old: null, new: restored.map((r) => r.group_id) }] : []),
+  ];
+  await recordEvent(em, scope, {
+    type: 'USER_RESTORED',
+    subjectType: 'USER',
+    subjectId: tombstone.id,
+    summary: `User ${tombstone.userName} restored (${how})`,
+    changes,
+  });
+  return tombstone;
+}

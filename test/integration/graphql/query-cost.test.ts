@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTenant, errorCodes, startTestPortico, type TestPortico } from '../../helpers/portico';
+
+/** Issue 11, finding 4: unpaged lists are costed at their real maximum, so one document cannot fan out. */
+describe('GraphQL cost of unpaged lists', () => {
+  let portico: TestPortico;
+  let viewerKey: string;
+
+  beforeAll(async () => {
+    portico = await startTestPortico();
+    const scope = await createTenant(portico, 'acme');
+    await portico.services.teams.create(scope, 'Engineering');
+    viewerKey = (await portico.services.credentials.createApiKey(scope, { name: 'dashboard', level: 'VIEWER' })).token;
+  });
+  afterAll(async () => {
+    await portico?.stop();
+  });
+
+  it('a VIEWER document that would start ~100,000 reads (teams × members × aliased groups) is QUERY_TOO_COMPLEX before any resolver runs', async () => {
+    // Up to 1,000 teams × 20 members × 5 aliased `groups`, one query each: 101,001 reads.
+    const aliased = [1, 2, 3, 4, 5].map((n) => `g${n}: groups { id displayName }`).join(' ');
+    const query = `{ teams { members(first: 20) { edges { node { user { ${aliased} } } } } } }`;
+    const teamsListed = vi.spyOn(portico.services.teams, 'list');
+    const groupsRead = vi.spyOn(portico.services.users, 'groupsOf');
+    try {
+      const result = await portico.rawGql({ query }, { token: viewerKey });
+      expect(errorCodes(result)).toEqual(['QUERY_TOO_COMPLEX']);
+      expect(result.errors?.[0].message).toBe('Query would start 101001 database reads; at most 500 are allowed');
+      expect(result.data ?? null).toBeNull();
+      expect(teamsListed).not.toHaveBeenCalled();
+      expect(groupsRead).not.toHaveBeenCalled();
+    } finally {
+      teamsListed.mockRestore();
+      groupsRead.mockRestore();
+    }
+  });
+
+  it('the same field aliased 1,000 times at the root is refused; a handful of aliases is fine', async () => {
+    const aliases = (count: number) => Array.from({ length: count }, (_, n) => `t${n}: teams { id name }`).join(' ');
+    const tooMany = await portico.rawGql({ query: `{ ${aliases(1000)} }` }, { token: viewerKey });
+    expect(errorCodes(tooMany)).toEqual(['QUERY_TOO_COMPLEX']);
+    const few = await portico.rawGql({ query: `{ ${aliases(3)} }` }, { token: viewerKey });
+    expect(errorCodes(few)).toEqual([]);
+    expect((few.data as Record<string, { name: string }[]>).t2).toEqual([expect.objectContaining({ name: 'Engineering' })]);
+  });
+
+  it('the explanation lists of permission mappings are costed at their maximum: aliasing them is refused', async () => {
+    const aliased = Array.from({ length: 5 }, (_, n) => `t${n}: teams { level team { id name } }`).join(' ');
+    const result = await portico.rawGql({ query: `{ permissionMappings { ${aliased} } }` }, { token: viewerKey });
+    expect(errorCodes(result)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(result.errors?.[0].message).toMatch(/would cost \d+; at most 2500000/);
+  });
+});
