@@ -2,11 +2,12 @@ import { parseArgs } from 'node:util';
 import { machine, startServer } from './harness';
 import { runAccessScenario } from './access-scenario';
 import { runEventsScenario } from './events-scenario';
+import { runFuzzScenario } from './fuzz-scenario';
 import { runSamlScenario } from './saml-scenario';
 import { runScimScenario } from './scim-scenario';
 
 /**
- * `npm run bench [-- scim|access|saml] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)]`: starts Portico as `npm start` does,
+ * `npm run bench [-- scim|access|saml|events|fuzz] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)]`: starts Portico as `npm start` does,
  * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
  */
 async function main(): Promise<void> {
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
       tenants: { type: 'string', default: '50' },
       writes: { type: 'string', default: '2000' },
       processes: { type: 'string', default: '1' },
+      runs: { type: 'string', default: '1000' },
+      seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
     },
   });
   const scenarios = positionals.length > 0 ? positionals : ['scim', 'access', 'saml', 'events'];
@@ -74,8 +77,11 @@ async function main(): Promise<void> {
         } finally {
           await second.stop();
         }
+      } else if (scenario === 'fuzz') {
+        const lines = await runFuzzScenario(server, { runs: Number(values.runs), seed: Number(values.seed) });
+        console.log(lines.join('\n'));
       } else {
-        throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events)`);
+        throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz)`);
       }
       console.log();
     }

@@ -12,6 +12,7 @@ import { bearerOf, requestIdOf } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
 import type { GraphQLContext } from './context';
 import { anyUnavailable, formatGraphqlError, UNAVAILABLE_HTTP, unavailableGraphqlError } from './errors';
+import { subscriptionsOverWebSocketOnlyPlugin } from './http-subscriptions';
 import { queryLimitsPlugin } from './limits';
 
 export { SESSION_COOKIE } from '../http/session-cookie';
@@ -75,6 +76,7 @@ export async function createGraphqlServer(options: {
       ApolloServerPluginCacheControlDisabled(),
       queryLimitsPlugin(),
       serviceUnavailablePlugin(),
+      subscriptionsOverWebSocketOnlyPlugin(),
     ],
   });
   await apollo.start();

@@ -10,6 +10,7 @@ import { boundedCopy } from './bounded-copy';
 import { invalidSyntax, ScimError, scimErrorBody, toScimError } from './scim-error';
 import { SCIM_CONTENT_TYPE, type ScimResponse } from './scim-http';
 import { ScimService } from './scim-service';
+import { storableText } from '../domain/shared/validate';
 import { redactScimRequest } from './redact-request';
 
 export const SCIM_BODY_LIMIT = '1mb';
@@ -27,9 +28,9 @@ export interface ScimRouterOptions {
 
 type ScimLocals = { scope?: Scope };
 
-/** A copy with U+0000 replaced in every string (for the provisioning log, which jsonb stores). */
+/** A copy with U+0000 and lone surrogates replaced in every string (for the provisioning log, which jsonb stores). */
 function withoutNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD');
+  if (typeof value === 'string') return storableText(value);
   if (Array.isArray(value)) return value.map(withoutNul);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]));
   return value;

@@ -4,7 +4,7 @@ import { DomainError } from './domain-error';
 
 /** Parses `input` with a shared rule; a violation is BAD_USER_INPUT naming the field, never a 500. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  assertNoNulCharacters(input);
+  assertStorableText(input);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -31,22 +31,35 @@ export function stripNulls<T extends object>(value: T): { [K in keyof T]: Exclud
 }
 
 /**
- * PostgreSQL cannot store U+0000 in text or jsonb; input holding it is refused as bad input here, once for
- * every rule, rather than failing in the database.
+ * A UTF-16 surrogate without its other half. JSON text can carry one as an escape ("\udebe"), but it is no
+ * Unicode character: PostgreSQL's jsonb refuses it, so an event recording it would fail its transaction.
  */
-export function assertNoNulCharacters(input: unknown, path = ''): void {
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** The text with every U+0000 and lone surrogate replaced by U+FFFD: for logging what a client sent. */
+export function storableText(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATES, '\uFFFD');
+}
+
+/**
+ * PostgreSQL cannot store U+0000 in text or jsonb, nor a lone surrogate in jsonb; input holding either is
+ * refused as bad input here, once for every rule, rather than failing in the database.
+ */
+export function assertStorableText(input: unknown, path = ''): void {
   if (typeof input === 'string') {
     if (input.includes('\u0000')) throw new DomainError('BAD_USER_INPUT', `${path || 'input'}: must not contain NUL characters`, { field: path || undefined });
+    if (LONE_SURROGATE.test(input)) throw new DomainError('BAD_USER_INPUT', `${path || 'input'}: must be valid Unicode (it holds a lone UTF-16 surrogate)`, { field: path || undefined });
     return;
   }
   if (Array.isArray(input)) {
-    input.forEach((item, i) => assertNoNulCharacters(item, `${path}[${i}]`));
+    input.forEach((item, i) => assertStorableText(item, `${path}[${i}]`));
     return;
   }
   if (input !== null && typeof input === 'object' && !(input instanceof Date)) {
     for (const [key, value] of Object.entries(input)) {
-      assertNoNulCharacters(key, path);
-      assertNoNulCharacters(value, path ? `${path}.${key}` : key);
+      assertStorableText(key, path);
+      assertStorableText(value, path ? `${path}.${key}` : key);
     }
   }
 }

@@ -573,7 +573,7 @@ describe('SCIM list filters', () => {
       const filter = 'userName eq "a\\u0000b"';
       const response = await scim.get('/Users', { filter });
       // Regression (found by this test, fixed): the decoded value "a\u0000b" goes into the query unchecked; PostgreSQL rejects U+0000 ("invalid
-      // message format") and the DriverException becomes a 500. Write paths refuse NUL (assertNoNulCharacters);
+      // message format") and the DriverException becomes a 500. Write paths refuse NUL (assertStorableText);
       // the filter path does not. Either "no match" (200, empty) or 400 invalidFilter is right, a 500 never is.
       expect(response.status, JSON.stringify(response.body)).toBeLessThan(500);
       if (response.status === 200) expect(response.body.totalResults).toBe(0);
