@@ -3,6 +3,7 @@ import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
+const QUIET_TESTS = ['test/**/*.quiet.test.ts', 'test/integration/fuzz/*.fuzz.test.ts'];
 
 export default defineConfig({
   plugins: [
@@ -26,7 +27,12 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
+    // Tests that assert latencies (and the fuzzers, which bound every request's time) run after the rest of
+    // the suite, one file at a time, so that no other test file's servers share the cores with them.
+    projects: [
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: QUIET_TESTS, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'quiet', include: QUIET_TESTS, fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
     globalSetup: ['test/helpers/global-setup.ts'],
     setupFiles: ['test/helpers/setup.ts'],
     pool: 'forks',

@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { Registry } from 'prom-client';
 import { asUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/unavailable';
 import type { Logger } from './logger';
-import { jsonBodyParser, MAX_JSON_DEPTH } from './json-depth';
+import { jsonBodyParser, jsonShapeMessage } from './json-shape';
 import { createMetrics, metricsAccess } from './metrics';
 import { requestLogging } from './request-context';
 
@@ -43,8 +43,8 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
     res.type(registry.contentType).send(await registry.metrics());
   });
 
-  const tooDeep = () => Object.assign(new Error(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep`), { status: 400, expose: true });
-  app.use('/graphql', ...jsonBodyParser({ limit: JSON_BODY_LIMIT }, tooDeep), parts.graphql);
+  const refused = (problem: Parameters<typeof jsonShapeMessage>[0]) => Object.assign(new Error(jsonShapeMessage(problem)), { status: 400, expose: true });
+  app.use('/graphql', jsonBodyParser({ limit: JSON_BODY_LIMIT }, refused), parts.graphql);
   app.use('/api/:tenant/scim/v2', parts.scim);
   app.use('/api/:tenant/saml', parts.saml);
 

@@ -3,11 +3,11 @@ import { scimBaseUrl } from '../config/urls';
 import type { DomainServices } from '../domain/services';
 import type { Scope } from '../domain/shared/scope';
 import type { Logger } from '../http/logger';
-import { jsonBodyParser, jsonTooDeep, MAX_JSON_DEPTH } from '../http/json-depth';
+import { jsonBodyParser, jsonShapeMessage, jsonShapeRefused } from '../http/json-shape';
 import { parseBearer, requestIdOf } from '../http/request-context';
 import { RateLimiter } from '../http/rate-limiter';
 import { boundedCopy } from './bounded-copy';
-import { invalidSyntax, ScimError, scimErrorBody, toScimError } from './scim-error';
+import { invalidSyntax, invalidValue, ScimError, scimErrorBody, toScimError } from './scim-error';
 import { SCIM_CONTENT_TYPE, type ScimResponse } from './scim-http';
 import { ScimService } from './scim-service';
 import { storableText } from '../domain/shared/validate';
@@ -93,7 +93,7 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
   async function recordRejection(scope: Scope, req: Request, status: number, reason: string, scimType?: string): Promise<void> {
     // Bounded (a refused 1 MB body costs what 8 kB does), redacted (no secret reaches the log, not even quoted
     // in the reason), then cut to size; jsonb cannot hold U+0000, so it is replaced.
-    const kept = jsonTooDeep(req) ? '[not kept: nested too deeply]' : boundedCopy(req.body);
+    const kept = jsonShapeRefused(req) ? '[not kept: refused before it was read]' : boundedCopy(req.body);
     const redacted = redactScimRequest({ body: kept, query: boundedCopy(req.query) });
     const said = redacted.scrub(reason);
     const sent = redacted.body === undefined ? undefined : withoutNul(redacted.body);
@@ -120,8 +120,8 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
   // Authenticate before reading the body: an unauthenticated client gets its 401 whatever it sent.
   router.use(
     authenticate,
-    ...jsonBodyParser({ limit: SCIM_BODY_LIMIT, type: () => true, strict: false }, () =>
-      invalidSyntax(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep`),
+    jsonBodyParser({ limit: SCIM_BODY_LIMIT, type: () => true, strict: false }, (problem) =>
+      problem === 'tooDeep' ? invalidSyntax(jsonShapeMessage(problem)) : invalidValue(jsonShapeMessage(problem)),
     ),
   );
 
