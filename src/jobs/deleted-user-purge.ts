@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DomainServices } from '../domain/services';
 import { systemActor } from '../domain/shared/scope';
 import type { Logger } from '../http/logger';
-
-const HOUR_MS = 3600 * 1000;
+import { HOUR_MS, startHourlyJob } from './hourly-job';
 
 /**
  * Purges deleted users' tombstones older than `retentionDays` once an hour (the first pass a minute after
@@ -12,26 +11,7 @@ const HOUR_MS = 3600 * 1000;
  */
 export function startDeletedUserPurge(options: { services: DomainServices; logger: Logger; retentionDays: number }): () => void {
   const { services, logger, retentionDays } = options;
-  let running = false;
-  const pass = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await purgeDeletedUsersOnce(services, logger, retentionDays);
-    } catch (error) {
-      logger.warn({ err: error }, 'purging deleted users failed; next pass in an hour');
-    } finally {
-      running = false;
-    }
-  };
-  const first = setTimeout(() => void pass(), 60_000);
-  const timer = setInterval(() => void pass(), HOUR_MS);
-  first.unref();
-  timer.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+  return startHourlyJob(logger, 'purging deleted users failed', () => purgeDeletedUsersOnce(services, logger, retentionDays));
 }
 
 /** One pass of the purge: every tombstone deleted more than `retentionDays` ago. Returns how many went. */

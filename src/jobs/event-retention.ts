@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DomainServices } from '../domain/services';
 import { systemActor } from '../domain/shared/scope';
 import type { Logger } from '../http/logger';
-
-const HOUR_MS = 3600 * 1000;
+import { HOUR_MS, startHourlyJob } from './hourly-job';
 
 /**
  * Prunes provisioning events older than `retentionDays` once an hour (the first pass a minute after start),
@@ -13,26 +12,9 @@ const HOUR_MS = 3600 * 1000;
 export function startEventRetention(options: { services: DomainServices; logger: Logger; retentionDays: number }): () => void {
   const { services, logger, retentionDays } = options;
   if (retentionDays <= 0) return () => {};
-  let running = false;
-  const pass = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const olderThan = new Date(Date.now() - retentionDays * 24 * HOUR_MS);
-      const pruned = await services.events.prune({ actor: systemActor('event retention'), source: 'SYSTEM', requestId: randomUUID() }, olderThan);
-      if (pruned > 0) logger.info({ pruned, olderThan }, 'pruned old provisioning events');
-    } catch (error) {
-      logger.warn({ err: error }, 'pruning old provisioning events failed; next pass in an hour');
-    } finally {
-      running = false;
-    }
-  };
-  const first = setTimeout(() => void pass(), 60_000);
-  const timer = setInterval(() => void pass(), HOUR_MS);
-  first.unref();
-  timer.unref();
-  return () => {
-    clearTimeout(first);
-    clearInterval(timer);
-  };
+  return startHourlyJob(logger, 'pruning old provisioning events failed', async () => {
+    const olderThan = new Date(Date.now() - retentionDays * 24 * HOUR_MS);
+    const pruned = await services.events.prune({ actor: systemActor('event retention'), source: 'SYSTEM', requestId: randomUUID() }, olderThan);
+    if (pruned > 0) logger.info({ pruned, olderThan }, 'pruned old provisioning events');
+  });
 }
