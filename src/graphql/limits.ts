@@ -13,6 +13,11 @@ import { objectCostEstimator, readsEstimator } from './query-cost';
 
 export const MAX_QUERY_DEPTH = 12;
 /**
+ * Tokens a document may have (about 3,000 fields): the parser stops there, before validation, whose cost grows
+ * with the number of fields, and before the cost measures run.
+ */
+export const MAX_QUERY_TOKENS = 10_000;
+/**
  * The objects one response may hold at the real maxima of its lists. The largest legitimate answer, one
  * user's access explained with every grant the limits allow (1,000 teams × 1,001 sources), is about two
  * million; this admits it once, and nothing amplified by aliases.
@@ -92,8 +97,11 @@ export function operationLimitError(
   let measures: { reads: number; cost: number };
   try {
     measures = operationMeasures(request);
-  } catch {
-    return null;
+  } catch (error) {
+    // Variables that do not coerce are refused at execution with BAD_USER_INPUT; anything else the measure
+    // could not count (graphql-query-complexity gives up past 10,000 nodes) is refused here, never let through.
+    if (error instanceof GraphQLError && /^Variable "\$/.test(error.message)) return null;
+    return tooComplex('Query is too large to measure; send a smaller one', {});
   }
   const { reads, cost } = measures;
   if (reads > maxReads) return tooComplex(`Query would start ${reads} database reads; at most ${maxReads} are allowed`, { reads, maxReads });

@@ -13,7 +13,7 @@ import { SESSION_COOKIE } from '../http/session-cookie';
 import type { GraphQLContext } from './context';
 import { anyUnavailable, formatGraphqlError, UNAVAILABLE_HTTP, unavailableGraphqlError } from './errors';
 import { subscriptionsOverWebSocketOnlyPlugin } from './http-subscriptions';
-import { queryLimitsPlugin } from './limits';
+import { MAX_QUERY_TOKENS, queryLimitsPlugin } from './limits';
 
 export { SESSION_COOKIE } from '../http/session-cookie';
 
@@ -67,6 +67,7 @@ export async function createGraphqlServer(options: {
     introspection,
     formatError: formatGraphqlError((error) => logger.error({ err: error }, 'unexpected GraphQL error')),
     includeStacktraceInErrorResponses: false,
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     // The process drains on SIGTERM itself (main.ts); Apollo's own signal handlers would race it.
     stopOnTerminationSignals: false,
     plugins: [

@@ -10,7 +10,7 @@ import { bearerOf, parseBearer } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
 import type { GraphQLContext } from './context';
 import { formatGraphqlError } from './errors';
-import { operationLimitError } from './limits';
+import { MAX_QUERY_TOKENS, operationLimitError } from './limits';
 import { actorFromRequest } from './server';
 
 /** Largest message a client may send over the socket. */
@@ -74,9 +74,11 @@ export function createWsServer(options: {
       onSubscribe: (_ctx, _id, payload) => {
         let document;
         try {
-          document = parse(payload.query);
-        } catch {
-          return; // graphql-ws parses again and reports the syntax error itself
+          document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
+        } catch (error) {
+          // Answered here: graphql-ws would parse again, without the token limit.
+          if (error instanceof GraphQLError) return [new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+          throw error;
         }
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return;

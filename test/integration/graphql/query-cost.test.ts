@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTenant, errorCodes, startTestPortico, type TestPortico } from '../../helpers/portico';
+import { wsClient } from '../../helpers/ws';
 
 /** Issue 11, finding 4: unpaged lists are costed at their real maximum, so one document cannot fan out. */
 describe('GraphQL cost of unpaged lists', () => {
@@ -49,5 +50,30 @@ describe('GraphQL cost of unpaged lists', () => {
     const result = await portico.rawGql({ query: `{ permissionMappings { ${aliased} } }` }, { token: viewerKey });
     expect(errorCodes(result)).toEqual(['QUERY_TOO_COMPLEX']);
     expect(result.errors?.[0].message).toMatch(/would cost \d+; at most 2500000/);
+  });
+
+  it('a document too large to measure (15,000 aliased fields, found by the fuzzer) is refused, never let through', async () => {
+    const query = `{ ${Array.from({ length: 15_000 }, (_, i) => `a${i}: viewer { kind }`).join(' ')} }`;
+    const started = performance.now();
+    const result = await portico.rawGql({ query }, { token: viewerKey });
+    expect(result.status).toBe(400);
+    expect(errorCodes(result)).toEqual(['GRAPHQL_PARSE_FAILED']);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // Under the token limit but past what the cost measure counts: refused by the limits, not run.
+    const wide = `{ ${Array.from({ length: 1_600 }, (_, i) => `a${i}: viewer { kind }`).join(' ')} }`;
+    expect(errorCodes(await portico.rawGql({ query: wide }, { token: viewerKey }))).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
+  it('over graphql-ws, a document past the token limit is refused before graphql-ws parses it again', async () => {
+    const client = wsClient(portico.url, { token: viewerKey });
+    try {
+      const query = `subscription { ${Array.from({ length: 15_000 }, (_, i) => `a${i}: provisioningEvents { id }`).join(' ')} }`;
+      const errors = await new Promise<readonly { message: string }[]>((resolve, reject) => {
+        client.subscribe({ query }, { next: () => reject(new Error('ran')), error: (e) => resolve(e as { message: string }[]), complete: () => reject(new Error('completed')) });
+      });
+      expect(errors[0].message).toMatch(/Document contains more th\w+ 10000 tokens/);
+    } finally {
+      await client.dispose();
+    }
   });
 });
