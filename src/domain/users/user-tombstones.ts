@@ -49,12 +49,17 @@ export async function lockTombstone(em: EntityManager, scope: Scope, id: string)
   return user?.deletedAt ? user : null;
 }
 
-/** The most recently deleted tombstone of the tenant with this externalId, held until commit, or null. */
-export async function lockTombstoneByExternalId(em: EntityManager, scope: Scope, externalId: string): Promise<User | null> {
+/**
+ * The most recently deleted tombstone of the tenant that is the same person as the one provisioned: the same
+ * externalId and the same userName (case-insensitive), held until commit, or null. The externalId alone is not
+ * enough: Entra's default mapping sends mailNickname, which a new colleague may be given after the person left,
+ * and the newcomer must not inherit the other's id, groups and credentials.
+ */
+export async function lockTombstoneOf(em: EntityManager, scope: Scope, externalId: string, userName: string): Promise<User | null> {
   const rows = await em.execute<Record<string, unknown>[]>(
-    `select * from users where tenant_id = ? and external_id = ? and deleted_at is not null
+    `select * from users where tenant_id = ? and external_id = ? and lower(user_name) = lower(?) and deleted_at is not null
       order by deleted_at desc, id limit 1 for update`,
-    [scope.tenantId, externalId],
+    [scope.tenantId, externalId, userName],
   );
   return rows[0] ? em.map(User, rows[0] as never) : null;
 }

@@ -23,7 +23,7 @@ import { TRACKED_USER_ATTRIBUTES, userAttributesRule, userFilterRule, type UserA
 import { pickAttributes, withDefaults } from './user-values';
 import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './deprovisioning-policy';
 import { detectDeprovisioningBurst } from './deprovisioning-burst';
-import { buryUser, lockTombstone, lockTombstoneByExternalId, reviveUser } from './user-tombstones';
+import { buryUser, lockTombstone, lockTombstoneOf, reviveUser } from './user-tombstones';
 import { requireLevel } from '../shared/authorize';
 import type { CallContext } from '../shared/scope';
 
@@ -107,8 +107,8 @@ export class UserService {
   }
 
   /**
-   * Creates a user; when a tombstone of this tenant has the same externalId (the same person, deleted by
-   * mistake and provisioned again), that row comes back instead, with the same id.
+   * Creates a user; when a tombstone of this tenant has the same externalId and userName (the same person,
+   * deleted by mistake and provisioned again), that row comes back instead, with the same id.
    */
   async provision(scope: Scope, input: UserAttributes, source: UserSource): Promise<User> {
     requireDirectoryAccess(scope, 'write');
@@ -116,7 +116,7 @@ export class UserService {
     return conflictOnDuplicate(
       () =>
         this.uow.write(async (em) => {
-          const tombstone = attributes.externalId ? await lockTombstoneByExternalId(em, scope, attributes.externalId) : null;
+          const tombstone = attributes.externalId ? await lockTombstoneOf(em, scope, attributes.externalId, attributes.userName) : null;
           if (tombstone) return reviveUser(em, scope, tombstone, attributes, source, 'provisioned again');
           return insertUser(em, scope, attributes, source);
         }),

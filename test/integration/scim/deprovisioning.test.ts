@@ -122,6 +122,18 @@ describe('recoverable deprovisioning', () => {
     expect(await sql(portico.databaseUrl, 'select id from users where external_id = $1', ['carol-oid'])).toHaveLength(1);
   });
 
+  it('a newcomer given a departed person\'s mailNickname as externalId is a new user: no id, groups or access inherited', async () => {
+    const departed = await create('jsmith@contoso.com', 'jsmith');
+    await joinEngineers(departed);
+    expect((await scim.delete(`/Users/${departed}`)).status).toBe(204);
+    const newcomer = await scim.post('/Users', entraUser({ userName: 'jsmith2@contoso.com', externalId: 'jsmith' }));
+    expect(newcomer.status).toBe(201);
+    expect(newcomer.body.id).not.toBe(departed);
+    expect((await scim.get(`/Groups/${engineers}`)).body.members ?? []).not.toContainEqual(expect.objectContaining({ value: newcomer.body.id }));
+    const tombstones = await portico.gql(DeletedUsersDocument, { tenant: 'contoso', first: 100 });
+    expect(tombstones.data!.deletedUsers.edges.map((e) => e.node.id)).toContain(departed);
+  });
+
   it('an administrator lists tombstones and restores one over GraphQL; others may not', async () => {
     const id = await create('dave@contoso.com', 'dave-oid');
     await joinEngineers(id);
