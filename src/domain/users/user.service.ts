@@ -11,7 +11,7 @@ import { recordAccessChanges } from '../access/access-changes';
 import { accessOfUsers } from '../access/access-query';
 import { insertRow } from '../shared/insert-row';
 import { rowById } from '../shared/row-by-id';
-import { escapeLike } from '../shared/sql';
+import { escapeLike, isUuid } from '../shared/sql';
 import { checkVersion, type WriteCondition } from '../shared/versioning';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput, stripNulls } from '../shared/validate';
@@ -129,6 +129,9 @@ export class UserService {
     requireLevel(scope, 'ADMINISTRATOR');
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 2);
+    if (after && (Number.isNaN(Date.parse(String(after[0]))) || !isUuid(String(after[1])))) {
+      throw new DomainError('BAD_USER_INPUT', 'after is not a cursor this list gave out', { argument: 'after' });
+    }
     return this.uow.read(async (em) => {
       const knex = em.getKnex();
       const deleted = knex('users').where('tenant_id', scope.tenantId).whereNotNull('deleted_at');

@@ -134,6 +134,14 @@ describe('recoverable deprovisioning', () => {
     expect(tombstones.data!.deletedUsers.edges.map((e) => e.node.id)).toContain(departed);
   });
 
+  it('a forged deletedUsers cursor is BAD_USER_INPUT, never an internal error', async () => {
+    for (const forged of [['x', 'y'], ['2026-01-01T00:00:00.000Z', 'not-a-uuid'], ['yesterday', '00000000-0000-0000-0000-000000000000']]) {
+      const after = Buffer.from(JSON.stringify(forged)).toString('base64url');
+      const result = await portico.gql(DeletedUsersDocument, { tenant: 'contoso', first: 10, after });
+      expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    }
+  });
+
   it('an administrator lists tombstones and restores one over GraphQL; others may not', async () => {
     const id = await create('dave@contoso.com', 'dave-oid');
     await joinEngineers(id);
