@@ -1,6 +1,9 @@
 /** How much of a refused request is worth copying for the provisioning log, which keeps 8 kB of it anyway. */
 const MAX_NODES = 400;
 const MAX_STRING = 1024;
+const NOT_KEPT = '[not kept]';
+/** Members that say what a PATCH operation's value is (and so whether it is secret). */
+const NAMING_MEMBERS = new Set(['op', 'path', 'schemas']);
 
 /**
  * A copy of a parsed body with at most `MAX_NODES` values and strings cut to `MAX_STRING` characters; what is
@@ -26,13 +29,19 @@ export function boundedCopy(value: unknown): unknown {
       return kept;
     }
     const kept: Record<string, unknown> = {};
-    const entries = Object.entries(current);
+    // What names a secret comes first, so redaction after the cut still sees it beside the value it guards.
+    const entries = Object.entries(current).sort(([a], [b]) => Number(NAMING_MEMBERS.has(b.toLowerCase())) - Number(NAMING_MEMBERS.has(a.toLowerCase())));
+    const path = entries.find(([key]) => key.toLowerCase() === 'path')?.[1];
+    const pathCut = typeof path === 'string' && path.length > MAX_STRING;
     for (const [index, [key, inner]] of entries.entries()) {
       if (budget <= 0) {
         kept['…'] = `[${entries.length - index} more members not kept]`;
         break;
       }
-      kept[key.length > MAX_STRING ? `${key.slice(0, MAX_STRING)}…` : key] = copy(inner);
+      // A name cut short, or a value whose path was cut short, could no longer be told to be secret.
+      if (key.length > MAX_STRING) kept[`${key.slice(0, MAX_STRING)}…`] = NOT_KEPT;
+      else if (pathCut && key.toLowerCase() === 'value') kept[key] = NOT_KEPT;
+      else kept[key] = copy(inner);
     }
     return kept;
   };

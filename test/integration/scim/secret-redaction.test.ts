@@ -57,6 +57,29 @@ describe('SCIM: secrets in refused requests', () => {
     }
   });
 
+  it('a password past what the log keeps of a long refused PATCH, or behind a path too long to keep, leaves no trace', async () => {
+    const filler = Array.from({ length: 98 }, (_, i) => ({ op: 'replace', path: 'title', value: `filler ${i}` }));
+    const late = `${MARK}late`;
+    await expectRefusedWithoutTrace(
+      late,
+      // value before path, at the end of ~400 kept values: the copy must keep the path beside it, or neither.
+      () => scim.patch(`/Users/${userId}`, { schemas: [PATCH_OP], Operations: [...filler, { value: late, op: 'replace', path: 'password' }, BAD_OP] }),
+      400,
+    );
+    const hidden = `${MARK}long-path`;
+    await expectRefusedWithoutTrace(
+      hidden,
+      () => scim.patch(`/Users/${userId}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: `${'x'.repeat(1100)}password`, value: hidden }, BAD_OP] }),
+      400,
+    );
+    const key = `${MARK}long-key`;
+    await expectRefusedWithoutTrace(
+      key,
+      () => scim.patch(`/Users/${userId}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', value: { [`${'y'.repeat(1100)}password`]: key } }, BAD_OP] }),
+      400,
+    );
+  });
+
   it('PATCH without a path whose value object has a password key', async () => {
     const secret = `${MARK}nopath`;
     await expectRefusedWithoutTrace(
