@@ -1,3 +1,4 @@
+import { asUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/unavailable';
 import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { samlSpUrls, type SamlSpUrls } from '../config/urls';
@@ -97,6 +98,12 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
     try {
       await work(req, res);
     } catch (error) {
+      const unavailable = asUnavailable(error);
+      if (unavailable) {
+        res.setHeader('Retry-After', String(unavailable.details?.retryAfterSeconds ?? UNAVAILABLE_RETRY_AFTER_SECONDS));
+        errorPage(res, 503, 'UNAVAILABLE', 'Sign-in is unavailable for a moment. Please try again shortly.');
+        return;
+      }
       if (error instanceof DomainError) {
         const reason = error.details?.reason;
         const status = reason === 'OTHER_TENANT_SESSION' ? 409 : error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'NOT_FOUND' ? 404 : error.code === 'FORBIDDEN' ? 403 : 400;

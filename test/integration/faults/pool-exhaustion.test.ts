@@ -48,6 +48,10 @@ describe('faults: a connection pool held by slow queries', () => {
         return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { errors?: { extensions?: { code?: string } }[] } };
       }),
     );
+    const samlCall = timed(async () => {
+      const response = await fetch(`${portico.url}/api/contoso/saml/metadata`);
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.text() };
+    });
     // While they wait, the metrics say so: every connection in use, requests queued for one.
     const poolGauges = async () => {
       const metrics = await (await fetch(`${portico.url}/metrics`)).text();
@@ -69,6 +73,12 @@ describe('faults: a connection pool held by slow queries', () => {
       expect(result.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
       expect(ms).toBeLessThan(ACQUIRE_TIMEOUT_MS + 2_000);
     }
+
+    // SAML answers the same way: a 503 page with Retry-After, not a 500 (review finding).
+    const refusedSaml = await samlCall;
+    expect(refusedSaml.result.status).toBe(503);
+    expect(refusedSaml.result.retryAfter).toMatch(/^\d+$/);
+    expect(refusedSaml.result.body).toContain('UNAVAILABLE');
 
     // Now let the held requests go: they finish normally.
     await locker.query('rollback');
