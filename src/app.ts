@@ -133,6 +133,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       scim: createScimRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
       saml: createSamlRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.samlRateLimit }),
       metricsToken: config.metricsToken,
+      trustProxy: config.trustProxy,
       readiness: async () => {
         await orm.em.getConnection().execute('select 1');
         const pending = await pendingMigrations(orm);

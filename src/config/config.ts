@@ -31,6 +31,8 @@ export interface Config {
   eventRetentionDays: number;
   /** Bearer token `/metrics` requires; undefined: `/metrics` answers direct loopback requests only. */
   metricsToken: string | undefined;
+  /** express's `trust proxy`: which peers' X-Forwarded-For names the client (rate limits go by that address). */
+  trustProxy: boolean | number | string;
   /** Whether GraphQL answers introspection queries (`__schema`, `__type`). */
   graphqlIntrospection: boolean;
   /** Days a deleted user is kept as a tombstone before it is purged (0: deleted at once, no tombstone). */
@@ -53,6 +55,12 @@ export class ConfigError extends Error {
 }
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/** What express's `trust proxy` takes as text: a boolean, a hop count, or addresses, subnets and range names. */
+function isTrustProxySetting(value: string): boolean {
+  if (/^(true|false|\d{1,2})$/.test(value)) return true;
+  return value.split(',').every((part) => /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(part.trim()));
+}
 
 const secretKeySchema = z.string().transform((value, ctx) => {
   const decoded = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
@@ -118,6 +126,13 @@ const envSchema = z.object({
     z.coerce.number({ message: 'must be a number' }).min(0).max(36_500),
   ),
   // Operations exposure: metrics and introspection are closed unless the operator opens them.
+  PORTICO_TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(isTrustProxySetting, 'must be true, false, a hop count, or a comma-separated list of addresses, subnets, loopback, linklocal, uniquelocal')
+      .default('loopback'),
+  ),
   PORTICO_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters').optional()),
   PORTICO_GRAPHQL_INTROSPECTION: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], { message: 'must be true or false' }).default('false')),
   PORTICO_DELETED_USER_RETENTION_DAYS: z.preprocess(
@@ -183,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxBufferedEvents: e.PORTICO_SUBSCRIBER_BUFFER,
     eventRetentionDays: e.PORTICO_EVENT_RETENTION_DAYS,
     metricsToken: e.PORTICO_METRICS_TOKEN,
+    trustProxy: e.PORTICO_TRUST_PROXY === 'true' ? true : e.PORTICO_TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.PORTICO_TRUST_PROXY) ? Number(e.PORTICO_TRUST_PROXY) : e.PORTICO_TRUST_PROXY,
     graphqlIntrospection: e.PORTICO_GRAPHQL_INTROSPECTION === 'true',
     deletedUserRetentionDays: e.PORTICO_DELETED_USER_RETENTION_DAYS,
     massDeprovisioning: { share: e.PORTICO_MASS_DEPROVISIONING_SHARE, minimumUsers: e.PORTICO_MASS_DEPROVISIONING_MIN_USERS },

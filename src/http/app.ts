@@ -19,6 +19,8 @@ export interface HttpAppParts {
   readiness: () => Promise<{ ready: boolean; detail?: string }>;
   /** Bearer token `/metrics` requires; without one, only direct loopback requests are answered. */
   metricsToken?: string;
+  /** express's `trust proxy` (default: loopback only): whose X-Forwarded-For is believed for the client address. */
+  trustProxy?: boolean | number | string;
 }
 
 /** The one express app: operations endpoints, GraphQL, the SCIM facade and the SAML service provider. */
@@ -26,7 +28,7 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
   const app = express();
   const { registry, middleware: countRequests } = createMetrics();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', parts.trustProxy ?? 'loopback');
   app.use(requestLogging(parts.logger));
   app.use(countRequests);
 

@@ -81,6 +81,14 @@ describe('loadConfig', () => {
     expect(message).toContain('PORTICO_DB_ACQUIRE_TIMEOUT_MS:');
   });
 
+  it('PORTICO_TRUST_PROXY: loopback by default; booleans, hop counts and address lists; anything else named', () => {
+    expect(loadConfig({}).trustProxy).toBe('loopback');
+    expect(loadConfig({ PORTICO_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ PORTICO_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ PORTICO_TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8' }).trustProxy).toBe('loopback, 10.0.0.0/8, fd00::/8');
+    expect(problemsOf({ PORTICO_TRUST_PROXY: 'my-balancer' })).toContain('PORTICO_TRUST_PROXY:');
+  });
+
   it('reports every bad variable at once and never echoes a secret', () => {
     const message = problemsOf({ PORT: 'x', LOG_LEVEL: 'y', PORTICO_SECRET_KEY: 'hunter2-secret' });
     expect(message).toContain('PORT:');
