@@ -147,7 +147,7 @@ export class GroupService {
     requireDirectoryAccess(scope, 'read');
     return this.uow.read(async (em) => {
       const { totalResults, items: groups } = await runSearch(em, IdpGroup, 'g', scope.tenantId, search, GROUP_CATALOG);
-      const members = options.members ? await membersOf(em, groups.map((g) => g.id)) : null;
+      const members = options.members ? await membersOf(em, groups.map((g) => g.id), MAX_LISTED_MEMBERS) : null;
       return { totalResults, items: groups.map((group) => ({ group, members: members?.get(group.id) ?? (members ? [] : null) })) };
     });
   }
@@ -305,14 +305,28 @@ async function applyAttributes(em: EntityManager, scope: Scope, group: IdpGroup,
 }
 
 /** Members (id and display name) of the given groups, in one query. */
-async function membersOf(em: EntityManager, groupIds: string[]): Promise<Map<string, MemberRef[]>> {
+/**
+ * The members a list of groups may carry in all: a page of 1,000 groups of 50,000 members each would be
+ * millions of rows for one request. One group read by its id carries all of its members.
+ */
+export const MAX_LISTED_MEMBERS = 10_000;
+
+/** The members of each group; with `atMost`, refused (never cut short) when there are more in all. */
+async function membersOf(em: EntityManager, groupIds: string[], atMost?: number): Promise<Map<string, MemberRef[]>> {
   const byGroup = new Map<string, MemberRef[]>();
   if (groupIds.length === 0) return byGroup;
   const rows = await em.execute<{ group_id: string; user_id: string; display_name: string | null }[]>(
     `select m.group_id, m.user_id, u.display_name from group_memberships m join users u on u.id = m.user_id
-     where m.group_id = any(?::uuid[]) order by m.created_at, m.user_id`,
-    [uuidArray(groupIds)],
+     where m.group_id = any(?::uuid[]) order by m.created_at, m.user_id ${atMost === undefined ? '' : 'limit ?'}`,
+    [uuidArray(groupIds), ...(atMost === undefined ? [] : [atMost + 1])],
   );
+  if (atMost !== undefined && rows.length > atMost) {
+    throw new DomainError(
+      'BAD_USER_INPUT',
+      `These groups have more than ${atMost.toLocaleString('en-US')} members in all: list them with excludedAttributes=members or a smaller count, or read each group by its id`,
+      { scimType: 'tooMany' },
+    );
+  }
   for (const row of rows) {
     const list = byGroup.get(row.group_id) ?? [];
     list.push({ id: row.user_id, display: row.display_name });

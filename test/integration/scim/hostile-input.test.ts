@@ -61,6 +61,27 @@ describe('lists in a SCIM query are bounded', () => {
     expect((await scim.get('/Users', { attributes: 'userName,emails,name.givenName' })).status).toBe(200);
   });
 
+  it('a list of groups whose members pass 10,000 in all is refused with tooMany; one group by id still has them all', async () => {
+    const big = (await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Everyone' })).body.id as string;
+    await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Nobody' });
+    // 10,001 members written straight to the tables: through SCIM this would take the test minutes.
+    await sql(
+      portico.databaseUrl,
+      `with tenant as (select tenant_id from idp_groups where id = $1),
+            made as (insert into users (id, tenant_id, user_name, source, created_at, updated_at, version) select gen_random_uuid(), tenant.tenant_id, 'member' || n || '@contoso.com', 'SCIM', now(), now(), 1
+                     from tenant, generate_series(1, 10001) n returning id, tenant_id)
+       insert into group_memberships (group_id, user_id, tenant_id) select $1, id, tenant_id from made`,
+      [big],
+    );
+    const listed = await scim.get('/Groups', { count: '1000' });
+    expect(listed.status).toBe(400);
+    expect(listed.body).toMatchObject({ scimType: 'tooMany' });
+    expect((await scim.get('/Groups', { excludedAttributes: 'members' })).body.totalResults).toBe(2);
+    const one = await scim.get(`/Groups/${big}`);
+    expect(one.status).toBe(200);
+    expect(one.body.members).toHaveLength(10_001);
+  });
+
   it('a filter nested past the limit, or longer than it, is 400 invalidFilter', async () => {
     const nested = `${'('.repeat(100)}userName eq "a"${')'.repeat(100)}`;
     expect((await scim.get('/Users', { filter: nested })).body).toMatchObject({ status: '400', scimType: 'invalidFilter' });
