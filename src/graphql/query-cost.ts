@@ -66,17 +66,21 @@ function itemsOf(type: GraphQLCompositeType, field: GraphQLField<unknown, unknow
   return maximum ?? Number.POSITIVE_INFINITY;
 }
 
+/** Introspection's own types (`__Type.fields`): answered from the schema in memory, bounded by its size. */
+const isIntrospection = (type: GraphQLCompositeType) => type.name.startsWith('__');
+
 /**
  * The objects a response may hold at the real maxima of its lists: every object and list item counts one;
  * scalars are free (their parent is already counted). Aliases count separately, as they run separately.
  */
 export const objectCostEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  if (isLeafType(getNamedType(field.type))) return 0;
+  if (isLeafType(getNamedType(field.type)) || isIntrospection(type)) return 0;
   return itemsOf(type, field, args) * (1 + childComplexity);
 };
 
 /** The database reads an operation may start at the real maxima of its lists: resolver fan-out. */
 export const readsEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  if (isIntrospection(type)) return 0;
   const reads = ROOT_TYPES.has(type.name) || READING_FIELDS.has(`${type.name}.${field.name}`) ? 1 : 0;
   return reads + itemsOf(type, field, args) * childComplexity;
 };

@@ -68,8 +68,10 @@ export function jsonBodyParser(options: Parameters<typeof express.json>[0], refu
   });
 }
 
+const SHAPE_MESSAGES = {
+  tooDeep: `The request body is nested more than ${MAX_JSON_DEPTH} levels deep`,
+  tooManyMembers: `An array or object in the request body has more than ${MAX_JSON_MEMBERS.toLocaleString('en-US')} members`,
+} as const;
+
 /** The refusal message for a body's shape, naming the limit. */
-export const jsonShapeMessage = (problem: Exclude<JsonShapeProblem, null>): string =>
-  problem === 'tooDeep'
-    ? `The request body is nested more than ${MAX_JSON_DEPTH} levels deep`
-    : `An array or object in the request body has more than ${MAX_JSON_MEMBERS.toLocaleString('en-US')} members`;
+export const jsonShapeMessage = (problem: Exclude<JsonShapeProblem, null>): string => SHAPE_MESSAGES[problem];
