@@ -62,7 +62,7 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
     const found = token && tenantExists ? await services.authenticator.authenticateScimAt(slug, token) : null;
     if (!found) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
-      await logUnauthenticated(slug, req, token ? 'The token is unknown, revoked, or not this tenant\'s, or SCIM is disabled' : 'No bearer token');
+      await logUnauthenticated(slug, req, async () => (token ? services.authenticator.whyScimTokenRefused(slug, token) : 'No bearer token'));
       throw new ScimError(401, 'Authentication failed: send this tenant\'s SCIM token as "Authorization: Bearer <token>"');
     }
     const limit = limiter.take(found.actor.id!);
@@ -73,7 +73,8 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
     next();
   };
 
-  async function logUnauthenticated(slug: string, req: Request, reason: string): Promise<void> {
+  /** Records a refused SCIM request at most once a minute per tenant; `reasonOf` is asked only then. */
+  async function logUnauthenticated(slug: string, req: Request, reasonOf: () => Promise<string>): Promise<void> {
     const now = Date.now();
     if (now - (lastUnauthenticatedLog.get(slug) ?? 0) < UNAUTHENTICATED_LOG_INTERVAL_MS) return;
     const tenantId = await services.tenants.idOfSlug(slug);
@@ -87,7 +88,7 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
       source: 'SCIM',
       requestId: requestIdOf(req),
     };
-    await recordRejection(scope, req, 401, reason);
+    await recordRejection(scope, req, 401, await reasonOf());
   }
 
   async function recordRejection(scope: Scope, req: Request, status: number, reason: string, scimType?: string): Promise<void> {

@@ -70,6 +70,32 @@ export class Authenticator {
   }
 
   /**
+   * Why `token` is refused at `/api/{slug}/scim/v2`, in words the tenant's administrators can act on (for their
+   * provisioning log, never for the caller, who only learns that it failed). Entra quarantines an endpoint
+   * that keeps refusing it, so the log must say what to fix.
+   */
+  async whyScimTokenRefused(slug: string, token: string): Promise<string> {
+    if (tokenKindOf(token) !== 'scim') return 'The bearer token is not a SCIM token';
+    return this.uow.read(async (em) => {
+      const rows = await em.execute<(LiveCredentialRow & { scim_enabled: boolean; revoked_at: Date | null; created_by_label: string | null })[]>(
+        `select ${LIVE_CREDENTIAL_COLUMNS}, t.scim_enabled, c.revoked_at, c.created_by_label
+           from credentials c join tenants t on t.id = c.tenant_id ${CREATOR_JOIN}
+          where c.token_hash = ? and c.kind = 'SCIM' and t.slug = ?`,
+        [hashToken(token), slug],
+      );
+      const row = rows[0];
+      if (!row) return 'The token is unknown here: not a token of this tenant';
+      if (!row.scim_enabled) return 'SCIM is disabled for this tenant';
+      if (row.revoked_at && new Date(row.revoked_at) <= new Date()) return 'The token was revoked (a newer one replaced it, or an administrator revoked it)';
+      const maker = row.created_by_label ?? 'its creator';
+      if (row.created_by_user_id !== null && row.creator_active !== true) {
+        return `The token was made by ${maker}, who is no longer an active user: an administrator must generate a new SCIM token and give it to Entra`;
+      }
+      return `The token was made by ${maker}, who is no longer an ADMINISTRATOR: an administrator must generate a new SCIM token and give it to Entra`;
+    });
+  }
+
+  /**
    * Makes sure an operator token exists. With none configured and none stored, generates one, stores its
    * hash and returns it (to be printed once); otherwise returns null.
    */

@@ -10,6 +10,7 @@ import {
   UsersDocument,
   ViewerDocument,
 } from '../../generated/graphql';
+import { sql } from '../../helpers/database';
 import { errorCodes, startTestPortico, type TestPortico } from '../../helpers/portico';
 import { scimClient, scimTenant, type ScimClient } from '../../helpers/scim';
 
@@ -147,6 +148,13 @@ describe('credentials follow the user who made them', () => {
     expect(read.data!.users.totalCount).toBe(1);
     await expect.poll(() => scimStatus(minted.scimToken), WITHIN_CACHE).toBe(401);
     expect((await minted.scimToken.get('/Users')).body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401' });
+    // The administrators' log says why Entra is refused, and what to do (the caller learns only that it failed).
+    const [rejected] = await sql<{ error: string }>(
+      portico.databaseUrl,
+      `select e.error from provisioning_events e join tenants t on t.id = e.tenant_id
+        where t.slug = 'creator-demoted' and e.type = 'SCIM_REQUEST_REJECTED' order by e.id desc limit 1`,
+    );
+    expect(rejected.error).toMatch(/made by admin@creator-demoted\.example, who is no longer an ADMINISTRATOR: an administrator must generate a new SCIM token/);
     expect(await levelOf(minted.operatorKey)).toBe('ADMINISTRATOR');
 
     await setAdminsTo('ADMINISTRATOR');
