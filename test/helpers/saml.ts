@@ -1,7 +1,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { expect } from 'vitest';
 import { samlSpUrls, type SamlSpUrls } from '../../src/config/urls';
-import { ConfigureSamlDocument, UpdateTenantSettingsDocument } from '../generated/graphql';
+import { ConfigureSamlDocument, UpdateTenantSettingsDocument, ViewerDocument } from '../generated/graphql';
 import { createTestIdp, encodeSamlResponse, federationMetadataXml, signInResponseXml, type SignInResponseOptions, type TestIdp } from '../fixtures/saml-idp';
 import { sql } from './database';
 import type { TestPortico } from './portico';
@@ -121,4 +121,9 @@ export async function sessionCount(portico: TestPortico, slug: string): Promise<
     [slug],
   );
   return Number(row.n);
+}
+
+/** Who a session token is, as GraphQL's `viewer` sees it; null when the session is not (or no longer) valid. */
+export async function viewerOf(portico: TestPortico, session: string) {
+  return (await portico.gql(ViewerDocument, {}, { token: session })).data?.viewer ?? null;
 }

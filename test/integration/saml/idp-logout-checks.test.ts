@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ViewerDocument } from '../../generated/graphql';
 import { entraUser } from '../../fixtures/entra';
 import { logoutRequestPost, logoutRequestQuery, type LogoutRequestOptions } from '../../fixtures/saml-idp';
 import { startTestPortico, type TestPortico } from '../../helpers/portico';
-import { samlTenant, type SamlTenant } from '../../helpers/saml';
+import { samlTenant, type SamlTenant, viewerOf } from '../../helpers/saml';
 
 /** Issue 11, finding 6: an IdP LogoutRequest is checked for issuer, Destination, IssueInstant and replay. */
 describe('IdP LogoutRequests: issuer, Destination, IssueInstant and replay', () => {
@@ -16,8 +15,6 @@ describe('IdP LogoutRequests: issuer, Destination, IssueInstant and replay', () 
   afterAll(async () => {
     await portico?.stop();
   });
-
-  const viewer = async (session: string) => (await portico.gql(ViewerDocument, {}, { token: session })).data?.viewer ?? null;
 
   let tenant: SamlTenant;
   const user = 'sloane@slo.example';
@@ -58,7 +55,7 @@ describe('IdP LogoutRequests: issuer, Destination, IssueInstant and replay', () 
         expect(answer.status).toBe(401);
         expect(await answer.text()).toMatch(reason);
       }
-      expect(await viewer(session!)).not.toBeNull();
+      expect(await viewerOf(portico, session!)).not.toBeNull();
     });
 
     it(`${binding}: a LogoutRequest is accepted once; the same request again ends nothing`, async () => {
@@ -66,13 +63,13 @@ describe('IdP LogoutRequests: issuer, Destination, IssueInstant and replay', () 
       const options = { destination: tenant.urls.logoutUrl, nameId: user, id, issueInstant: new Date() };
       const first = await tenant.signIn(user);
       expect((await send(options)).status).toBe(302);
-      expect(await viewer(first.session!)).toBeNull();
+      expect(await viewerOf(portico, first.session!)).toBeNull();
 
       const second = await tenant.signIn(user);
       const replayed = await send(options);
       expect(replayed.status).toBe(401);
       expect(replayed.headers.get('x-portico-error')).toBe('LOGOUT_REPLAYED');
-      expect(await viewer(second.session!)).not.toBeNull();
+      expect(await viewerOf(portico, second.session!)).not.toBeNull();
     });
   }
 
@@ -83,6 +80,6 @@ describe('IdP LogoutRequests: issuer, Destination, IssueInstant and replay', () 
     expect((await bindings[0][1](options)).status).toBe(302);
     const { session } = await tenant.signIn(user);
     expect((await bindings[1][1](options)).status).toBe(401);
-    expect(await viewer(session!)).not.toBeNull();
+    expect(await viewerOf(portico, session!)).not.toBeNull();
   });
 });

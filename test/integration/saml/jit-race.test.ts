@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ViewerDocument } from '../../generated/graphql';
 import { signInResponseXml } from '../../fixtures/saml-idp';
 import { sql } from '../../helpers/database';
 import { startTestPortico, type TestPortico } from '../../helpers/portico';
-import { samlTenant, sessionCount, signInEvents } from '../../helpers/saml';
+import { samlTenant, sessionCount, signInEvents, viewerOf } from '../../helpers/saml';
 
 /** Issue 11, finding 6: concurrent first sign-ins of one new JIT user. */
 describe('two concurrent first sign-ins of one new JIT user', () => {
@@ -16,8 +15,6 @@ describe('two concurrent first sign-ins of one new JIT user', () => {
   afterAll(async () => {
     await portico?.stop();
   });
-
-  const viewer = async (session: string) => (await portico.gql(ViewerDocument, {}, { token: session })).data?.viewer ?? null;
 
   it('five concurrent ACS posts for the same new NameID: one user, five sessions, every answer a redirect', async () => {
     const jit = await samlTenant(portico, 'jit-race', { idpInitiatedSignIn: true, jitSignIn: true });
@@ -35,7 +32,7 @@ describe('two concurrent first sign-ins of one new JIT user', () => {
     );
     expect(users).toHaveLength(1);
     expect(await sessionCount(portico, 'jit-race')).toBe(5);
-    for (const result of results) expect(await viewer(result.session!)).toMatchObject({ kind: 'USER', user: { userName } });
+    for (const result of results) expect(await viewerOf(portico, result.session!)).toMatchObject({ kind: 'USER', user: { userName } });
     const events = await signInEvents(portico, 'jit-race');
     expect(events.filter((e) => e.type === 'SIGN_IN_SUCCEEDED')).toHaveLength(5);
     expect(events.filter((e) => e.type === 'SIGN_IN_FAILED')).toHaveLength(0);

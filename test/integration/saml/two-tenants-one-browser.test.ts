@@ -1,11 +1,10 @@
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ViewerDocument } from '../../generated/graphql';
 import { entraUser } from '../../fixtures/entra';
 import { encodeSamlResponse, signInResponseXml } from '../../fixtures/saml-idp';
 import { sql } from '../../helpers/database';
 import { startTestPortico, type TestPortico } from '../../helpers/portico';
-import { samlTenant, sessionCount, signInEvents, type SamlTenant } from '../../helpers/saml';
+import { samlTenant, sessionCount, signInEvents, type SamlTenant, viewerOf } from '../../helpers/saml';
 
 /** Issue 11, finding 6: an IdP-initiated sign-in never silently replaces a live session of another tenant. */
 describe('one browser, two tenants', () => {
@@ -18,8 +17,6 @@ describe('one browser, two tenants', () => {
   afterAll(async () => {
     await portico?.stop();
   });
-
-  const viewer = async (session: string) => (await portico.gql(ViewerDocument, {}, { token: session })).data?.viewer ?? null;
 
   let alpha: SamlTenant;
   let beta: SamlTenant;
@@ -71,14 +68,14 @@ describe('one browser, two tenants', () => {
     const jar = new CookieJar();
     expect((await postAcsWith(jar, 'alpha-corp', signInResponseXml(alpha.idp, alpha.response(ann)))).status).toBe(303);
     const alphaSession = jar.session!;
-    expect(await viewer(alphaSession)).toMatchObject({ user: { userName: ann } });
+    expect(await viewerOf(portico, alphaSession)).toMatchObject({ user: { userName: ann } });
 
     const refused = await postAcsWith(jar, 'beta-corp', signInResponseXml(beta.idp, beta.response(bob)));
     expect(refused.status).toBe(409);
     expect(refused.error).toBe('OTHER_TENANT_SESSION');
     expect(refused.page).toMatch(/signed in to another organisation/);
     expect(jar.session).toBe(alphaSession);
-    expect(await viewer(alphaSession)).toMatchObject({ user: { userName: ann } });
+    expect(await viewerOf(portico, alphaSession)).toMatchObject({ user: { userName: ann } });
 
     // A real browser leaves the SameSite=Lax session cookie out of the IdP's cross-site POST: the
     // SameSite=None marker alone still tells the ACS.
@@ -103,15 +100,15 @@ describe('one browser, two tenants', () => {
     )![1];
     const started = await postAcsWith(jar, 'beta-corp', signInResponseXml(beta.idp, beta.response(bob, { inResponseTo: requestId })));
     expect(started.status).toBe(303);
-    expect(await viewer(jar.session!)).toMatchObject({ user: { userName: bob } });
-    expect(await viewer(alphaSession)).toMatchObject({ user: { userName: ann } });
+    expect(await viewerOf(portico, jar.session!)).toMatchObject({ user: { userName: bob } });
+    expect(await viewerOf(portico, alphaSession)).toMatchObject({ user: { userName: ann } });
 
     // After signing out, an IdP-initiated sign-in to A is accepted again.
     const logout = await fetch(`${portico.url}/api/beta-corp/saml/logout`, { headers: { cookie: jar.header() }, redirect: 'manual' });
     jar.take(logout);
     expect(jar.session).toBeUndefined();
     expect((await postAcsWith(jar, 'alpha-corp', signInResponseXml(alpha.idp, alpha.response(ann)))).status).toBe(303);
-    expect(await viewer(jar.session!)).toMatchObject({ user: { userName: ann } });
+    expect(await viewerOf(portico, jar.session!)).toMatchObject({ user: { userName: ann } });
   });
 
   it('a session of the other tenant that has ended does not block an IdP-initiated sign-in', async () => {
@@ -120,6 +117,6 @@ describe('one browser, two tenants', () => {
     await sql(portico.databaseUrl, `update sessions set revoked_at = now() where revoked_at is null and tenant_id = (select id from tenants where slug = 'alpha-corp')`);
     const answer = await postAcsWith(jar, 'beta-corp', signInResponseXml(beta.idp, beta.response(bob)));
     expect(answer.status).toBe(303);
-    expect(await viewer(jar.session!)).toMatchObject({ user: { userName: bob } });
+    expect(await viewerOf(portico, jar.session!)).toMatchObject({ user: { userName: bob } });
   });
 });
