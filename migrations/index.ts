@@ -9,6 +9,7 @@ import { Migration20261123600000_session_name_id_format } from './Migration20261
 import { Migration20261130154500_saml_logout_replay } from './Migration20261130154500_saml_logout_replay';
 import { Migration20261130417311_user_tombstones } from './Migration20261130417311_user_tombstones';
 import { Migration20261130481516_credential_creator } from './Migration20261130481516_credential_creator';
+import { Migration20261130550000_directory_provider } from './Migration20261130550000_directory_provider';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
@@ -25,4 +26,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130154500_saml_logout_replay', class: Migration20261130154500_saml_logout_replay },
   { name: 'Migration20261130417311_user_tombstones', class: Migration20261130417311_user_tombstones },
   { name: 'Migration20261130481516_credential_creator', class: Migration20261130481516_credential_creator },
+  { name: 'Migration20261130550000_directory_provider', class: Migration20261130550000_directory_provider },
 ];

@@ -22,6 +22,10 @@ import { SamlMetadataReader } from './saml/metadata-reader';
 import { startMetadataRefresh } from './saml/metadata-refresh';
 import { createSamlRouter } from './saml/router';
 import { createScimRouter } from './scim/router';
+import { MicrosoftGraphClient } from './graph/microsoft-graph-client';
+import { registerDirectoryMetrics } from './http/directory-metrics';
+import { createPhotoRouter } from './http/photo-router';
+import { startDirectorySchedule } from './jobs/directory-sync';
 
 /** A running Portico: where it listens, its domain, and how to stop it. */
 export interface Portico {
@@ -78,6 +82,15 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       operatorTokenHash: config.operatorToken ? hashToken(config.operatorToken) : undefined,
       secretKey,
       idpMetadata: new SamlMetadataReader(config.samlMetadataInsecure, config.samlMetadataTimeoutMs),
+      graph: new MicrosoftGraphClient(config.directory.loginUrl, config.directory.graphUrl),
+      directoryProvider: {
+        limits: {
+          concurrency: config.directory.concurrency,
+          photoTimeoutMs: config.directory.photoTimeoutMs,
+          maxRetryAfterMs: config.directory.maxRetryAfterMs,
+        },
+        onSyncNotice: ({ level, message, error, tenantId, syncId }) => logger[level]({ err: error, tenantId, syncId }, message),
+      },
       maxBufferedEvents: config.maxBufferedEvents,
       onFeedError: (error) => logger.warn({ err: error }, 'live event feed could not read the log; retrying'),
       onFeedHeld: (heldForMs) => {
@@ -109,6 +122,10 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     feedTimer.unref();
     cleanups.push({ name: 'feed timer', run: async () => clearInterval(feedTimer) });
 
+    const stopDirectorySchedule = startDirectorySchedule({ services, logger, syncMinutes: config.directory.syncMinutes });
+    cleanups.push({ name: 'directory syncs', run: () => services.directoryProvider.stop() });
+    cleanups.push({ name: 'directory schedule', run: async () => stopDirectorySchedule() });
+
     const stopRetention = startEventRetention({ services, logger, retentionDays: config.eventRetentionDays });
     cleanups.push({ name: 'event retention', run: async () => stopRetention() });
     const stopPurge = startDeletedUserPurge({ services, logger, retentionDays: config.deletedUserRetentionDays });
@@ -132,6 +149,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       graphql: graphql.middleware,
       scim: createScimRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
       saml: createSamlRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.samlRateLimit }),
+      photos: createPhotoRouter({ services }),
       metricsToken: config.metricsToken,
       trustProxy: config.trustProxy,
       readiness: async () => {
@@ -143,6 +161,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     const massDeprovisioning = massDeprovisioningCounter(metrics);
     burstMetric.count = () => massDeprovisioning.inc();
     registerPoolMetrics(metrics, orm);
+    registerDirectoryMetrics(metrics, services);
     httpServer.on('request', app);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/config';
 import { scimBaseUrl } from '../config/urls';
-import { openDatabase } from '../db/database';
+import { openDatabase, resolveSecretKey } from '../db/database';
+import { MicrosoftGraphClient } from '../graph/microsoft-graph-client';
 import { initOrm, migrateToLatest, type Orm } from '../db/orm';
 import { createDomainServices, type DomainServices } from '../domain/services';
 import { systemActor, type CallContext } from '../domain/shared/scope';
@@ -14,6 +15,8 @@ const USAGE = `Usage: portico <command>
   tenant list                            list tenants
   scim token <slug> [--grace <seconds>]  issue a new SCIM token (printed once); the old one is revoked
   operator token                         issue a new operator token (printed once); the old one is revoked
+  directory test <slug>                  test the tenant's Microsoft Entra ID directory provider (exit 1 on failure)
+  directory sync <slug>                  sync the tenant's profile photos from Microsoft Graph now and wait for it
   migrate                                apply pending database migrations
   migration create <name>                (development) write a new, empty migration into migrations/
 
@@ -21,6 +24,9 @@ Uses DATABASE_URL, or the embedded PostgreSQL in ./.portico (joined if a server 
 
 /** A mistake in how the command was called; the message says how to call it. */
 export class UsageError extends Error {}
+
+/** The command ran and failed (a connection test, a sync); the message says why. Exit status 1. */
+export class CommandFailed extends Error {}
 
 /** `portico …`: operator commands, run through the same domain services as the API. */
 export async function runCli(argv: string[], config: Config, out: (line: string) => void): Promise<void> {
@@ -34,7 +40,7 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
     out(USAGE);
     return;
   }
-  const known = ['tenant create', 'tenant list', 'scim token', 'operator token', 'migrate', 'migration create'];
+  const known = ['tenant create', 'tenant list', 'scim token', 'operator token', 'directory test', 'directory sync', 'migrate', 'migration create'];
   if (!known.includes(command) && !(positionals[0] === 'migrate' && positionals.length === 1)) {
     throw new UsageError(`Unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
   }
@@ -55,7 +61,17 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
       return;
     }
     await migrateToLatest(orm);
-    const services = createDomainServices(orm.em);
+    const services = createDomainServices(orm.em, {
+      secretKey: await resolveSecretKey(config),
+      graph: new MicrosoftGraphClient(config.directory.loginUrl, config.directory.graphUrl),
+      directoryProvider: {
+        limits: {
+          concurrency: config.directory.concurrency,
+          photoTimeoutMs: config.directory.photoTimeoutMs,
+          maxRetryAfterMs: config.directory.maxRetryAfterMs,
+        },
+      },
+    });
     const ctx: CallContext = { actor: { ...systemActor('cli'), kind: 'OPERATOR' }, source: 'SYSTEM', requestId: `cli-${randomUUID()}` };
     await runDomainCommand(command, positionals, values, services, ctx, config, out);
   } finally {
@@ -103,6 +119,24 @@ async function runDomainCommand(
       if (config.operatorToken) throw new UsageError('PORTICO_OPERATOR_TOKEN is set: the operator token comes from the environment.');
       out(`Operator token: ${await services.authenticator.rotateOperatorToken()}`);
       out('The token is shown once; only its hash is stored. The previous one no longer works.');
+      return;
+    }
+    case 'directory test': {
+      const slug = requireArg(positionals[2], 'directory test <slug>');
+      const result = await services.directoryProvider.test(await services.tenants.scopeFor(ctx, slug));
+      if (!result.ok) throw new CommandFailed(result.message);
+      out(result.message);
+      return;
+    }
+    case 'directory sync': {
+      const slug = requireArg(positionals[2], 'directory sync <slug>');
+      const scope = { ...(await services.tenants.scopeFor(ctx, slug)), source: 'DIRECTORY_SYNC' as const };
+      const { started, sync, done } = await services.directoryProvider.startSync(scope);
+      if (!started) throw new CommandFailed(`A sync of ${slug} is already running (started ${sync.startedAt.toISOString()}); it was not started twice.`);
+      const finished = await done;
+      const counts = `${finished.photosDownloaded} downloaded, ${finished.photosUnchanged} unchanged, ${finished.photosSkipped} skipped, ${finished.usersWithoutPhoto} without a photo`;
+      if (finished.state !== 'SUCCEEDED') throw new CommandFailed(`Sync failed (${counts}): ${finished.error ?? 'unknown reason'}`);
+      out(`Sync finished: ${counts}.`);
       return;
     }
   }

@@ -41,6 +41,19 @@ export interface Config {
   massDeprovisioning: { share: number; minimumUsers: number };
   /** Database connections per process, and how long a request waits for one (or for a new one to connect). */
   databasePool: { size: number; acquireTimeoutMs: number };
+  /** Microsoft Entra ID as a directory provider: where its login endpoint and Graph are, and how the photo sync runs. */
+  directory: {
+    loginUrl: string;
+    graphUrl: string;
+    /** Minutes between scheduled syncs of a tenant (0: only on demand). */
+    syncMinutes: number;
+    /** Graph requests in flight per sync. */
+    concurrency: number;
+    /** The total time one photo download may take. */
+    photoTimeoutMs: number;
+    /** The longest Retry-After honoured. */
+    maxRetryAfterMs: number;
+  };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -155,6 +168,30 @@ const envSchema = z.object({
     (v) => (v === undefined || v === '' ? 3_000 : v),
     z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(100).max(600_000),
   ),
+  PORTICO_LOGIN_URL: z.preprocess(
+    emptyAsUndefined,
+    z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://login.microsoftonline.com' }).default('https://login.microsoftonline.com'),
+  ),
+  PORTICO_GRAPH_URL: z.preprocess(
+    emptyAsUndefined,
+    z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://graph.microsoft.com' }).default('https://graph.microsoft.com'),
+  ),
+  PORTICO_DIRECTORY_SYNC_MINUTES: z.preprocess(
+    (v) => (v === undefined || v === '' ? 40 : v),
+    z.coerce.number({ message: 'must be a number of minutes' }).min(0).max(7 * 24 * 60),
+  ),
+  PORTICO_DIRECTORY_SYNC_CONCURRENCY: z.preprocess(
+    (v) => (v === undefined || v === '' ? 8 : v),
+    z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(64),
+  ),
+  PORTICO_DIRECTORY_PHOTO_TIMEOUT_SECONDS: z.preprocess(
+    (v) => (v === undefined || v === '' ? 15 : v),
+    z.coerce.number({ message: 'must be a number of seconds' }).min(0.1, 'must be at least 0.1').max(300, 'must be at most 300'),
+  ),
+  PORTICO_DIRECTORY_RETRY_AFTER_MAX_SECONDS: z.preprocess(
+    (v) => (v === undefined || v === '' ? 60 : v),
+    z.coerce.number({ message: 'must be a number of seconds' }).min(0).max(3600),
+  ),
   PORTICO_SAML_METADATA_REFRESH_HOURS: z.preprocess(
     (v) => (v === undefined || v === '' ? 24 : v),
     z.coerce.number({ message: 'must be a number' }).min(0.01, 'must be at least 0.01').max(24 * 365),
@@ -203,5 +240,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     deletedUserRetentionDays: e.PORTICO_DELETED_USER_RETENTION_DAYS,
     massDeprovisioning: { share: e.PORTICO_MASS_DEPROVISIONING_SHARE, minimumUsers: e.PORTICO_MASS_DEPROVISIONING_MIN_USERS },
     databasePool: { size: e.PORTICO_DB_POOL_SIZE, acquireTimeoutMs: e.PORTICO_DB_ACQUIRE_TIMEOUT_MS },
+    directory: {
+      loginUrl: e.PORTICO_LOGIN_URL.replace(/\/+$/, ''),
+      graphUrl: e.PORTICO_GRAPH_URL.replace(/\/+$/, ''),
+      syncMinutes: e.PORTICO_DIRECTORY_SYNC_MINUTES,
+      concurrency: e.PORTICO_DIRECTORY_SYNC_CONCURRENCY,
+      photoTimeoutMs: Math.round(e.PORTICO_DIRECTORY_PHOTO_TIMEOUT_SECONDS * 1000),
+      maxRetryAfterMs: Math.round(e.PORTICO_DIRECTORY_RETRY_AFTER_MAX_SECONDS * 1000),
+    },
   };
 }

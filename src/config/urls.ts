@@ -18,3 +18,7 @@ export function samlSpUrls(publicUrl: string, tenantSlug: string) {
 }
 
 export type SamlSpUrls = ReturnType<typeof samlSpUrls>;
+
+/** Where a user's photo is served (SPEC §6). */
+export const userPhotoUrl = (publicUrl: string, tenantSlug: string, userId: string): string =>
+  `${publicUrl}/api/${tenantSlug}/users/${userId}/photo`;

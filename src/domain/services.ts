@@ -16,6 +16,9 @@ import { SignInService } from './sessions/sign-in.service';
 import { UnitOfWork } from './shared/unit-of-work';
 import { UserService } from './users/user.service';
 import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './users/deprovisioning-policy';
+import { DirectoryProviderService, type DirectoryProviderOptions } from './directory-provider/directory-provider.service';
+import type { DirectoryGraph } from './directory-provider/graph-port';
+import { PhotoService } from './photos/photo.service';
 
 /** The whole domain layer, as every transport sees it. */
 export interface DomainServices {
@@ -31,6 +34,8 @@ export interface DomainServices {
   signIn: SignInService;
   saml: SamlService;
   events: EventService;
+  photos: PhotoService;
+  directoryProvider: DirectoryProviderService;
   /** The live provisioning log of this process (woken by the database's LISTEN connection). */
   feed: EventFeed;
 }
@@ -48,6 +53,10 @@ export interface DomainOptions {
   onFeedError?: (error: unknown) => void;
   /** Told when the live feed's floor has not moved for a minute while events wait (a transaction left open). */
   onFeedHeld?: (heldForMs: number) => void;
+  /** Microsoft Graph (the directory provider's adapter). */
+  graph?: DirectoryGraph;
+  /** How directory syncs treat Graph, and where they report skipped users and failures. */
+  directoryProvider?: DirectoryProviderOptions;
   /** Tombstone retention and burst detection for deleted and deactivated users (defaults: 30 days, 10%, 10). */
   deprovisioning?: DeprovisioningPolicy;
 }
@@ -56,6 +65,8 @@ export function createDomainServices(em: EntityManager, options: DomainOptions =
   const uow = new UnitOfWork(em);
   const authCache = new AuthCache();
   const feed = new EventFeed(uow, { maxBuffered: options.maxBufferedEvents ?? 1000, onHeld: options.onFeedHeld }, options.onFeedError);
+  const secretBox = options.secretKey && new SecretBox(options.secretKey);
+  const photos = new PhotoService(uow);
   return {
     uow,
     access: new AccessService(uow),
@@ -67,8 +78,10 @@ export function createDomainServices(em: EntityManager, options: DomainOptions =
     credentials: new CredentialService(uow, authCache),
     sessions: new SessionService(uow),
     signIn: new SignInService(uow),
-    saml: new SamlService(uow, options.secretKey && new SecretBox(options.secretKey), options.idpMetadata),
+    saml: new SamlService(uow, secretBox, options.idpMetadata),
     events: new EventService(uow, feed),
+    photos,
+    directoryProvider: new DirectoryProviderService(uow, photos, options.graph, secretBox, options.directoryProvider),
     feed,
   };
 }

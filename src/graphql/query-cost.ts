@@ -37,10 +37,19 @@ export const LIST_MAXIMA: Readonly<Record<string, number>> = {
  * A test fails when a field resolver is missing here, in {@link IN_MEMORY_FIELD_RESOLVERS} and in
  * {@link BATCHED_FIELD_RESOLVERS}.
  */
-export const READING_FIELDS: ReadonlySet<string> = new Set(['User.groups', 'User.access', 'IdpGroup.members', 'Team.members']);
+export const READING_FIELDS: ReadonlySet<string> = new Set([
+  'User.groups',
+  'User.access',
+  'IdpGroup.members',
+  'Team.members',
+  'Tenant.directoryProvider',
+]);
 
-/** Field resolvers that only shape what their parent already holds (none today). */
-export const IN_MEMORY_FIELD_RESOLVERS: ReadonlySet<string> = new Set<string>();
+/**
+ * Field resolvers that only shape what their parent already holds. `User.photoUrl` also needs the tenant's
+ * slug, read once per process and kept (slugs never change).
+ */
+export const IN_MEMORY_FIELD_RESOLVERS: ReadonlySet<string> = new Set<string>(['User.photoUrl']);
 
 /**
  * Field resolvers that read through a per-request DataLoader: one query for all parents of a request, so the

@@ -4,6 +4,7 @@ import { AccessResolver, TeamMembersResolver, UserAccessResolver } from './resol
 import { ApiKeyCreatorResolver, ScimTokenCreatorResolver } from './resolvers/credential-creator.resolver';
 import { CredentialResolver } from './resolvers/credential.resolver';
 import { DeletedUserResolver } from './resolvers/deleted-user.resolver';
+import { DirectoryProviderResolver } from './resolvers/directory-provider.resolver';
 import { GroupResolver, UserResolver } from './resolvers/directory.resolver';
 import { EventSubscriptionResolver } from './resolvers/event-subscription.resolver';
 import { EventResolver } from './resolvers/event.resolver';
@@ -27,6 +28,7 @@ export const resolvers = [
   TeamMembersResolver,
   AccessResolver,
   SamlResolver,
+  DirectoryProviderResolver,
   EventSubscriptionResolver,
 ] as const;
 

@@ -15,6 +15,8 @@ export interface HttpAppParts {
   scim: RequestHandler;
   /** The SAML service provider, mounted at /api/:tenant/saml. */
   saml: RequestHandler;
+  /** Users' photos, mounted at /api/:tenant/users (routes `/:id/photo`). */
+  photos: RequestHandler;
   /** Resolves when the database is reachable and every migration is applied. */
   readiness: () => Promise<{ ready: boolean; detail?: string }>;
   /** Bearer token `/metrics` requires; without one, only direct loopback requests are answered. */
@@ -49,6 +51,7 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
   app.use('/graphql', jsonBodyParser({ limit: JSON_BODY_LIMIT }, refused), parts.graphql);
   app.use('/api/:tenant/scim/v2', parts.scim);
   app.use('/api/:tenant/saml', parts.saml);
+  app.use('/api/:tenant/users', parts.photos);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found' });

@@ -125,6 +125,17 @@ export interface ResourceContext {
   baseUrl: string;
 }
 
+/**
+ * The photos a client sent, and first (as the primary one) the photo Portico stores and serves, when it has
+ * one: from Entra through Graph, or uploaded (SPEC §6).
+ */
+function photosOf(user: User, ctx: ResourceContext): User['photos'] {
+  if (!user.photoEtag) return user.photos;
+  const served = `${ctx.baseUrl.replace(/\/scim\/v2$/, '')}/users/${user.id}/photo`;
+  const sent = user.photos.filter((p) => p.value !== served).map((p) => (p.primary ? { ...p, primary: false } : p));
+  return [{ value: served, type: 'photo', primary: true }, ...sent];
+}
+
 /** The SCIM representation of a user (RFC 7643 §4.1 + the Enterprise extension + kept extensions). */
 export function userToScim(user: User, ctx: ResourceContext, groups?: { id: string; display: string }[]): JsonObject {
   const extensions = { ...user.extensions };
@@ -172,7 +183,7 @@ export function userToScim(user: User, ctx: ResourceContext, groups?: { id: stri
     emails: user.emails,
     phoneNumbers: user.phoneNumbers,
     addresses: user.addresses,
-    photos: user.photos,
+    photos: photosOf(user, ctx),
     groups: groups?.map((g) => ({ value: g.id, display: g.display, $ref: `${ctx.baseUrl}/Groups/${g.id}` })),
     [ENTERPRISE_USER_SCHEMA]: enterprise,
     ...extensions,

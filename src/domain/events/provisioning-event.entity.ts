@@ -31,12 +31,18 @@ export const EVENT_TYPES = [
   'USER_RESTORED',
   'USER_PURGED',
   'MASS_DEPROVISIONING',
+  'USER_PHOTO_CHANGED',
+  'DIRECTORY_PROVIDER_CONFIGURED',
+  'DIRECTORY_PROVIDER_REMOVED',
+  'DIRECTORY_SYNC_SUCCEEDED',
+  'DIRECTORY_SYNC_FAILED',
+  'DIRECTORY_SECRET_EXPIRING',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const EVENT_SOURCES = ['SCIM', 'SAML', 'GRAPHQL', 'DIRECTORY_SYNC', 'SYSTEM'] as const satisfies readonly EventSource[];
 
-export type SubjectType = 'TENANT' | 'USER' | 'GROUP' | 'TEAM' | 'MAPPING' | 'CREDENTIAL' | 'SESSION' | 'SAML_CONNECTION';
+export type SubjectType = 'TENANT' | 'USER' | 'GROUP' | 'TEAM' | 'MAPPING' | 'CREDENTIAL' | 'SESSION' | 'SAML_CONNECTION' | 'DIRECTORY_PROVIDER';
 export type EventOutcome = 'SUCCESS' | 'FAILURE';
 
 /** One changed attribute: old → new, with secrets already redacted. */

@@ -92,6 +92,7 @@ export class SignInService {
         await rememberAssertion(em, scope, assertion);
         const user = (await findSigningInUser(em, scope, assertion)) ?? (await createJustInTime(em, scope, assertion));
         if (!user.active) throw new SignInRefused('USER_DEACTIVATED', `${user.userName} is deactivated`);
+        await rememberObjectId(em, user, assertion.objectId);
         const expiresAt = new Date(Date.now() + lifetimeSeconds * 1000);
         const session = em.create(Session, {
           tenantId: scope.tenantId,
@@ -236,6 +237,15 @@ async function rememberLogoutRequest(em: EntityManager, scope: Scope, request: I
   if (inserted.length === 0) {
     throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${request.id} was already used`, { reason: 'LOGOUT_REPLAYED' });
   }
+}
+
+/**
+ * Keeps Entra's objectidentifier claim on the user: the directory sync asks Graph for the user by it when the
+ * externalId is not an object ID (SPEC §6). Written only when it changed, and not as a change of the user.
+ */
+async function rememberObjectId(em: EntityManager, user: User, objectId: string | null): Promise<void> {
+  if (!objectId || user.idpObjectId === objectId) return;
+  await em.execute('update users set idp_object_id = ? where id = ? and tenant_id = ?', [objectId, user.id, user.tenantId]);
 }
 
 /** The user whose userName is the NameID, else whose externalId is the objectidentifier claim. */

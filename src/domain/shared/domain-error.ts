@@ -7,6 +7,10 @@ export type DomainErrorCode =
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
   | 'TOO_MANY_REQUESTS'
+  /** A body (a photo) larger than its limit. */
+  | 'PAYLOAD_TOO_LARGE'
+  /** A body (a photo) whose content is not of a type Portico accepts. */
+  | 'UNSUPPORTED_MEDIA_TYPE'
   /** A live subscriber fell too far behind and was closed; it may resume from its last cursor. */
   | 'SUBSCRIBER_TOO_SLOW'
   /** The database cannot be reached or has no free connection right now; the caller may retry later. */

@@ -35,6 +35,8 @@ export class TenantService {
    * would cost a query. Bounded, and short-lived (see UNKNOWN_SLUG_TTL_MS).
    */
   private readonly unknownSlugs = new LRUCache<string, true>({ max: 10_000, ttl: UNKNOWN_SLUG_TTL_MS });
+  /** Tenant id → slug (never stale either), for URLs built from a row that carries only the tenant id. */
+  private readonly slugById = new LRUCache<string, string>({ max: 100_000 });
 
   constructor(private readonly uow: UnitOfWork) {}
 
@@ -106,6 +108,17 @@ export class TenantService {
     }
     this.idBySlug.set(slug, tenant.id);
     return tenant.id;
+  }
+
+  /** The slug of the scope's tenant (for the URLs of its resources), read once per process. */
+  async slugOf(scope: Scope): Promise<string> {
+    requireLevel(scope, 'NONE');
+    const known = this.slugById.get(scope.tenantId);
+    if (known) return known;
+    const tenant = await this.uow.read((em) => em.findOne(Tenant, { id: scope.tenantId }, { fields: ['slug'] }));
+    if (!tenant) throw new DomainError('NOT_FOUND', 'Tenant not found');
+    this.slugById.set(scope.tenantId, tenant.slug);
+    return tenant.slug;
   }
 
   async get(scope: Scope): Promise<Tenant> {

@@ -5,6 +5,7 @@ import { recordEvent } from '../events/event-recorder';
 import { Session } from '../sessions/session.entity';
 import type { AttributeChange } from '../events/provisioning-event.entity';
 import { diffAttributes } from '../shared/changes';
+import { photoRepository } from '../photos/photo.repository';
 import { rowById } from '../shared/row-by-id';
 import type { Scope } from '../shared/scope';
 import { uuidArray } from '../shared/sql';
@@ -30,6 +31,11 @@ export async function buryUser(em: EntityManager, scope: Scope, user: User): Pro
   user.updatedAt = user.deletedAt;
   await em.flush();
   await em.nativeUpdate(Session, { userId: user.id, revokedAt: null }, { revokedAt: new Date() });
+  if (user.photoEtag) {
+    // A deleted person's picture is not kept with the tombstone.
+    await photoRepository.remove(em, scope.tenantId, user.id);
+    user.photoEtag = null;
+  }
   await recordAccessChanges(em, scope, [user.id], before, 'user deleted');
   await recordEvent(em, scope, {
     type: 'USER_DELETED',

@@ -27,7 +27,7 @@ export type ExtensionAttributes = Record<string, Record<string, unknown>>;
 
 @Entity({ tableName: 'users' })
 export class User {
-  [OptionalProps]?: 'version' | 'createdAt' | 'updatedAt' | 'active' | 'source' | 'emails' | 'phoneNumbers' | 'addresses' | 'photos' | 'extensions' | 'deletedAt' | 'deletedGroupIds';
+  [OptionalProps]?: 'version' | 'createdAt' | 'updatedAt' | 'active' | 'source' | 'emails' | 'phoneNumbers' | 'addresses' | 'photos' | 'extensions' | 'deletedAt' | 'deletedGroupIds' | 'photoEtag' | 'idpObjectId';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -120,6 +120,14 @@ export class User {
 
   @Property({ type: 'text' })
   source: UserSource = 'MANUAL';
+
+  /** The ETag of the user's stored photo (`user_photos`), or null when they have none. */
+  @Property({ type: 'text', nullable: true })
+  photoEtag: string | null = null;
+
+  /** Entra's `objectidentifier` claim as last seen at SAML sign-in: how Graph may be asked for this user. */
+  @Property({ type: 'text', nullable: true })
+  idpObjectId: string | null = null;
 
   /** Bumped on every change; drives ETags. */
   @Property({ type: 'integer' })

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { prefetchAccess, selects } from '../access-prefetch';
+import { userPhotoUrl } from '../../config/urls';
 import { DomainError } from '../../domain/shared/domain-error';
 import { nodeScope, tenantScope, type GraphQLContext } from '../context';
 import { toConnection } from '../types/connection';
@@ -47,6 +48,15 @@ export class UserResolver {
   @FieldResolver(() => [IdpGroupNode], { description: 'The IdP groups the user belongs to (at most 1,000).' })
   async groups(@Ctx() ctx: GraphQLContext, @Root() user: UserNode): Promise<IdpGroupNode[]> {
     return (await ctx.services.users.groupsOf(nodeScope(ctx, user.tenantId), user.id)).map(toGroupNode);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "The URL of the user's photo (GET it with a credential of the tenant; it answers ETag and 304), or null when they have none.",
+  })
+  async photoUrl(@Ctx() ctx: GraphQLContext, @Root() user: UserNode): Promise<string | null> {
+    if (!user.photoEtag) return null;
+    return userPhotoUrl(ctx.publicUrl, await ctx.services.tenants.slugOf(nodeScope(ctx, user.tenantId)), user.id);
   }
 }
 

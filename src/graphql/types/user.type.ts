@@ -102,8 +102,8 @@ export class UserNode {
   @Field(() => String, { nullable: true, description: 'The id of this user\'s manager, as the IdP sent it.' })
   managerId!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The primary photo (or the first one), if any.' })
-  photoUrl!: string | null;
+  /** The ETag of the stored photo (read by the `photoUrl` field resolver; not a field itself). */
+  photoEtag!: string | null;
 
   @Field(() => DateTimeResolver)
   createdAt!: Date;
@@ -144,7 +144,7 @@ export const toUserNode = (u: UserEntity): UserNode => ({
   division: u.division,
   department: u.department,
   managerId: u.managerId,
-  photoUrl: (u.photos.find((p) => p.primary) ?? u.photos[0])?.value ?? null,
+  photoEtag: u.photoEtag,
   createdAt: u.createdAt,
   updatedAt: u.updatedAt,
 });

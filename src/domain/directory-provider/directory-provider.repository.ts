@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+export type SyncState = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+export type SyncTrigger = 'SCHEDULE' | 'ON_DEMAND';
+export type ExpiryPhase = 'EXPIRING' | 'EXPIRED';
+
+/** A tenant's directory provider as stored: the secret only sealed. */
+export interface ProviderRow {
+  tenantId: string;
+  directoryTenantId: string;
+  clientId: string;
+  clientSecretSealed: string;
+  secretExpiresAt: Date | null;
+  expiryWarned: ExpiryPhase | null;
+  configuredAt: Date;
+}
+
+export interface SyncCounts {
+  photosDownloaded: number;
+  photosUnchanged: number;
+  photosSkipped: number;
+  usersWithoutPhoto: number;
+}
+
+export interface SyncRecord extends SyncCounts {
+  id: string;
+  tenantId: string;
+  state: SyncState;
+  trigger: SyncTrigger;
+  startedAt: Date;
+  finishedAt: Date | null;
+  error: string | null;
+}
+
+/** A user as the sync needs them: how Graph knows them. */
+export interface SyncUser {
+  id: string;
+  userName: string;
+  externalId: string | null;
+  idpObjectId: string | null;
+}
+
+/** A running sync whose process has not said it is alive for this long is taken for dead. */
+export const SYNC_HEARTBEAT_STALE_SECONDS = 120;
+
+const toProvider = (r: Record<string, unknown>): ProviderRow => ({
+  tenantId: r.tenant_id as string,
+  directoryTenantId: r.directory_tenant_id as string,
+  clientId: r.client_id as string,
+  clientSecretSealed: r.client_secret_sealed as string,
+  secretExpiresAt: r.secret_expires_at ? new Date(r.secret_expires_at as string) : null,
+  expiryWarned: (r.expiry_warned as ExpiryPhase | null) ?? null,
+  configuredAt: new Date(r.configured_at as string),
+});
+
+const toSync = (r: Record<string, unknown>): SyncRecord => ({
+  id: r.id as string,
+  tenantId: r.tenant_id as string,
+  state: r.state as SyncState,
+  trigger: r.trigger as SyncTrigger,
+  startedAt: new Date(r.started_at as string),
+  finishedAt: r.finished_at ? new Date(r.finished_at as string) : null,
+  photosDownloaded: Number(r.photos_downloaded),
+  photosUnchanged: Number(r.photos_unchanged),
+  photosSkipped: Number(r.photos_skipped),
+  usersWithoutPhoto: Number(r.users_without_photo),
+  error: (r.error as string | null) ?? null,
+});
+
+/** All SQL of directory providers and their syncs. */
+export const directoryProviderRepository = {
+  async find(em: EntityManager, tenantId: string): Promise<ProviderRow | null> {
+    const rows = await em.execute<Record<string, unknown>[]>('select * from directory_providers where tenant_id = ?', [tenantId]);
+    return rows[0] ? toProvider(rows[0]) : null;
+  },
+
+  /** Inserts or replaces the provider; a new configuration starts with no expiry warning raised. */
+  async save(em: EntityManager, row: Omit<ProviderRow, 'expiryWarned' | 'configuredAt'>): Promise<ProviderRow | null> {
+    const before = await em.execute<Record<string, unknown>[]>('select * from directory_providers where tenant_id = ? for update', [row.tenantId]);
+    await em.execute(
+      `insert into directory_providers (tenant_id, directory_tenant_id, client_id, client_secret_sealed, secret_expires_at, expiry_warned, configured_at)
+       values (?, ?, ?, ?, ?, null, now())
+       on conflict (tenant_id) do update set directory_tenant_id = excluded.directory_tenant_id, client_id = excluded.client_id,
+         client_secret_sealed = excluded.client_secret_sealed, secret_expires_at = excluded.secret_expires_at,
+         expiry_warned = null, configured_at = now()`,
+      [row.tenantId, row.directoryTenantId, row.clientId, row.clientSecretSealed, row.secretExpiresAt],
+    );
+    return before[0] ? toProvider(before[0]) : null;
+  },
+
+  async remove(em: EntityManager, tenantId: string): Promise<ProviderRow | null> {
+    const rows = await em.execute<Record<string, unknown>[]>('delete from directory_providers where tenant_id = ? returning *', [tenantId]);
+    return rows[0] ? toProvider(rows[0]) : null;
+  },
+
+  /** Raises the phase once: true only for the one transaction (of any process) that moved it. */
+  async markExpiryWarned(em: EntityManager, tenantId: string, phase: ExpiryPhase, secretExpiresAt: Date): Promise<boolean> {
+    // The expiry it was judged by must still be the stored one: a reconfiguration in between starts afresh.
+    const rows = await em.execute<{ tenant_id: string }[]>(
+      `update directory_providers set expiry_warned = ?
+        where tenant_id = ? and secret_expires_at = ? and expiry_warned is distinct from ? and expiry_warned is distinct from 'EXPIRED'
+        returning tenant_id`,
+      [phase, tenantId, secretExpiresAt, phase],
+    );
+    return rows.length > 0;
+  },
+
+  /** Every provider with its tenant's slug (for the schedule, the expiry checks and the metric). */
+  async listAll(em: EntityManager): Promise<(ProviderRow & { slug: string })[]> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      'select p.*, t.slug from directory_providers p join tenants t on t.id = p.tenant_id order by t.slug',
+    );
+    return rows.map((r) => ({ ...toProvider(r), slug: r.slug as string }));
+  },
+
+  /** Slugs of tenants whose last sync started before `before` (or that never synced), none running. */
+  async dueForSync(em: EntityManager, before: Date): Promise<string[]> {
+    const rows = await em.execute<{ slug: string }[]>(
+      `select t.slug from directory_providers p join tenants t on t.id = p.tenant_id
+        where not exists (select 1 from directory_syncs s where s.tenant_id = p.tenant_id and (s.started_at >= ? or s.state = 'RUNNING'))
+        order by t.slug`,
+      [before],
+    );
+    return rows.map((r) => r.slug);
+  },
+
+  /**
+   * Starts a sync unless one of the tenant runs (in any process): the partial unique index decides. A running
+   * sync whose heartbeat stopped is failed first. Returns the new sync, or the one already running.
+   */
+  async claimSync(em: EntityManager, tenantId: string, trigger: SyncTrigger): Promise<{ sync: SyncRecord; started: boolean }> {
+    await em.execute(
+      `update directory_syncs set state = 'FAILED', finished_at = now(),
+              error = 'The process running this sync stopped before it finished; the next sync starts over'
+        where tenant_id = ? and state = 'RUNNING' and heartbeat_at < now() - make_interval(secs => ?)`,
+      [tenantId, SYNC_HEARTBEAT_STALE_SECONDS],
+    );
+    const inserted = await em.execute<Record<string, unknown>[]>(
+      `insert into directory_syncs (id, tenant_id, state, trigger) values (?, ?, 'RUNNING', ?)
+       on conflict (tenant_id) where state = 'RUNNING' do nothing returning *`,
+      [randomUUID(), tenantId, trigger],
+    );
+    if (inserted[0]) return { sync: toSync(inserted[0]), started: true };
+    const running = await em.execute<Record<string, unknown>[]>(`select * from directory_syncs where tenant_id = ? and state = 'RUNNING'`, [tenantId]);
+    return { sync: toSync(running[0]), started: false };
+  },
+
+  async heartbeat(em: EntityManager, syncId: string, counts: SyncCounts): Promise<void> {
+    await em.execute(
+      `update directory_syncs set heartbeat_at = now(), photos_downloaded = ?, photos_unchanged = ?, photos_skipped = ?, users_without_photo = ?
+        where id = ? and state = 'RUNNING'`,
+      [counts.photosDownloaded, counts.photosUnchanged, counts.photosSkipped, counts.usersWithoutPhoto, syncId],
+    );
+  },
+
+  /** Ends a running sync; null when it was no longer running (taken for dead by another process). */
+  async finish(em: EntityManager, syncId: string, state: 'SUCCEEDED' | 'FAILED', counts: SyncCounts, error: string | null): Promise<SyncRecord | null> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `update directory_syncs set state = ?, finished_at = now(), heartbeat_at = now(), error = ?,
+              photos_downloaded = ?, photos_unchanged = ?, photos_skipped = ?, users_without_photo = ?
+        where id = ? and state = 'RUNNING' returning *`,
+      [state, error, counts.photosDownloaded, counts.photosUnchanged, counts.photosSkipped, counts.usersWithoutPhoto, syncId],
+    );
+    return rows[0] ? toSync(rows[0]) : null;
+  },
+
+  async lastSync(em: EntityManager, tenantId: string): Promise<SyncRecord | null> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      'select * from directory_syncs where tenant_id = ? order by started_at desc limit 1',
+      [tenantId],
+    );
+    return rows[0] ? toSync(rows[0]) : null;
+  },
+
+  async syncById(em: EntityManager, tenantId: string, syncId: string): Promise<SyncRecord | null> {
+    const rows = await em.execute<Record<string, unknown>[]>('select * from directory_syncs where tenant_id = ? and id = ?', [tenantId, syncId]);
+    return rows[0] ? toSync(rows[0]) : null;
+  },
+
+  /** The tenant's live users after `afterId`, in id order: the sync walks them in pages, holding one at a time. */
+  async usersPage(em: EntityManager, tenantId: string, afterId: string | null, limit: number): Promise<SyncUser[]> {
+    const rows = await em.execute<{ id: string; user_name: string; external_id: string | null; idp_object_id: string | null }[]>(
+      `select id, user_name, external_id, idp_object_id from users
+        where tenant_id = ? and deleted_at is null and (?::uuid is null or id > ?::uuid)
+        order by id limit ?`,
+      [tenantId, afterId, afterId, limit],
+    );
+    return rows.map((r) => ({ id: r.id, userName: r.user_name, externalId: r.external_id, idpObjectId: r.idp_object_id }));
+  },
+};
