@@ -89,6 +89,8 @@ export function machine(): string {
 export interface BenchServer {
   url: string;
   operatorToken: string;
+  /** The server process (its memory and CPU are read from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -133,6 +135,7 @@ export async function startServer(extraEnv: Record<string, string> = {}, options
     url,
     dataDir,
     operatorToken,
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -5,9 +5,10 @@ import { runEventsScenario } from './events-scenario';
 import { runFuzzScenario } from './fuzz-scenario';
 import { runSamlScenario } from './saml-scenario';
 import { runScimScenario } from './scim-scenario';
+import { runPhotosScenario } from './photos-scenario';
 
 /**
- * `npm run bench [-- scim|access|saml|events|fuzz] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)]`: starts Portico as `npm start` does,
+ * `npm run bench [-- scim|access|saml|events|fuzz|photos] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
  * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
  */
 async function main(): Promise<void> {
@@ -25,6 +26,10 @@ async function main(): Promise<void> {
       processes: { type: 'string', default: '1' },
       runs: { type: 'string', default: '1000' },
       seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
+      'photo-users': { type: 'string', default: '1000,10000' },
+      'graph-latency': { type: 'string', default: '50' },
+      'photo-kb': { type: 'string', default: '100' },
+      'sync-concurrency': { type: 'string', default: '16' },
     },
   });
   const scenarios = positionals.length > 0 ? positionals : ['scim', 'access', 'saml', 'events'];
@@ -77,11 +82,20 @@ async function main(): Promise<void> {
         } finally {
           await second.stop();
         }
+      } else if (scenario === 'photos') {
+        // Its own server: pointed at the scenario's fake Microsoft endpoints.
+        const lines = await runPhotosScenario((env) => startServer(env), {
+          userCounts: values['photo-users'].split(',').map(Number),
+          latencyMs: Number(values['graph-latency']),
+          photoBytes: Number(values['photo-kb']) * 1024,
+          concurrency: Number(values['sync-concurrency']),
+        });
+        console.log(lines.join('\n'));
       } else if (scenario === 'fuzz') {
         const lines = await runFuzzScenario(server, { runs: Number(values.runs), seed: Number(values.seed) });
         console.log(lines.join('\n'));
       } else {
-        throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz)`);
+        throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz, photos)`);
       }
       console.log();
     }

@@ -99,6 +99,7 @@ export class PhotoSyncRun {
       return { counts: this.counts, fatal: asProblem(error) };
     }
     await Promise.all(Array.from({ length: Math.max(1, this.deps.limits.concurrency) }, () => this.worker()));
+    await Promise.all(this.storing);
     if (!this.fatal && this.deps.signal.aborted) {
       this.fatal = new GraphProblem('UNEXPECTED', 'The sync was stopped because Portico was shutting down');
     }
@@ -113,27 +114,36 @@ export class PhotoSyncRun {
       try {
         await this.syncUser(user);
       } catch (error) {
-        if (this.stopAll.signal.aborted) return;
-        const problem = asProblem(error);
-        if (!(error instanceof GraphProblem)) this.deps.onUnexpected?.(error);
-        if (!(error instanceof GraphProblem) || FATAL_PROBLEMS.has(problem.kind)) {
-          // The app's own problem, or Portico's (its database): no other user would fare better.
-          this.fatal ??= problem;
-          this.stopAll.abort(problem);
-          return;
-        }
-        this.counts.photosSkipped += 1;
-        this.deps.onSkipped?.(user, problem.message);
+        this.failed(user, error);
       }
     }
   }
 
-  private async nextUser(): Promise<SyncUser | undefined> {
-    while (this.pending.length === 0 && !this.exhausted && !this.stopAll.signal.aborted) {
-      this.loading ??= this.loadPage().finally(() => (this.loading = undefined));
-      await this.loading;
+  /** A user's failure: counted as skipped when it is that user's alone, else the end of the sync. */
+  private failed(user: SyncUser, error: unknown): void {
+    if (this.stopAll.signal.aborted) return;
+    const problem = asProblem(error);
+    if (!(error instanceof GraphProblem)) this.deps.onUnexpected?.(error);
+    if (!(error instanceof GraphProblem) || FATAL_PROBLEMS.has(problem.kind)) {
+      // The app's own problem, or Portico's (its database): no other user would fare better.
+      this.fatal ??= problem;
+      this.stopAll.abort(problem);
+      return;
     }
+    this.counts.photosSkipped += 1;
+    this.deps.onSkipped?.(user, problem.message);
+  }
+
+  private async nextUser(): Promise<SyncUser | undefined> {
+    while (this.pending.length === 0 && !this.exhausted && !this.stopAll.signal.aborted) await this.loadNextPage();
+    // The next page is read while this one is still being worked on, so no worker waits for it.
+    if (this.pending.length <= this.deps.limits.concurrency && !this.exhausted) void this.loadNextPage().catch(() => undefined);
     return this.pending.shift();
+  }
+
+  private loadNextPage(): Promise<void> {
+    this.loading ??= this.loadPage().finally(() => (this.loading = undefined));
+    return this.loading;
   }
 
   private async loadPage(): Promise<void> {
@@ -168,17 +178,25 @@ export class PhotoSyncRun {
       return;
     }
     const bytes = await this.withGraph((token) => graph.downloadPhoto(token, ref, MAX_PHOTO_BYTES, this.timeLimited()));
-    try {
-      await photos.storeFromDirectory(scope, user.id, { bytes, directoryEtag: metadata.etag });
-    } catch (error) {
-      if (error instanceof DomainError && error.code !== 'UNAVAILABLE' && error.code !== 'INTERNAL') {
-        // Not an image Portico serves, or the user was deleted meanwhile: this user only.
-        throw new GraphProblem('UNEXPECTED', error.message);
-      }
-      throw error;
-    }
-    this.counts.photosDownloaded += 1;
+    // Stored while this worker goes on to the next user: Graph's latency, not the database, sets the pace.
+    // At most `concurrency` stores wait, so the photos held stay bounded whatever the directory's size.
+    while (this.storing.size >= this.deps.limits.concurrency) await Promise.race(this.storing);
+    const store = photos
+      .storeFromDirectory(scope, user.id, { bytes, directoryEtag: metadata.etag })
+      .then(
+        () => void (this.counts.photosDownloaded += 1),
+        (error: unknown) => {
+          const ownProblem = error instanceof DomainError && error.code !== 'UNAVAILABLE' && error.code !== 'INTERNAL';
+          // Not an image Portico serves, or the user was deleted meanwhile: this user only.
+          this.failed(user, ownProblem ? new GraphProblem('UNEXPECTED', error.message) : error);
+        },
+      )
+      .finally(() => this.storing.delete(store));
+    this.storing.add(store);
   }
+
+  /** Photos downloaded and being stored. */
+  private readonly storing = new Set<Promise<void>>();
 
   /** The sync's signal, cut off after the per-request time limit. */
   private timeLimited(): AbortSignal {
