@@ -244,6 +244,9 @@ describe('fake Microsoft login and Graph', () => {
       expect(fake.counts()).toMatchObject({ tokenRequests: 0, metadataRequests: 0 });
       expect(gina.metadataRequests).toBe(0);
       expect((await graph(`/v1.0/users/${gina.id}/photo`, token)).status).toBe(200);
+      fake.revokeTokens();
+      expect((await graph(`/v1.0/users/${gina.id}/photo`, token)).status).toBe(401);
+      expect((await graph(`/v1.0/users/${gina.id}/photo`)).status).toBe(200);
       fake.reset();
       expect(fake.users()).toEqual([]);
       expect((await graph(`/v1.0/users/${gina.id}/photo`, token)).status).toBe(401);
