@@ -75,7 +75,7 @@ export const directoryProviderRepository = {
     return rows[0] ? toProvider(rows[0]) : null;
   },
 
-  /** Inserts or replaces the provider; a new configuration starts with no expiry warning raised. */
+  /** Inserts or replaces the provider; a new expiry date starts with no expiry warning raised (the same one keeps it). */
   async save(em: EntityManager, row: Omit<ProviderRow, 'expiryWarned' | 'configuredAt'>): Promise<ProviderRow | null> {
     const before = await em.execute<Record<string, unknown>[]>('select * from directory_providers where tenant_id = ? for update', [row.tenantId]);
     await em.execute(
@@ -83,7 +83,9 @@ export const directoryProviderRepository = {
        values (?, ?, ?, ?, ?, null, now())
        on conflict (tenant_id) do update set directory_tenant_id = excluded.directory_tenant_id, client_id = excluded.client_id,
          client_secret_sealed = excluded.client_secret_sealed, secret_expires_at = excluded.secret_expires_at,
-         expiry_warned = null, configured_at = now()`,
+         expiry_warned = case when directory_providers.secret_expires_at is not distinct from excluded.secret_expires_at
+                              then directory_providers.expiry_warned end,
+         configured_at = now()`,
       [row.tenantId, row.directoryTenantId, row.clientId, row.clientSecretSealed, row.secretExpiresAt],
     );
     return before[0] ? toProvider(before[0]) : null;

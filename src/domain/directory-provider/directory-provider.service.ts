@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { recordEvent } from '../events/event-recorder';
 import type { PhotoService } from '../photos/photo.service';
 import { requireLevel, requireOperator } from '../shared/authorize';
+import { withDeadline } from '../shared/deadline';
 import { DomainError } from '../shared/domain-error';
 import type { CallContext, Scope } from '../shared/scope';
 import { systemActor } from '../shared/scope';
@@ -184,19 +186,19 @@ export class DirectoryProviderService {
     }));
     if (!provider) throw new DomainError('NOT_FOUND', 'No directory provider is configured: save the client ID, tenant ID and secret first');
     const graph = this.graphClient();
-    const signal = AbortSignal.timeout(this.limits.photoTimeoutMs * 2);
     try {
-      const token = await this.tokenFor(provider, signal, true);
-      const ref = firstUser ? graphUserRef(firstUser) : await graph.anyUserId(token, signal);
-      if (!ref) return { ok: true, message: 'Connected to Microsoft Entra ID. The directory has no users yet.' };
-      const metadata = await graph.photoMetadata(token, ref, signal);
-      if (metadata.kind === 'unknown-user') {
-        return {
-          ok: true,
-          message: `Connected to Microsoft Entra ID, but Microsoft Graph knows no user ${ref}: photos are looked up by the externalId when it is an object ID, else by the userName as userPrincipalName.`,
-        };
-      }
-      return { ok: true, message: 'Connected to Microsoft Entra ID: the app may read profile photos.' };
+      return await withDeadline(undefined, this.limits.photoTimeoutMs * 2, async (signal) => {
+        const token = await this.tokenFor(provider, signal, true);
+        const ref = firstUser ? graphUserRef(firstUser) : await anyUserRef(graph, token, signal);
+        const metadata = await graph.photoMetadata(token, ref, signal);
+        if (metadata.kind === 'unknown-user' && firstUser) {
+          return {
+            ok: true,
+            message: `Connected to Microsoft Entra ID, but Microsoft Graph knows no user ${ref}: photos are looked up by the externalId when it is an object ID, else by the userName as userPrincipalName.`,
+          };
+        }
+        return { ok: true, message: 'Connected to Microsoft Entra ID: the app may read profile photos.' };
+      });
     } catch (error) {
       if (error instanceof GraphProblem) return { ok: false, message: adviceFor(error) };
       throw error;
@@ -346,7 +348,8 @@ export class DirectoryProviderService {
     const key = `${provider.directoryTenantId}|${provider.clientId}|${provider.clientSecretSealed}`;
     const cached = this.tokens.get(provider.tenantId);
     if (!fresh && cached && cached.key === key && cached.token.expiresAt - TOKEN_EXPIRY_MARGIN_MS > Date.now()) return cached.token;
-    const token = await this.graphClient().token(this.appOf(provider), signal);
+    // Bounded like any Graph request: a login endpoint that never answers must not hold a sync forever.
+    const token = await withDeadline(signal, this.limits.photoTimeoutMs, (bounded) => this.graphClient().token(this.appOf(provider), bounded));
     this.tokens.set(provider.tenantId, { key, token });
     return token;
   }
@@ -379,6 +382,20 @@ export class DirectoryProviderService {
   private graphClient(): DirectoryGraph {
     if (!this.graph) throw new DomainError('INTERNAL', 'No Microsoft Graph client is configured in this process');
     return this.graph;
+  }
+}
+
+/**
+ * A user to ask Graph about when Portico has none yet: any user of the directory. Listing users needs
+ * User.Read.All; an app with only ProfilePhoto.Read.All may not list them, so then a user that exists nowhere is
+ * asked about: Graph answers "no such user" (404) only when the photo permission is there, and 403 when not.
+ */
+async function anyUserRef(graph: DirectoryGraph, token: GraphToken, signal: AbortSignal): Promise<string> {
+  try {
+    return (await graph.anyUserId(token, signal)) ?? randomUUID();
+  } catch (error) {
+    if (error instanceof GraphProblem && error.kind === 'PERMISSION_MISSING') return randomUUID();
+    throw error;
   }
 }
 

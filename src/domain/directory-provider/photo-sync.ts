@@ -1,3 +1,4 @@
+import { withDeadline } from '../shared/deadline';
 import { DomainError } from '../shared/domain-error';
 import type { PhotoService } from '../photos/photo.service';
 import { MAX_PHOTO_BYTES } from '../photos/image-type';
@@ -165,7 +166,7 @@ export class PhotoSyncRun {
     const known = this.knownEtags.get(user.id);
     this.knownEtags.delete(user.id);
     const ref = graphUserRef(user);
-    const metadata = await this.withGraph((token) => graph.photoMetadata(token, ref, this.timeLimited()));
+    const metadata = await this.withGraph((token) => this.timeLimited((signal) => graph.photoMetadata(token, ref, signal)));
     if (metadata.kind === 'none') {
       this.counts.usersWithoutPhoto += 1;
       return;
@@ -177,7 +178,7 @@ export class PhotoSyncRun {
       this.counts.photosUnchanged += 1;
       return;
     }
-    const bytes = await this.withGraph((token) => graph.downloadPhoto(token, ref, MAX_PHOTO_BYTES, this.timeLimited()));
+    const bytes = await this.withGraph((token) => this.timeLimited((signal) => graph.downloadPhoto(token, ref, MAX_PHOTO_BYTES, signal)));
     // Stored while this worker goes on to the next user: Graph's latency, not the database, sets the pace.
     // At most `concurrency` stores wait, so the photos held stay bounded whatever the directory's size.
     while (this.storing.size >= this.deps.limits.concurrency) await Promise.race(this.storing);
@@ -198,9 +199,9 @@ export class PhotoSyncRun {
   /** Photos downloaded and being stored. */
   private readonly storing = new Set<Promise<void>>();
 
-  /** The sync's signal, cut off after the per-request time limit. */
-  private timeLimited(): AbortSignal {
-    return AbortSignal.any([this.stopAll.signal, AbortSignal.timeout(this.deps.limits.photoTimeoutMs)]);
+  /** Runs one Graph request with the sync's signal, cut off after the per-request time limit. */
+  private timeLimited<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withDeadline(this.stopAll.signal, this.deps.limits.photoTimeoutMs, call);
   }
 
   /** Runs a Graph call with the current token: a throttled call waits as asked and runs again; a rejected token is renewed once. */
