@@ -96,16 +96,23 @@ export const directoryProviderRepository = {
     return rows[0] ? toProvider(rows[0]) : null;
   },
 
-  /** Raises the phase once: true only for the one transaction (of any process) that moved it. */
-  async markExpiryWarned(em: EntityManager, tenantId: string, phase: ExpiryPhase, secretExpiresAt: Date): Promise<boolean> {
-    // The expiry it was judged by must still be the stored one: a reconfiguration in between starts afresh.
-    const rows = await em.execute<{ tenant_id: string }[]>(
-      `update directory_providers set expiry_warned = ?
-        where tenant_id = ? and secret_expires_at = ? and expiry_warned is distinct from ? and expiry_warned is distinct from 'EXPIRED'
-        returning tenant_id`,
-      [phase, tenantId, secretExpiresAt, phase],
+  /**
+   * Moves the expiry warning to the phase the secret is in now (EXPIRING within `warningDays` of its expiry,
+   * EXPIRED past it), judged by the database's clock in one statement: of every process checking at once, one
+   * moves it and learns the new phase (with the expiry); the others, and a phase already raised, get null.
+   */
+  async raiseExpiryPhase(em: EntityManager, tenantId: string, warningDays: number): Promise<{ phase: ExpiryPhase; secretExpiresAt: Date } | null> {
+    const rows = await em.execute<{ expiry_warned: ExpiryPhase; secret_expires_at: string }[]>(
+      `update directory_providers
+          set expiry_warned = case when secret_expires_at <= now() then 'EXPIRED' else 'EXPIRING' end
+        where tenant_id = ? and secret_expires_at is not null
+          and secret_expires_at <= now() + make_interval(days => ?)
+          and expiry_warned is distinct from 'EXPIRED'
+          and expiry_warned is distinct from (case when secret_expires_at <= now() then 'EXPIRED' else 'EXPIRING' end)
+        returning expiry_warned, secret_expires_at`,
+      [tenantId, warningDays],
     );
-    return rows.length > 0;
+    return rows[0] ? { phase: rows[0].expiry_warned, secretExpiresAt: new Date(rows[0].secret_expires_at) } : null;
   },
 
   /** Every provider with its tenant's slug (for the schedule, the expiry checks and the metric). */

@@ -89,12 +89,6 @@ export interface StartedSync {
 
 const daysUntil = (date: Date, now = Date.now()) => Math.floor((date.getTime() - now) / DAY_MS);
 
-function expiryPhase(expiresAt: Date | null, now = Date.now()): ExpiryPhase | null {
-  if (!expiresAt) return null;
-  if (expiresAt.getTime() <= now) return 'EXPIRED';
-  return expiresAt.getTime() - now <= SECRET_WARNING_DAYS * DAY_MS ? 'EXPIRING' : null;
-}
-
 /**
  * Microsoft Entra ID as a tenant's directory provider (SPEC §6): the app registration (its secret sealed), the
  * connection test, the photo sync (one at a time per tenant across every process) and the secret's expiry.
@@ -234,12 +228,11 @@ export class DirectoryProviderService {
   async checkSecretExpiry(scope: Scope): Promise<ExpiryPhase | null> {
     requireLevel(scope, 'ADMINISTRATOR');
     return this.uow.write(async (em) => {
-      const provider = await providers.find(em, scope.tenantId);
-      const phase = expiryPhase(provider?.secretExpiresAt ?? null);
-      if (!provider?.secretExpiresAt || !phase || provider.expiryWarned === phase || provider.expiryWarned === 'EXPIRED') return null;
-      if (!(await providers.markExpiryWarned(em, scope.tenantId, phase, provider.secretExpiresAt))) return null;
-      const days = daysUntil(provider.secretExpiresAt);
-      const when = provider.secretExpiresAt.toISOString().slice(0, 10);
+      const raised = await providers.raiseExpiryPhase(em, scope.tenantId, SECRET_WARNING_DAYS);
+      if (!raised) return null;
+      const { phase, secretExpiresAt } = raised;
+      const days = daysUntil(secretExpiresAt);
+      const when = secretExpiresAt.toISOString().slice(0, 10);
       await recordEvent(em, scope, {
         type: 'DIRECTORY_SECRET_EXPIRING',
         subjectType: 'DIRECTORY_PROVIDER',
@@ -250,7 +243,7 @@ export class DirectoryProviderService {
             : `The Microsoft Entra ID client secret expires on ${when} (in ${days} days): create a new secret and save it here before then.`,
         outcome: phase === 'EXPIRED' ? 'FAILURE' : 'SUCCESS',
         error: phase === 'EXPIRED' ? 'client secret expired' : null,
-        detail: { secretExpiresAt: provider.secretExpiresAt.toISOString(), daysLeft: days },
+        detail: { secretExpiresAt: secretExpiresAt.toISOString(), daysLeft: days },
       });
       return phase;
     });

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeMicrosoft, type FakeMicrosoft } from '../../fixtures/fake-microsoft';
 import { tinyPng } from '../../fixtures/images';
 import { daysFromNow, directoryApi, directoryEnv, inputFor, metricValue, provisionPeople } from '../../helpers/directory';
+import { sql } from '../../helpers/database';
 import { startTestPortico, type TestPortico } from '../../helpers/portico';
+import { createLogger } from '../../../src/http/logger';
+import { directoryPassOnce } from '../../../src/jobs/directory-sync';
 import { scimTenant } from '../../helpers/scim';
 
 const METRIC = 'portico_directory_secret_days_left';
@@ -96,5 +99,45 @@ describe('the client secret\'s expiry', () => {
     expect(await api.events(['DIRECTORY_SECRET_EXPIRING'])).toEqual([]);
     await api.removeRaw();
     expect(await metricValue(portico.url, METRIC, { tenant: 'gauge' })).toBeUndefined();
+  });
+
+  it('the schedule notices a secret that came within 14 days while nobody configured or synced anything', async () => {
+    const scim = await scimTenant(portico, 'scheduled');
+    await provisionPeople(scim, fake, [{ userName: 's@contoso.example', photo: tinyPng() }]);
+    const api = directoryApi(portico.url, 'scheduled', { token: portico.operatorToken });
+    await api.configure(inputFor(fake, { secretExpiresAt: daysFromNow(40) }));
+    const logger = createLogger('silent');
+    await directoryPassOnce(portico.services, logger, 0);
+    expect(await api.events(['DIRECTORY_SECRET_EXPIRING'])).toEqual([]);
+
+    // Time passes (the expiry moves closer, to the microsecond, as a clock would have it).
+    await sql(portico.databaseUrl, `update directory_providers set secret_expires_at = now() + interval '13 days 5 hours' where client_id = '${fake.app.clientId}'`);
+    await Promise.all([directoryPassOnce(portico.services, logger, 0), directoryPassOnce(portico.services, logger, 0)]);
+    const warned = await api.events(['DIRECTORY_SECRET_EXPIRING']);
+    expect(warned).toHaveLength(1);
+    expect(warned[0].summary).toMatch(/in 13 days/);
+
+    await sql(portico.databaseUrl, `update directory_providers set secret_expires_at = now() - interval '1 minute' where client_id = '${fake.app.clientId}'`);
+    await directoryPassOnce(portico.services, logger, 0);
+    await directoryPassOnce(portico.services, logger, 0);
+    const expired = await api.events(['DIRECTORY_SECRET_EXPIRING']);
+    expect(expired).toHaveLength(2);
+    expect(expired.map((e) => e.outcome).sort()).toEqual(['FAILURE', 'SUCCESS']);
+  });
+
+  it('the schedule syncs a tenant whose last sync is older than PORTICO_DIRECTORY_SYNC_MINUTES, once', async () => {
+    const scim = await scimTenant(portico, 'due');
+    await provisionPeople(scim, fake, [{ userName: 'd@contoso.example', photo: tinyPng() }]);
+    const api = directoryApi(portico.url, 'due', { token: portico.operatorToken });
+    await api.configure(inputFor(fake));
+    const logger = createLogger('silent');
+    // Never synced: due. Other tenants of this file are due too; each is synced once.
+    await directoryPassOnce(portico.services, logger, 40);
+    expect((await api.provider())!.lastSync).toMatchObject({ state: 'SUCCEEDED', photosDownloaded: 1 });
+    const syncs = () => sql(portico.databaseUrl, `select s.trigger from directory_syncs s join tenants t on t.id = s.tenant_id where t.slug = 'due'`);
+    expect(await syncs()).toEqual([{ trigger: 'SCHEDULE' }]);
+    // Synced a moment ago: not due again.
+    await directoryPassOnce(portico.services, logger, 40);
+    expect(await syncs()).toHaveLength(1);
   });
 });
