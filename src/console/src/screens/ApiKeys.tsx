@@ -29,7 +29,7 @@ export function ApiKeys() {
   return (
     <>
       <h1>API keys</h1>
-      <section aria-labelledby="create-key-h">
+      <section>
         <h2 id="create-key-h">Create an API key</h2>
         <form className="inline-form" onSubmit={submit}>
           <span className="field">
@@ -43,7 +43,7 @@ export function ApiKeys() {
         </form>
         <ErrorMessage error={create.error} title="The API key was not created." />
       </section>
-      <section aria-labelledby="keys-h">
+      <section>
         <h2 id="keys-h">Keys</h2>
         <ErrorMessage error={keys.error ?? revoke.error} title="The API keys could not be read or changed." />
         {!keys.data && keys.loading && <Loading what="API keys" />}

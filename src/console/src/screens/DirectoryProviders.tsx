@@ -108,7 +108,7 @@ export function DirectoryProviders() {
   return (
     <>
       <h1>Directory providers</h1>
-      <section aria-labelledby="entra-h">
+      <section>
         <h2 id="entra-h">Microsoft Entra ID</h2>
         <p className="muted small">
           Profile photos from Microsoft Graph (SCIM cannot send them). Register an app in Entra with the <code>User.Read.All</code> application
@@ -165,7 +165,7 @@ export function DirectoryProviders() {
       </section>
 
       {provider && (
-        <section aria-labelledby="sync-h">
+        <section>
           <h2 id="sync-h">Sync</h2>
           <LastSync sync={provider.lastSync} />
           <div className="row">

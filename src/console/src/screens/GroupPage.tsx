@@ -34,7 +34,7 @@ export function GroupPage({ id }: { id: string }) {
       </p>
       <h1>{g.displayName}</h1>
       {g.externalId && <p className="muted">External ID {g.externalId}</p>}
-      <section aria-labelledby="mapping-h">
+      <section>
         <h2 id="mapping-h">Mapping</h2>
         {mappings.data && <p>Members get {mapping ? describeMapping(mapping) : 'nothing from this group (not mapped)'}.</p>}
         {isAdmin(viewer) && mappings.data && !editing && (
@@ -59,7 +59,7 @@ export function GroupPage({ id }: { id: string }) {
         )}
         <ErrorMessage error={save.error ?? mappings.error} title="The mapping was not changed." />
       </section>
-      <section aria-labelledby="members-h">
+      <section>
         <h2 id="members-h">Members</h2>
         <div className="table-wrap">
           <table>

@@ -130,7 +130,7 @@ export function DefaultMapping({ mapping, teams, onChanged }: { mapping: Console
   const [editing, setEditing] = useState(false);
   const save = useMutation(ConsoleSetDefaultMappingDocument);
   return (
-    <section aria-labelledby="default-mapping-h">
+    <section>
       <h2 id="default-mapping-h">Default mapping</h2>
       <p className="muted small">What everyone whose groups grant nothing gets (with membership of the fallback team).</p>
       {!editing ? (
@@ -189,7 +189,7 @@ export function GroupMappings({
     }
   };
   return (
-    <section aria-labelledby="group-mappings-h">
+    <section>
       <h2 id="group-mappings-h">Group mappings</h2>
       <p className="muted small">What members of each IdP group get. The highest level wins, per team and globally.</p>
       {groupMappings.length === 0 ? (

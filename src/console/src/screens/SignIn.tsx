@@ -35,7 +35,7 @@ export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (t
     <main className="signin" id="main">
       <h1>Portico console</h1>
       {reason && <p role="status">{reason}</p>}
-      <section aria-labelledby="sso-h">
+      <section>
         <h2 id="sso-h">With your organization’s sign-in</h2>
         <form onSubmit={startSaml} noValidate>
           <label htmlFor={slugId}>Tenant</label>
@@ -59,7 +59,7 @@ export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (t
           <button type="submit">Continue with SSO</button>
         </form>
       </section>
-      <section aria-labelledby="token-h">
+      <section>
         <h2 id="token-h">With a token</h2>
         <form onSubmit={useToken}>
           <label htmlFor={tokenId}>Token</label>

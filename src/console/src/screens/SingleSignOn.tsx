@@ -93,7 +93,7 @@ export function SingleSignOn() {
   return (
     <>
       <h1>Single sign-on</h1>
-      <section aria-labelledby="sp-h">
+      <section>
         <h2 id="sp-h">Portico’s values for Entra</h2>
         <p className="muted small">
           In Entra: <em>Enterprise application › Single sign-on › SAML › Basic SAML Configuration</em>.
@@ -110,7 +110,7 @@ export function SingleSignOn() {
         </p>
       </section>
 
-      <section aria-labelledby="idp-h">
+      <section>
         <h2 id="idp-h">Entra’s metadata</h2>
         <form onSubmit={submitUrl} className="stack">
           <label htmlFor={urlId}>App Federation Metadata URL</label>
@@ -153,7 +153,7 @@ export function SingleSignOn() {
         {saved && <Notice>{saved}</Notice>}
       </section>
 
-      <section aria-labelledby="trusted-h">
+      <section>
         <h2 id="trusted-h">Trusted identity provider</h2>
         {!saml.configured && <p className="notice">SAML sign-in is not configured yet.</p>}
         <dl className="facts">
@@ -203,7 +203,7 @@ export function SingleSignOn() {
       </section>
 
       {t && (
-        <section aria-labelledby="switches-h">
+        <section>
           <h2 id="switches-h">Sign-in options</h2>
           <Switch
             label="Just-in-time user creation"

@@ -41,7 +41,7 @@ export function TeamPage({ id }: { id: string }) {
       </p>
       <h1>{t.name}</h1>
       {admin && (
-        <section aria-labelledby="manage-h">
+        <section>
           <h2 id="manage-h">Manage</h2>
           <form className="inline-form" onSubmit={submit}>
             <span className="field">
@@ -59,7 +59,7 @@ export function TeamPage({ id }: { id: string }) {
           <ErrorMessage error={rename.error ?? remove.error} title="The team was not changed." />
         </section>
       )}
-      <section aria-labelledby="members-h">
+      <section>
         <h2 id="members-h">Members and why they have access</h2>
         {members.totalCount === 0 ? (
           <p className="muted">Nobody has access to this team.</p>

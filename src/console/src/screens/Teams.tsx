@@ -29,7 +29,7 @@ export function Teams() {
     <>
       <h1>Teams</h1>
       {isAdmin(viewer) && (
-        <section aria-labelledby="create-team-h">
+        <section>
           <h2 id="create-team-h">Create a team</h2>
           <form className="inline-form" onSubmit={submit}>
             <span className="field">

@@ -33,7 +33,7 @@ export function Tenants() {
   return (
     <>
       <h1>Tenants</h1>
-      <section aria-labelledby="create-tenant">
+      <section>
         <h2 id="create-tenant">Create a tenant</h2>
         <form className="inline-form" onSubmit={submit}>
           <span className="field">
@@ -55,7 +55,7 @@ export function Tenants() {
           </Notice>
         )}
       </section>
-      <section aria-labelledby="all-tenants">
+      <section>
         <h2 id="all-tenants">All tenants</h2>
         <ErrorMessage error={tenants.error} title="The tenants could not be read." />
         {!connection && tenants.loading && <Loading what="tenants" />}

@@ -82,7 +82,7 @@ export function UserPage({ id }: { id: string }) {
         </div>
       </div>
 
-      <section aria-labelledby="access-h">
+      <section>
         <h2 id="access-h">Effective access</h2>
         {!u.active && <p className="notice">A deactivated user has no access and no sessions.</p>}
         <p>
@@ -120,7 +120,7 @@ export function UserPage({ id }: { id: string }) {
         )}
       </section>
 
-      <section aria-labelledby="groups-h">
+      <section>
         <h2 id="groups-h">Groups</h2>
         {u.groups.length === 0 ? (
           <p className="muted">In no group.</p>
@@ -135,7 +135,7 @@ export function UserPage({ id }: { id: string }) {
         )}
       </section>
 
-      <section aria-labelledby="attrs-h">
+      <section>
         <h2 id="attrs-h">Attributes</h2>
         <dl className="attributes">
           {attributes
@@ -150,7 +150,7 @@ export function UserPage({ id }: { id: string }) {
       </section>
 
       {admin && (
-        <section aria-labelledby="events-h">
+        <section>
           <h2 id="events-h">Events</h2>
           <ErrorMessage error={events.error} title="The events could not be read." />
           {!events.data && events.loading && <Loading what="events" />}

@@ -120,7 +120,7 @@ export function UserProvisioning() {
   return (
     <>
       <h1>User provisioning</h1>
-      <section aria-labelledby="scim-h">
+      <section>
         <h2 id="scim-h">SCIM</h2>
         <Switch
           label="SCIM provisioning"
@@ -171,7 +171,7 @@ export function UserProvisioning() {
         )}
       </section>
 
-      <section aria-labelledby="fallback-h">
+      <section>
         <h2 id="fallback-h">Fallback team</h2>
         <p className="muted small">Everyone whose groups grant nothing joins this team (at Viewer, or what the default mapping grants it).</p>
         <label htmlFor={fallbackId}>Fallback team</label>
