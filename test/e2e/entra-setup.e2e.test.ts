@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entraUser } from '../fixtures/entra';
 import { launchBrowser, nav, openConsole, screenshot, signInWithToken, type ConsoleWindow } from '../helpers/browser';
@@ -117,6 +117,84 @@ describe('console: the Entra setup', () => {
     await page.getByRole('row', { name: /Nestor Wilke/ }).waitFor({ state: 'detached' });
     await page.getByRole('row', { name: /Megan Bowen/ }).waitFor();
     expect(page.url()).toContain('search=megan');
+    expect(win.consoleErrors).toEqual([]);
+  });
+
+  it('Provisioning log: live, resumes after a dropped connection without a gap, filters by type, and shows what a refused request sent and why', async () => {
+    const sockets: WebSocketRoute[] = [];
+    let down = false;
+    const logTab = await win.context.newPage();
+    // The browser's WebSocket goes through a proxy this test can cut, as a network drop would; while the
+    // network is down, every new connection is dropped at once.
+    await logTab.routeWebSocket(/\/graphql$/, (ws) => {
+      sockets.push(ws);
+      if (down) void ws.close({ code: 1012, reason: 'test: network down' });
+      else ws.connectToServer();
+    });
+    await logTab.goto('/console/t/contoso/provisioning-log');
+    await signInWithToken(logTab, portico.operatorToken);
+    const live = logTab.getByRole('status').filter({ hasText: /^Live/ });
+    await live.waitFor();
+    const events = logTab.getByRole('list', { name: 'Provisioning events, newest first' });
+
+    const scim = scimHttpClient(portico.url, 'contoso', token);
+    down = true;
+    await Promise.all(sockets.map((ws) => ws.close({ code: 1012, reason: 'test: connection dropped' })));
+    await logTab.getByRole('status').filter({ hasText: 'reconnecting' }).waitFor();
+    // While the console has no connection, Entra goes on provisioning.
+    for (const name of ['Lynne Robbins', 'Diego Siciliani']) {
+      const userName = `${name.split(' ')[0].toLowerCase()}@contoso.test`;
+      expect((await scim.post('/Users', entraUser({ userName, displayName: name }))).status).toBe(201);
+    }
+    const attempts = sockets.length;
+    await expect.poll(() => sockets.length, { timeout: 5_000 }).toBeGreaterThan(attempts);
+    down = false;
+    await live.waitFor();
+    for (const userName of ['lynne@contoso.test', 'diego@contoso.test']) {
+      const item = events.getByRole('listitem').filter({ hasText: `User ${userName} created` });
+      await item.waitFor();
+      expect(await item.count()).toBe(1);
+    }
+    // Newest first.
+    expect(await events.getByRole('listitem').first().textContent()).toContain('diego@contoso.test');
+    expect(sockets.length).toBeGreaterThan(1);
+
+    // A refused SCIM request: what was sent, and why.
+    const refused = await scim.post('/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], displayName: 'No User Name' });
+    expect(refused.status).toBe(400);
+    const rejected = events.getByRole('listitem').filter({ hasText: 'SCIM request rejected' }).first();
+    await rejected.waitFor({ timeout: 2_000 });
+    await rejected.getByRole('heading', { name: 'What was sent' }).waitFor();
+    await rejected.getByText('POST /Users', { exact: true }).waitFor();
+    expect(await rejected.getByLabel('Request body').textContent()).toContain('No User Name');
+    await rejected.getByRole('heading', { name: 'Why it was refused' }).waitFor();
+    await screenshot(logTab, 'provisioning-log-rejected');
+
+    await logTab.getByLabel('Event type').selectOption({ label: 'SCIM request rejected' });
+    await events.getByRole('listitem').filter({ hasText: 'User created' }).first().waitFor({ state: 'detached' });
+    expect(await events.getByRole('listitem').count()).toBe(1);
+    expect(logTab.url()).toContain('type=SCIM_REQUEST_REJECTED');
+    await screenshot(logTab, 'provisioning-log-filtered');
+    await logTab.close();
+  });
+
+  it('regenerates the SCIM token with an overlap period: both tokens work for that time', async () => {
+    await nav(page, 'User provisioning').click();
+    await page.getByRole('button', { name: 'Regenerate token' }).click();
+    const warning = page.getByRole('dialog', { name: 'Regenerate token' });
+    await warning.getByText('A new token invalidates the current one').waitFor();
+    await warning.getByLabel('Overlap period').selectOption({ label: '1 hour' });
+    await screenshot(page, 'regenerate-token');
+    await warning.getByRole('button', { name: 'Generate new token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'SCIM token' });
+    const fresh = await dialog.getByLabel('Secret Token').inputValue();
+    expect(fresh).not.toBe(token);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    for (const bearer of [token, fresh]) expect((await scimHttpClient(portico.url, 'contoso', bearer).get('/Users', { count: '1' })).status).toBe(200);
+    // The refused request above is counted and linked.
+    await page.getByRole('link', { name: '1 refused' }).click();
+    await page.getByRole('heading', { name: 'Provisioning log', level: 1 }).waitFor();
+    expect(await page.getByLabel('Event type').inputValue()).toBe('SCIM_REQUEST_REJECTED');
     expect(win.consoleErrors).toEqual([]);
   });
 });

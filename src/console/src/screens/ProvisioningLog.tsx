@@ -39,7 +39,10 @@ export const EVENT_TYPES: ProvisioningEventType[] = [
   'TENANT_UPDATED',
 ];
 
-export const typeName = (type: string) => type.charAt(0) + type.slice(1).toLowerCase().replace(/_/g, ' ').replace(/\bscim\b/g, 'SCIM').replace(/\bsaml\b/g, 'SAML').replace(/\bapi\b/g, 'API');
+export const typeName = (type: string) => {
+  const words = type.toLowerCase().replace(/_/g, ' ').replace(/\b(scim|saml|api)\b/g, (w) => w.toUpperCase());
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
 
 const pretty = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value, null, 2));
 
