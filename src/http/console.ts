@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import express, { Router, type RequestHandler } from 'express';
 
 /**
@@ -54,6 +55,7 @@ export function consoleRouter(dir: string | null = findConsoleBuild()): Router {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(path.join(dir, 'index.html'));
   };
+  router.use('/assets', gzippedAssets(path.join(dir, 'assets')));
   router.use(
     '/assets',
     express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false }),
@@ -73,4 +75,33 @@ export function consoleRouter(dir: string | null = findConsoleBuild()): Router {
     sendIndex(req, res, next);
   });
   return router;
+}
+
+const COMPRESSIBLE: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+
+/**
+ * The hashed scripts and stylesheets, gzipped once (they never change under their name) for browsers that
+ * accept it: the console's JavaScript crosses the network at about a third of its size.
+ */
+function gzippedAssets(dir: string): RequestHandler {
+  const cache = new Map<string, Buffer | null>();
+  return (req, res, next) => {
+    const type = COMPRESSIBLE[path.extname(req.path)];
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !type || !/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return next();
+    const name = path.basename(req.path);
+    if (name !== req.path.slice(1)) return next();
+    let gzipped = cache.get(name);
+    if (gzipped === undefined) {
+      const file = path.join(dir, name);
+      gzipped = existsSync(file) ? gzipSync(readFileSync(file), { level: 9 }) : null;
+      if (cache.size < 1000) cache.set(name, gzipped);
+    }
+    if (!gzipped) return next();
+    res.setHeader('Content-Type', type);
+    res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    res.setHeader('Content-Length', String(gzipped.length));
+    res.end(req.method === 'HEAD' ? undefined : gzipped);
+  };
 }

@@ -42,10 +42,18 @@ describe('the console at /console/', () => {
   it('caches the hashed assets for a year', async () => {
     const assets = readdirSync(path.join(findConsoleBuild()!, 'assets'));
     const script = assets.find((name) => name.endsWith('.js'))!;
-    const answer = await get(`/console/assets/${script}`);
-    expect(answer.status).toBe(200);
-    expect(answer.headers.get('content-type')).toMatch(/javascript/);
-    expect(answer.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const plain = await fetch(`${portico.url}/console/assets/${script}`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-type')).toMatch(/javascript/);
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const source = await plain.text();
+    // Gzipped for a browser that accepts it (fetch decodes it again).
+    const gzipped = await fetch(`${portico.url}/console/assets/${script}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    expect(gzipped.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(Number(gzipped.headers.get('content-length'))).toBeLessThan(source.length / 2);
+    expect(await gzipped.text()).toBe(source);
   });
 
   it('redirects /console to /console/', async () => {
