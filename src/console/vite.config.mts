@@ -18,5 +18,12 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     reportCompressedSize: false,
   },
+  // `npx vite --config src/console/vite.config.mts`: the console with hot reload against `npm start` on :4000.
+  server: {
+    proxy: {
+      '/graphql': { target: process.env.PORTICO_URL ?? 'http://localhost:4000', ws: true },
+      '/api': { target: process.env.PORTICO_URL ?? 'http://localhost:4000' },
+    },
+  },
   oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
 });
