@@ -76,8 +76,16 @@ describe('console: authorization', () => {
   it('a tenant administrator sees their tenant’s screens and cannot reach another tenant’s', async () => {
     const win = await openConsole(browser, portico.url);
     const { page } = win;
-    await signInWithToken(page, adminKey);
+    // By keyboard: Tab to the Token field (after the Tenant field and its button), type, Enter.
+    await page.getByLabel('Tenant', { exact: true }).waitFor();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.labels[0].textContent')).toBe('Token');
+    await page.keyboard.type(adminKey);
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    // Skip link first, then the header's Sign out, then the navigation.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
     for (const name of ['Users', 'Groups', 'Teams', ...ADMIN_SCREENS]) await nav(page, name).waitFor();
     expect(await nav(page, 'Tenants').count()).toBe(0);
 
