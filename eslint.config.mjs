@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/generated/**', '.portico/**', 'test-results/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test/generated/**', 'src/console/generated/**', '.portico/**', 'test-results/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,6 +15,11 @@ export default tseslint.config(
         { patterns: [{ group: ['graphql/*'], message: 'Import from "graphql" only: a deep import loads a second copy.' }] },
       ],
     },
+  },
+  {
+    // The admin console runs in the browser.
+    files: ['src/console/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['bin/**/*.js'],

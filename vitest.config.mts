@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 const QUIET_TESTS = ['test/**/*.quiet.test.ts', 'test/integration/fuzz/*.fuzz.test.ts'];
+/** The admin console in Debian's Chromium (playwright-core), against a real Portico on the embedded database. */
+const E2E_TESTS = ['test/e2e/**/*.e2e.test.ts'];
 
 export default defineConfig({
   plugins: [
@@ -30,7 +32,8 @@ export default defineConfig({
     // Tests that assert latencies (and the fuzzers, which bound every request's time) run after the rest of
     // the suite, one file at a time, so that no other test file's servers share the cores with them.
     projects: [
-      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: QUIET_TESTS, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [...QUIET_TESTS, ...E2E_TESTS], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'e2e', include: E2E_TESTS, sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: 'quiet', include: QUIET_TESTS, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
     globalSetup: ['test/helpers/global-setup.ts'],

@@ -5,6 +5,7 @@ import type { Logger } from './logger';
 import { jsonBodyParser, jsonShapeMessage } from './json-shape';
 import { createMetrics, metricsAccess } from './metrics';
 import { requestLogging } from './request-context';
+import { consoleRouter } from './console';
 
 export const JSON_BODY_LIMIT = '1mb';
 
@@ -23,6 +24,8 @@ export interface HttpAppParts {
   metricsToken?: string;
   /** express's `trust proxy` (default: loopback only): whose X-Forwarded-For is believed for the client address. */
   trustProxy?: boolean | number | string;
+  /** The admin console's build (dist/console); found next to the server's build when omitted. */
+  consoleDir?: string | null;
 }
 
 /** The one express app: operations endpoints, GraphQL, the SCIM facade and the SAML service provider. */
@@ -52,6 +55,12 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
   app.use('/api/:tenant/scim/v2', parts.scim);
   app.use('/api/:tenant/saml', parts.saml);
   app.use('/api/:tenant/users', parts.photos);
+  app.get('/console', (req, res, next) => {
+    // Only the bare path (routing ignores a trailing slash): the console's relative URLs need /console/.
+    if (req.originalUrl.split('?')[0] !== '/console') return next();
+    res.redirect(301, '/console/');
+  });
+  app.use('/console', parts.consoleDir === undefined ? consoleRouter() : consoleRouter(parts.consoleDir));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found' });
