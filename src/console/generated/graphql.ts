@@ -27,6 +27,22 @@ export type CreateTenantInput = {
   slug: string;
 };
 
+export type DirectoryProviderInput = {
+  /** Application (client) ID. */
+  clientId: string;
+  /** The client secret's Value (not its Secret ID). Stored encrypted, never returned. */
+  clientSecret: string;
+  /** Directory (tenant) ID from the app registration's Overview page. */
+  directoryTenantId: string;
+  /** When the secret expires (Azure shows it beside the secret). */
+  secretExpiresAt?: string | null | undefined;
+};
+
+export type DirectorySyncState =
+  | 'FAILED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
 export type MappingInput = {
   globalLevel: PermissionLevel;
   teams?: Array<TeamLevelInput>;
@@ -64,6 +80,11 @@ export type ProvisioningEventType =
   | 'ACCESS_CHANGED'
   | 'API_KEY_CREATED'
   | 'API_KEY_REVOKED'
+  | 'DIRECTORY_PROVIDER_CONFIGURED'
+  | 'DIRECTORY_PROVIDER_REMOVED'
+  | 'DIRECTORY_SECRET_EXPIRING'
+  | 'DIRECTORY_SYNC_FAILED'
+  | 'DIRECTORY_SYNC_SUCCEEDED'
   | 'GROUP_CREATED'
   | 'GROUP_DELETED'
   | 'GROUP_MEMBERS_ADDED'
@@ -86,6 +107,7 @@ export type ProvisioningEventType =
   | 'USER_CREATED'
   | 'USER_DEACTIVATED'
   | 'USER_DELETED'
+  | 'USER_PHOTO_CHANGED'
   | 'USER_PURGED'
   | 'USER_REACTIVATED'
   | 'USER_RESTORED'
@@ -144,6 +166,46 @@ export type ConsoleRevokeApiKeyMutationVariables = Exact<{
 
 
 export type ConsoleRevokeApiKeyMutation = { revokeApiKey: { id: string, name: string, level: PermissionLevel, prefix: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null, createdByLabel: string | null } };
+
+export type ConsoleDirectorySyncFragment = { id: string, state: DirectorySyncState, startedAt: string, finishedAt: string | null, photosDownloaded: number, photosUnchanged: number, photosSkipped: number, usersWithoutPhoto: number, error: string | null };
+
+export type ConsoleDirectoryProviderFragment = { directoryTenantId: string, clientId: string, secretExpiresAt: string | null, secretExpiresInDays: number | null, lastSync: { id: string, state: DirectorySyncState, startedAt: string, finishedAt: string | null, photosDownloaded: number, photosUnchanged: number, photosSkipped: number, usersWithoutPhoto: number, error: string | null } | null };
+
+export type ConsoleDirectoryProvidersQueryVariables = Exact<{
+  tenant?: string | null | undefined;
+}>;
+
+
+export type ConsoleDirectoryProvidersQuery = { tenant: { id: string, directoryProvider: { directoryTenantId: string, clientId: string, secretExpiresAt: string | null, secretExpiresInDays: number | null, lastSync: { id: string, state: DirectorySyncState, startedAt: string, finishedAt: string | null, photosDownloaded: number, photosUnchanged: number, photosSkipped: number, usersWithoutPhoto: number, error: string | null } | null } | null } | null };
+
+export type ConsoleConfigureDirectoryProviderMutationVariables = Exact<{
+  tenant?: string | null | undefined;
+  input: DirectoryProviderInput;
+}>;
+
+
+export type ConsoleConfigureDirectoryProviderMutation = { configureDirectoryProvider: { directoryTenantId: string, clientId: string, secretExpiresAt: string | null, secretExpiresInDays: number | null, lastSync: { id: string, state: DirectorySyncState, startedAt: string, finishedAt: string | null, photosDownloaded: number, photosUnchanged: number, photosSkipped: number, usersWithoutPhoto: number, error: string | null } | null } };
+
+export type ConsoleTestDirectoryProviderMutationVariables = Exact<{
+  tenant?: string | null | undefined;
+}>;
+
+
+export type ConsoleTestDirectoryProviderMutation = { testDirectoryProvider: { ok: boolean, message: string } };
+
+export type ConsoleSyncDirectoryMutationVariables = Exact<{
+  tenant?: string | null | undefined;
+}>;
+
+
+export type ConsoleSyncDirectoryMutation = { syncDirectory: { id: string, state: DirectorySyncState, startedAt: string, finishedAt: string | null, photosDownloaded: number, photosUnchanged: number, photosSkipped: number, usersWithoutPhoto: number, error: string | null } };
+
+export type ConsoleRemoveDirectoryProviderMutationVariables = Exact<{
+  tenant?: string | null | undefined;
+}>;
+
+
+export type ConsoleRemoveDirectoryProviderMutation = { removeDirectoryProvider: boolean };
 
 export type ConsoleEventFragment = { id: string, cursor: string, type: ProvisioningEventType, source: ProvisioningEventSource, outcome: ProvisioningEventOutcome, subjectType: string, subjectId: string | null, summary: string, error: string | null, occurredAt: string, requestId: string, detail: unknown, actor: { kind: string, label: string }, changes: Array<{ attribute: string, old: unknown, new: unknown }> };
 
@@ -422,6 +484,40 @@ export const ConsoleApiKeyFragmentDoc = new TypedDocumentString(`
   createdByLabel
 }
     `, {"fragmentName":"ConsoleApiKey"}) as unknown as TypedDocumentString<ConsoleApiKeyFragment, unknown>;
+export const ConsoleDirectorySyncFragmentDoc = new TypedDocumentString(`
+    fragment ConsoleDirectorySync on DirectorySync {
+  id
+  state
+  startedAt
+  finishedAt
+  photosDownloaded
+  photosUnchanged
+  photosSkipped
+  usersWithoutPhoto
+  error
+}
+    `, {"fragmentName":"ConsoleDirectorySync"}) as unknown as TypedDocumentString<ConsoleDirectorySyncFragment, unknown>;
+export const ConsoleDirectoryProviderFragmentDoc = new TypedDocumentString(`
+    fragment ConsoleDirectoryProvider on DirectoryProvider {
+  directoryTenantId
+  clientId
+  secretExpiresAt
+  secretExpiresInDays
+  lastSync {
+    ...ConsoleDirectorySync
+  }
+}
+    fragment ConsoleDirectorySync on DirectorySync {
+  id
+  state
+  startedAt
+  finishedAt
+  photosDownloaded
+  photosUnchanged
+  photosSkipped
+  usersWithoutPhoto
+  error
+}`, {"fragmentName":"ConsoleDirectoryProvider"}) as unknown as TypedDocumentString<ConsoleDirectoryProviderFragment, unknown>;
 export const ConsoleEventFragmentDoc = new TypedDocumentString(`
     fragment ConsoleEvent on ProvisioningEvent {
   id
@@ -557,6 +653,91 @@ export const ConsoleRevokeApiKeyDocument = new TypedDocumentString(`
   revokedAt
   createdByLabel
 }`) as unknown as TypedDocumentString<ConsoleRevokeApiKeyMutation, ConsoleRevokeApiKeyMutationVariables>;
+export const ConsoleDirectoryProvidersDocument = new TypedDocumentString(`
+    query ConsoleDirectoryProviders($tenant: String) {
+  tenant(tenant: $tenant) {
+    id
+    directoryProvider {
+      ...ConsoleDirectoryProvider
+    }
+  }
+}
+    fragment ConsoleDirectorySync on DirectorySync {
+  id
+  state
+  startedAt
+  finishedAt
+  photosDownloaded
+  photosUnchanged
+  photosSkipped
+  usersWithoutPhoto
+  error
+}
+fragment ConsoleDirectoryProvider on DirectoryProvider {
+  directoryTenantId
+  clientId
+  secretExpiresAt
+  secretExpiresInDays
+  lastSync {
+    ...ConsoleDirectorySync
+  }
+}`) as unknown as TypedDocumentString<ConsoleDirectoryProvidersQuery, ConsoleDirectoryProvidersQueryVariables>;
+export const ConsoleConfigureDirectoryProviderDocument = new TypedDocumentString(`
+    mutation ConsoleConfigureDirectoryProvider($tenant: String, $input: DirectoryProviderInput!) {
+  configureDirectoryProvider(tenant: $tenant, input: $input) {
+    ...ConsoleDirectoryProvider
+  }
+}
+    fragment ConsoleDirectorySync on DirectorySync {
+  id
+  state
+  startedAt
+  finishedAt
+  photosDownloaded
+  photosUnchanged
+  photosSkipped
+  usersWithoutPhoto
+  error
+}
+fragment ConsoleDirectoryProvider on DirectoryProvider {
+  directoryTenantId
+  clientId
+  secretExpiresAt
+  secretExpiresInDays
+  lastSync {
+    ...ConsoleDirectorySync
+  }
+}`) as unknown as TypedDocumentString<ConsoleConfigureDirectoryProviderMutation, ConsoleConfigureDirectoryProviderMutationVariables>;
+export const ConsoleTestDirectoryProviderDocument = new TypedDocumentString(`
+    mutation ConsoleTestDirectoryProvider($tenant: String) {
+  testDirectoryProvider(tenant: $tenant) {
+    ok
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleTestDirectoryProviderMutation, ConsoleTestDirectoryProviderMutationVariables>;
+export const ConsoleSyncDirectoryDocument = new TypedDocumentString(`
+    mutation ConsoleSyncDirectory($tenant: String) {
+  syncDirectory(tenant: $tenant) {
+    ...ConsoleDirectorySync
+  }
+}
+    fragment ConsoleDirectorySync on DirectorySync {
+  id
+  state
+  startedAt
+  finishedAt
+  photosDownloaded
+  photosUnchanged
+  photosSkipped
+  usersWithoutPhoto
+  error
+}`) as unknown as TypedDocumentString<ConsoleSyncDirectoryMutation, ConsoleSyncDirectoryMutationVariables>;
+export const ConsoleRemoveDirectoryProviderDocument = new TypedDocumentString(`
+    mutation ConsoleRemoveDirectoryProvider($tenant: String) {
+  removeDirectoryProvider(tenant: $tenant)
+}
+    `) as unknown as TypedDocumentString<ConsoleRemoveDirectoryProviderMutation, ConsoleRemoveDirectoryProviderMutationVariables>;
 export const ConsoleEventsDocument = new TypedDocumentString(`
     query ConsoleEvents($tenant: String, $first: Int, $after: String, $filter: ProvisioningEventFilter) {
   provisioningEvents(
