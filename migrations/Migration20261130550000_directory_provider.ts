@@ -54,6 +54,8 @@ export class Migration20261130550000_directory_provider extends Migration {
         directory_etag text null,
         updated_at timestamptz not null default now()
       );`);
+    // Photos are compressed already (JPEG, PNG, WebP): PostgreSQL need not try to compress them again.
+    this.addSql(`alter table user_photos alter column bytes set storage external;`);
     this.addSql(`create index user_photos_tenant on user_photos (tenant_id);`);
     this.addSql(`alter table users add column photo_etag text null, add column idp_object_id text null;`);
   }
