@@ -14,13 +14,15 @@ export function findConsoleBuild(): string | null {
 
 /**
  * Only this origin: no inline script or style, no other host (the console's graphql-ws connection is to this
- * origin, which 'self' covers). No framing, so no one can overlay the console's buttons.
+ * origin, which 'self' covers). Images may also be blob: URLs: users' photos, which the console fetches with
+ * its credential and shows through object URLs it made itself. No framing, so no one can overlay the
+ * console's buttons.
  */
 export const CONSOLE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self'",
+  "img-src 'self' blob:",
   "font-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",

@@ -199,6 +199,8 @@ export interface EntraPerson {
   mode?: PhotoMode;
   /** Provision over SCIM but leave Graph without such a user. */
   unknownToGraph?: boolean;
+  /** The display name Entra sends (default: entraUser's). */
+  displayName?: string;
 }
 
 export interface ProvisionedPerson {
@@ -223,7 +225,7 @@ export async function provisionPeople(scim: Pick<ScimClient, 'post'>, fake: Fake
         });
     const mode = person.externalId ?? 'objectId';
     const externalId = mode === 'objectId' ? objectId : mode === 'mailNickname' ? person.userName.split('@')[0] : mode;
-    const response = await scim.post('/Users', { ...entraUser({ userName: person.userName }), externalId });
+    const response = await scim.post('/Users', { ...entraUser({ userName: person.userName, displayName: person.displayName }), externalId });
     if (response.status !== 201) throw new Error(`SCIM create of ${person.userName}: ${response.status} ${JSON.stringify(response.body)}`);
     created.push({ id: response.body.id as string, userName: person.userName, fake: fakeUser });
   }

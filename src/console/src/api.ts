@@ -28,6 +28,8 @@ export const storeToken = (token: string | null) => {
     // Storage refused (private mode): the token then lasts until the page is left.
   }
   memoryToken = token;
+  // Another sign-in may not see what this one fetched.
+  photos.clear();
 };
 let memoryToken: string | null = storedToken();
 
@@ -75,3 +77,57 @@ export async function gql<R, V>(operation: Operation<R, V>, variables?: V): Prom
 
 /** The credential for the graphql-ws connection: the pasted token, else the cookie the browser sends itself. */
 export const wsAuthorization = () => (memoryToken ? { authorization: `Bearer ${memoryToken}` } : {});
+
+/**
+ * Users' photos (SPEC §6): the photo route wants a credential like every other, and an `<img src>` cannot
+ * send a pasted token, so the console fetches the bytes itself, with the same credential as `gql`, and shows
+ * them through an object URL. Kept for this sign-in by path with their ETag: showing one again asks only
+ * whether it changed (`304`).
+ */
+const photos = new Map<string, { etag: string | null; blob: Blob }>();
+const inFlight = new Map<string, Promise<Blob | null>>();
+const PHOTOS_KEPT = 300;
+
+/**
+ * The photo at `url` (a `User.photoUrl`), or null when there is none or it could not be read. The API names
+ * it under its PUBLIC_URL; the console asks the origin it was loaded from, as it does for /graphql, and so
+ * never sends its credential to another origin.
+ */
+export function fetchPhoto(url: string): Promise<Blob | null> {
+  let path: string;
+  try {
+    const parsed = new URL(url, window.location.href);
+    path = `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return Promise.resolve(null);
+  }
+  const pending = inFlight.get(path);
+  if (pending) return pending;
+  const request = (async () => {
+    const cached = photos.get(path);
+    const headers: Record<string, string> = { accept: 'image/*' };
+    if (memoryToken) headers.authorization = `Bearer ${memoryToken}`;
+    if (cached?.etag) headers['if-none-match'] = cached.etag;
+    try {
+      // no-store: the browser's cache stays out of it, so a 304 reaches this code and the kept copy is used.
+      const response = await fetch(path, { headers, credentials: 'same-origin', cache: 'no-store' });
+      if (response.status === 304 && cached) return cached.blob;
+      if (!response.ok) {
+        photos.delete(path);
+        return null;
+      }
+      const blob = await response.blob();
+      if (!blob.type.startsWith('image/')) return null;
+      photos.delete(path);
+      photos.set(path, { etag: response.headers.get('etag'), blob });
+      if (photos.size > PHOTOS_KEPT) photos.delete(photos.keys().next().value!);
+      return blob;
+    } catch {
+      return null;
+    } finally {
+      inFlight.delete(path);
+    }
+  })();
+  inFlight.set(path, request);
+  return request;
+}

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, gql, type Operation } from './api';
+import { ApiError, fetchPhoto, gql, type Operation } from './api';
 
 export interface QueryState<R> {
   data: R | null;
@@ -73,4 +73,28 @@ export function useDebounced<T>(value: T, ms: number): T {
     return () => clearTimeout(timer);
   }, [value, ms]);
   return debounced;
+}
+
+/**
+ * A user's photo as an object URL for an `<img>` (fetched with the console's credential: see `fetchPhoto`),
+ * or null while it loads, when there is none, or when it could not be read. The URL is revoked when the
+ * component unmounts or the photo changes.
+ */
+export function usePhoto(photoUrl: string | null): string | null {
+  const [shown, setShown] = useState<{ for: string; src: string } | null>(null);
+  useEffect(() => {
+    if (!photoUrl) return;
+    let live = true;
+    let objectUrl: string | null = null;
+    fetchPhoto(photoUrl).then((blob) => {
+      if (!live || !blob) return;
+      objectUrl = URL.createObjectURL(blob);
+      setShown({ for: photoUrl, src: objectUrl });
+    });
+    return () => {
+      live = false;
+      if (objectUrl) URL.revokeObjectURL(objectUrl);
+    };
+  }, [photoUrl]);
+  return shown && shown.for === photoUrl ? shown.src : null;
 }

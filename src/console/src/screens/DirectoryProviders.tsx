@@ -13,6 +13,13 @@ import { Badge, ErrorMessage, Loading, Notice, When } from '../ui';
 
 const EXPIRY_WARNING_DAYS = 14;
 
+const COUNTS = [
+  ['photosDownloaded', 'Photos downloaded'],
+  ['photosUnchanged', 'Photos unchanged'],
+  ['photosSkipped', 'Photos skipped'],
+  ['usersWithoutPhoto', 'Users without a photo'],
+] as const;
+
 function LastSync({ sync }: { sync: ConsoleDirectorySyncFragment | null }) {
   if (!sync) return <p className="muted">No sync has run yet.</p>;
   return (
@@ -27,22 +34,12 @@ function LastSync({ sync }: { sync: ConsoleDirectorySyncFragment | null }) {
         )}
       </p>
       <dl className="facts">
-        <div>
-          <dt>Photos downloaded</dt>
-          <dd>{sync.photosDownloaded}</dd>
-        </div>
-        <div>
-          <dt>Photos unchanged</dt>
-          <dd>{sync.photosUnchanged}</dd>
-        </div>
-        <div>
-          <dt>Photos skipped</dt>
-          <dd>{sync.photosSkipped}</dd>
-        </div>
-        <div>
-          <dt>Users without a photo</dt>
-          <dd>{sync.usersWithoutPhoto}</dd>
-        </div>
+        {COUNTS.map(([field, label]) => (
+          <div key={field}>
+            <dt>{label}</dt>
+            <dd>{sync[field]}</dd>
+          </div>
+        ))}
       </dl>
       {sync.error && <p className="error-text">{sync.error}</p>}
     </div>
@@ -73,12 +70,19 @@ export function DirectoryProviders() {
     setExpires(provider.secretExpiresAt ? provider.secretExpiresAt.slice(0, 10) : '');
   }, [provider?.clientId, provider?.directoryTenantId, provider?.secretExpiresAt]);
 
-  // While a sync runs, read its record again every 2 s.
+  // While a sync runs, read its record again: soon at first (a small directory is done in a moment), then every 2 s.
   const running = provider?.lastSync?.state === 'RUNNING';
   useEffect(() => {
     if (!running) return;
-    const timer = setInterval(page.reload, 2000);
-    return () => clearInterval(timer);
+    let delay = 250;
+    let timer: ReturnType<typeof setTimeout>;
+    const tick = () => {
+      page.reload();
+      delay = Math.min(delay * 2, 2000);
+      timer = setTimeout(tick, delay);
+    };
+    timer = setTimeout(tick, delay);
+    return () => clearTimeout(timer);
   }, [running, page.reload]);
 
   const submit = async (event: FormEvent) => {
@@ -108,7 +112,7 @@ export function DirectoryProviders() {
   return (
     <>
       <h1>Directory providers</h1>
-      <section>
+      <section aria-labelledby="entra-h">
         <h2 id="entra-h">Microsoft Entra ID</h2>
         <p className="muted small">
           Profile photos from Microsoft Graph (SCIM cannot send them). Register an app in Entra with the <code>User.Read.All</code> application
@@ -165,7 +169,7 @@ export function DirectoryProviders() {
       </section>
 
       {provider && (
-        <section>
+        <section aria-labelledby="sync-h">
           <h2 id="sync-h">Sync</h2>
           <LastSync sync={provider.lastSync} />
           <div className="row">

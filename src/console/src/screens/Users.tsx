@@ -1,18 +1,29 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { ConsoleUsersDocument, type ConsoleUsersQuery } from '../../generated/graphql';
-import { useDebounced, useQuery } from '../hooks';
+import { useDebounced, usePhoto, useQuery } from '../hooks';
 import { watchEvents } from '../live';
 import { Link, navigate, useLocation } from '../router';
 import { isAdmin, useSession, useTenant } from '../session';
 import { Badge, ErrorMessage, Loading, Pager } from '../ui';
 
 const PAGE = 50;
-const USER_EVENTS = ['USER_CREATED', 'USER_UPDATED', 'USER_DEACTIVATED', 'USER_REACTIVATED', 'USER_DELETED', 'USER_RESTORED', 'USER_PURGED'] as const;
+const USER_EVENTS = [
+  'USER_CREATED',
+  'USER_UPDATED',
+  'USER_DEACTIVATED',
+  'USER_REACTIVATED',
+  'USER_DELETED',
+  'USER_RESTORED',
+  'USER_PURGED',
+  'USER_PHOTO_CHANGED',
+] as const;
 
 type UserRow = ConsoleUsersQuery['users']['edges'][number]['node'];
 
+/** The user's photo (fetched with the console's credential), else their initials. */
 export function Avatar({ user, size = 32 }: { user: { displayName: string | null; userName: string; photoUrl: string | null }; size?: number }) {
-  const [broken, setBroken] = useState(false);
+  const src = usePhoto(user.photoUrl);
+  const [broken, setBroken] = useState<string | null>(null);
   const name = user.displayName ?? user.userName;
   const initials = name
     .split(/[\s@._-]+/)
@@ -20,8 +31,8 @@ export function Avatar({ user, size = 32 }: { user: { displayName: string | null
     .slice(0, 2)
     .map((part) => part[0]!.toUpperCase())
     .join('');
-  if (user.photoUrl && !broken)
-    return <img className="avatar" src={user.photoUrl} alt={`Photo of ${name}`} width={size} height={size} onError={() => setBroken(true)} />;
+  if (src && broken !== src)
+    return <img className="avatar" src={src} alt={`Photo of ${name}`} width={size} height={size} onError={() => setBroken(src)} />;
   return (
     <span className="avatar avatar-initials" aria-hidden="true" data-size={size}>
       {initials}
@@ -46,6 +57,8 @@ export function Users() {
   const [status, setStatus] = useState(query.get('status') ?? 'all');
   const debounced = useDebounced(search.trim(), 250);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  // A photo that changed keeps its URL: counting the changes per user remounts that avatar, which asks again.
+  const [photoChanges, setPhotoChanges] = useState<Record<string, number>>({});
   const searchId = useId();
   const statusId = useId();
 
@@ -75,7 +88,15 @@ export function Users() {
       const timer = setInterval(soon, 15_000);
       return () => clearInterval(timer);
     }
-    const stop = watchEvents({ tenant, types: [...USER_EVENTS] }, soon, () => {});
+    const stop = watchEvents(
+      { tenant, types: [...USER_EVENTS] },
+      (event) => {
+        const user = event.subjectId;
+        if (event.type === 'USER_PHOTO_CHANGED' && user) setPhotoChanges((changes) => ({ ...changes, [user]: (changes[user] ?? 0) + 1 }));
+        soon();
+      },
+      () => {},
+    );
     return () => {
       clearTimeout(pending);
       stop();
@@ -134,7 +155,7 @@ export function Users() {
                   <tr key={node.id}>
                     <td>
                       <span className="user-cell">
-                        <Avatar user={node} />
+                        <Avatar key={photoChanges[node.id] ?? 0} user={node} />
                         <Link to={`/t/${tenant}/users/${node.id}`}>{node.displayName ?? node.userName}</Link>
                       </span>
                     </td>
