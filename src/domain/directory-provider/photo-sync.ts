@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { withDeadline } from '../shared/deadline';
 import { DomainError } from '../shared/domain-error';
 import type { PhotoService } from '../photos/photo.service';
@@ -90,6 +91,8 @@ export class PhotoSyncRun {
     },
   ) {
     deps.signal.addEventListener('abort', () => this.stopAll.abort(deps.signal.reason), { once: true });
+    // Every request in flight listens for the sync's end: `concurrency` of them, plus waits and stores.
+    setMaxListeners(0, this.stopAll.signal);
   }
 
   async run(): Promise<PhotoSyncOutcome> {

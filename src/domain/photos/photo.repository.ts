@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Scope } from '../shared/scope';
 import { uuidArray } from '../shared/sql';
 import type { ImageContentType } from './image-type';
 
@@ -13,6 +14,13 @@ export interface StoredPhoto {
   updatedAt: Date;
 }
 
+/** What the USER_PHOTO_CHANGED event says: its summary around the userName, and its detail. */
+export interface PhotoEvent {
+  summaryBefore: string;
+  summaryAfter: string;
+  detail: Record<string, unknown>;
+}
+
 export interface PhotoToStore {
   contentType: ImageContentType;
   bytes: Buffer;
@@ -20,6 +28,18 @@ export interface PhotoToStore {
   source: PhotoSource;
   /** Entra's `@odata.mediaEtag` for a photo from Graph; an upload keeps the one already remembered. */
   directoryEtag?: string;
+}
+
+/**
+ * Runs SQL on `em`'s connection (its transaction's when it is in one) with the values sent apart from the text.
+ * `em.execute` writes every value into the SQL text: a 100 kB photo became a 200 kB hex literal to build, send and
+ * parse; as a parameter it travels as its bytes.
+ */
+async function queryWithParameters<R>(em: EntityManager, sql: string, values: unknown[]): Promise<R[]> {
+  const query = em.getKnex().raw(sql, values as never[]);
+  const transaction = em.getTransactionContext();
+  if (transaction) query.transacting(transaction);
+  return ((await query) as { rows: R[] }).rows;
 }
 
 /** All SQL of users' photos: the `user_photos` table and its mirror `users.photo_etag`. */
@@ -46,28 +66,48 @@ export const photoRepository = {
   },
 
   /**
-   * Stores a photo of a live user and points the user at it, in the transaction of `em`. Returns the
-   * user's userName and the ETag they had before, or null when there is no such live user (nothing written).
+   * Stores a photo of a live user, points the user at it and records its USER_PHOTO_CHANGED event, in one
+   * statement in the transaction of `em` (a directory sync stores thousands: one round trip each, the bytes sent
+   * as a parameter). Returns the user's userName and the ETag they had before, or null when there is no such
+   * live user (then nothing is written).
    */
-  async store(em: EntityManager, tenantId: string, userId: string, photo: PhotoToStore): Promise<{ userName: string; previousEtag: string | null } | null> {
-    // The update locks the user row: a concurrent deletion either happens before (no row) or waits.
-    const users = await em.execute<{ user_name: string; previous: string | null }[]>(
-      `update users u set photo_etag = ?
-         from (select id, photo_etag from users where tenant_id = ? and id = ? and deleted_at is null for update) old
-        where u.id = old.id
-        returning u.user_name, old.photo_etag as previous`,
-      [photo.etag, tenantId, userId],
+  async storeWithEvent(em: EntityManager, scope: Scope, userId: string, photo: PhotoToStore, event: PhotoEvent): Promise<{ userName: string; previousEtag: string | null } | null> {
+    const rows = await queryWithParameters<{ user_name: string; previous: string | null }>(
+      em,
+      `with target as (
+         -- Locks the user: a concurrent deletion either happened before (no row) or waits for this to commit.
+         select id, user_name, photo_etag from users where tenant_id = ? and id = ? and deleted_at is null for update
+       ), pointed as (
+         update users u set photo_etag = ? from target where u.id = target.id returning u.id
+       ), stored as (
+         insert into user_photos (user_id, tenant_id, content_type, bytes, etag, source, directory_etag, updated_at)
+         select target.id, ?, ?, ?, ?, ?, cast(? as text), now() from target
+         on conflict (user_id) do update set content_type = excluded.content_type, bytes = excluded.bytes, etag = excluded.etag,
+           source = excluded.source, updated_at = now(),
+           directory_etag = coalesce(excluded.directory_etag, user_photos.directory_etag)
+         returning user_id
+       ), recorded as (
+         insert into provisioning_events (tenant_id, type, source, actor_kind, actor_id, actor_label, subject_type, subject_id,
+                                          summary, changes, detail, request_id, outcome, occurred_at)
+         select ?, 'USER_PHOTO_CHANGED', ?, ?, ?, ?, 'USER', target.id::text,
+                ? || target.user_name || ?,
+                jsonb_build_array(jsonb_build_object('attribute', 'photo', 'old', target.photo_etag, 'new', cast(? as text))),
+                cast(? as jsonb), ?, 'SUCCESS', now()
+           from target
+         returning id
+       )
+       select target.user_name, target.photo_etag as previous from target`,
+      [
+        scope.tenantId, userId,
+        photo.etag,
+        scope.tenantId, photo.contentType, photo.bytes, photo.etag, photo.source, photo.directoryEtag ?? null,
+        scope.tenantId, scope.source, scope.actor.kind, scope.actor.id, scope.actor.label,
+        event.summaryBefore, event.summaryAfter,
+        photo.etag,
+        JSON.stringify(event.detail), scope.requestId,
+      ],
     );
-    if (users.length === 0) return null;
-    await em.execute(
-      `insert into user_photos (user_id, tenant_id, content_type, bytes, etag, source, directory_etag, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, now())
-       on conflict (user_id) do update set content_type = excluded.content_type, bytes = excluded.bytes, etag = excluded.etag,
-         source = excluded.source, updated_at = now(),
-         directory_etag = coalesce(excluded.directory_etag, user_photos.directory_etag)`,
-      [userId, tenantId, photo.contentType, photo.bytes, photo.etag, photo.source, photo.directoryEtag ?? null],
-    );
-    return { userName: users[0].user_name, previousEtag: users[0].previous };
+    return rows[0] ? { userName: rows[0].user_name, previousEtag: rows[0].previous } : null;
   },
 
   /** Entra's photo ETag remembered for each of these users (users without one are absent). */

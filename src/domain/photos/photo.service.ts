@@ -1,4 +1,3 @@
-import { recordEvent } from '../events/event-recorder';
 import { requireLevel } from '../shared/authorize';
 import { DomainError, notFound } from '../shared/domain-error';
 import type { Scope } from '../shared/scope';
@@ -78,19 +77,12 @@ export class PhotoService {
   ): Promise<{ etag: string }> {
     const etag = photoEtagOf(photo.bytes);
     return this.uow.write(async (em) => {
-      const stored = await photoRepository.store(em, scope.tenantId, userId, { ...photo, etag });
-      if (!stored) throw notFound('User');
-      await recordEvent(em, scope, {
-        type: 'USER_PHOTO_CHANGED',
-        subjectType: 'USER',
-        subjectId: userId,
-        summary:
-          photo.source === 'UPLOAD'
-            ? `Photo of ${stored.userName} uploaded`
-            : `Photo of ${stored.userName} updated from Microsoft Entra ID`,
-        changes: [{ attribute: 'photo', old: stored.previousEtag, new: etag }],
+      const stored = await photoRepository.storeWithEvent(em, scope, userId, { ...photo, etag }, {
+        summaryBefore: 'Photo of ',
+        summaryAfter: photo.source === 'UPLOAD' ? ' uploaded' : ' updated from Microsoft Entra ID',
         detail: { source: photo.source, contentType: photo.contentType, bytes: photo.bytes.length },
       });
+      if (!stored) throw notFound('User');
       return { etag };
     });
   }
