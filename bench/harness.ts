@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -91,6 +91,8 @@ export interface BenchServer {
   operatorToken: string;
   /** The server process (its memory and CPU are read from /proc). */
   pid: number;
+  /** Its data directory (the embedded PostgreSQL cluster is `<dataDir>/pg`). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -196,5 +198,68 @@ export class HttpClient {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/** User + system CPU seconds of a process and of its children it has reaped (/proc/<pid>/stat, clock ticks). */
+function cpuOf(pid: number, withReapedChildren: boolean): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // After the command: state is field 3, utime 14, stime 15, cutime 16, cstime 17 (1-based, man proc).
+    const own = Number(fields[11]) + Number(fields[12]);
+    const reaped = withReapedChildren ? Number(fields[13]) + Number(fields[14]) : 0;
+    return (own + reaped) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+const CLOCK_TICKS = 100;
+
+/** The postmaster of the embedded cluster in `dataDir`, found by its command line. */
+function postmasterOf(dataDir: string): number | null {
+  const clusterDir = path.join(dataDir, 'pg');
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (cmdline[0]?.endsWith('/postgres') && cmdline.includes(clusterDir)) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return null;
+}
+
+/**
+ * CPU of the Portico process and of PostgreSQL (the postmaster, every live backend and helper, and those that
+ * exited, which the postmaster reaped), read from /proc: what a request costs the machine, whatever its latency.
+ */
+export class CpuMeter {
+  private readonly postmaster: number | null;
+
+  constructor(
+    private readonly porticoPid: number,
+    dataDir: string,
+  ) {
+    this.postmaster = postmasterOf(dataDir);
+  }
+
+  /** CPU seconds so far: { portico, postgres } (postgres NaN when the cluster was not found). */
+  read(): { portico: number; postgres: number } {
+    const portico = cpuOf(this.porticoPid, false);
+    if (this.postmaster === null) return { portico, postgres: NaN };
+    let postgres = cpuOf(this.postmaster, true);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.split(') ')[1].split(' ')[1]);
+        if (ppid === this.postmaster) postgres += cpuOf(Number(entry), false);
+      } catch {
+        // gone
+      }
+    }
+    return { portico, postgres };
   }
 }

@@ -9,7 +9,7 @@ import {
   flagOnUserPatch,
   removeMembers,
 } from '../test/fixtures/entra';
-import { graphql, HttpClient, pool, Recorder, type BenchServer } from './harness';
+import { CpuMeter, graphql, HttpClient, pool, Recorder, type BenchServer } from './harness';
 
 export interface ScimScenarioOptions {
   users: number;
@@ -64,12 +64,21 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
     perThousand.set(bucket, entry);
     return entry;
   };
-  const phases: { name: string; requests: number; seconds: number }[] = [];
+  const phases: { name: string; requests: number; seconds: number; porticoCpu: number; postgresCpu: number }[] = [];
+  const cpu = new CpuMeter(server.pid, server.dataDir);
   const phase = async (name: string, work: () => Promise<void>) => {
     const before = recorder.count;
+    const cpuBefore = cpu.read();
     const start = performance.now();
     await work();
-    phases.push({ name, requests: recorder.count - before, seconds: (performance.now() - start) / 1000 });
+    const cpuAfter = cpu.read();
+    phases.push({
+      name,
+      requests: recorder.count - before,
+      seconds: (performance.now() - start) / 1000,
+      porticoCpu: cpuAfter.portico - cpuBefore.portico,
+      postgresCpu: cpuAfter.postgres - cpuBefore.postgres,
+    });
   };
   const indexes = Array.from({ length: options.users }, (_, i) => i);
   await phase('initial: users (GET filter + POST)', () => pool(indexes, options.concurrency, async (i) => {
@@ -142,11 +151,24 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
   }));
 
   client.close();
-  const total = phases.reduce((sum, p) => ({ requests: sum.requests + p.requests, seconds: sum.seconds + p.seconds }), { requests: 0, seconds: 0 });
+  const total = phases.reduce(
+    (sum, p) => ({
+      name: 'overall',
+      requests: sum.requests + p.requests,
+      seconds: sum.seconds + p.seconds,
+      porticoCpu: sum.porticoCpu + p.porticoCpu,
+      postgresCpu: sum.postgresCpu + p.postgresCpu,
+    }),
+    { name: 'overall', requests: 0, seconds: 0, porticoCpu: 0, postgresCpu: 0 },
+  );
+  // CPU ms per request of the Portico process and of PostgreSQL, and the share of a core each used.
+  const cpuColumns = (p: (typeof phases)[number]) =>
+    `   CPU/req: Portico ${((p.porticoCpu * 1000) / p.requests).toFixed(2).padStart(5)} ms (${((p.porticoCpu / p.seconds) * 100).toFixed(0).padStart(3)} % of a core), PostgreSQL ${((p.postgresCpu * 1000) / p.requests).toFixed(2).padStart(5)} ms (${((p.postgresCpu / p.seconds) * 100).toFixed(0).padStart(3)} %)`;
   const lines = [
     `SCIM: ${options.users} users, ${options.groups} groups filled in ${batches.length} batches of ≤100, concurrency ${options.concurrency}`,
-    ...phases.map((p) => `  ${p.name.padEnd(44)} ${String(p.requests).padStart(7)} req in ${p.seconds.toFixed(1).padStart(6)} s = ${(p.requests / p.seconds).toFixed(0).padStart(6)} req/s`),
-    `  ${'overall'.padEnd(44)} ${String(total.requests).padStart(7)} req in ${total.seconds.toFixed(1).padStart(6)} s = ${(total.requests / total.seconds).toFixed(0).padStart(6)} req/s`,
+    ...[...phases, total].map(
+      (p) => `  ${p.name.padEnd(44)} ${String(p.requests).padStart(7)} req in ${p.seconds.toFixed(1).padStart(6)} s = ${(p.requests / p.seconds).toFixed(0).padStart(6)} req/s${cpuColumns(p)}`,
+    ),
     recorder.table(),
     'Filter and POST latency by users already present (p50 / p95 ms):',
     ...[...perThousand.entries()]
