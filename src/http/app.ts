@@ -33,6 +33,9 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
   const app = express();
   const { registry, middleware: countRequests } = createMetrics();
   app.disable('x-powered-by');
+  // express would hash every response body for a weak ETag (a page of 100 SCIM users is ~100 kB). The
+  // resources that have versions send their own ETags (SCIM meta.version, photos); nothing else needs one.
+  app.set('etag', false);
   app.set('trust proxy', parts.trustProxy ?? 'loopback');
   app.use(requestLogging(parts.logger));
   app.use(countRequests);

@@ -9,6 +9,9 @@ import { RateLimiter } from '../http/rate-limiter';
 import { boundedCopy } from './bounded-copy';
 import { invalidSyntax, invalidValue, ScimError, scimErrorBody, toScimError } from './scim-error';
 import { SCIM_CONTENT_TYPE, type ScimResponse } from './scim-http';
+
+/** What express's `res.type(SCIM_CONTENT_TYPE).send(text)` sent, written directly. */
+const SCIM_CONTENT_TYPE_HEADER = `${SCIM_CONTENT_TYPE}; charset=utf-8`;
 import { ScimService } from './scim-service';
 import { storableText } from '../domain/shared/validate';
 import { redactScimRequest } from './redact-request';
@@ -51,7 +54,10 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
       res.end();
       return;
     }
-    res.type(SCIM_CONTENT_TYPE).send(JSON.stringify(response.body));
+    const body = Buffer.from(JSON.stringify(response.body), 'utf8');
+    res.setHeader('Content-Type', SCIM_CONTENT_TYPE_HEADER);
+    res.setHeader('Content-Length', body.length);
+    res.end(body);
   };
 
   const authenticate: RequestHandler = async (req, res, next) => {
