@@ -70,6 +70,9 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
           photoTimeoutMs: config.directory.photoTimeoutMs,
           maxRetryAfterMs: config.directory.maxRetryAfterMs,
         },
+        onSyncNotice: ({ level, message, error }) => {
+          if (level === 'error') out(`${message}: ${error instanceof Error ? error.message : String(error ?? '')}`);
+        },
       },
     });
     const ctx: CallContext = { actor: { ...systemActor('cli'), kind: 'OPERATOR' }, source: 'SYSTEM', requestId: `cli-${randomUUID()}` };

@@ -45,7 +45,8 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
 export function poolOverrides(pool: { size: number; acquireTimeoutMs: number }): Partial<Options> {
   return {
     pool: { min: 0, max: pool.size, acquireTimeoutMillis: pool.acquireTimeoutMs, createTimeoutMillis: pool.acquireTimeoutMs },
-    driverOptions: { acquireConnectionTimeout: pool.acquireTimeoutMs, connection: { connectionTimeoutMillis: pool.acquireTimeoutMs, keepAlive: true } },
+    // compileSqlOnError: knex would write every binding into the error's message (a photo: megabytes of hex in a log line).
+    driverOptions: { compileSqlOnError: false, acquireConnectionTimeout: pool.acquireTimeoutMs, connection: { connectionTimeoutMillis: pool.acquireTimeoutMs, keepAlive: true } },
   };
 }
 

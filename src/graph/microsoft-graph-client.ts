@@ -34,7 +34,7 @@ export class MicrosoftGraphClient implements DirectoryGraph {
       grant_type: 'client_credentials',
     });
     const response = await send(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, signal);
-    const text = await boundedText(response);
+    const text = await readText(response, url, signal);
     const json = parseJson(text) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown; error_codes?: unknown } | null;
     if (response.ok && json && typeof json.access_token === 'string') {
       const expiresIn = Number(json.expires_in);
@@ -49,21 +49,23 @@ export class MicrosoftGraphClient implements DirectoryGraph {
   }
 
   async anyUserId(token: GraphToken, signal?: AbortSignal): Promise<string | null> {
-    const response = await send(`${this.graphUrl}/v1.0/users?$top=1&$select=id`, { headers: authorization(token) }, signal);
-    if (!response.ok) throw await graphProblemOf(response);
-    const json = parseJson(await boundedText(response)) as { value?: { id?: unknown }[] } | null;
+    const url = `${this.graphUrl}/v1.0/users?$top=1&$select=id`;
+    const response = await send(url, { headers: authorization(token) }, signal);
+    if (!response.ok) throw await graphProblemOf(response, url, signal);
+    const json = parseJson(await readText(response, url, signal)) as { value?: { id?: unknown }[] } | null;
     const id = json?.value?.[0]?.id;
     return typeof id === 'string' ? id : null;
   }
 
   async photoMetadata(token: GraphToken, userRef: string, signal?: AbortSignal): Promise<PhotoMetadata> {
-    const response = await send(`${this.graphUrl}/v1.0/users/${encodeURIComponent(userRef)}/photo`, { headers: authorization(token) }, signal);
+    const url = `${this.graphUrl}/v1.0/users/${encodeURIComponent(userRef)}/photo`;
+    const response = await send(url, { headers: authorization(token) }, signal);
     if (response.status === 404) {
-      const code = errorCodeOf(await boundedText(response));
+      const code = errorCodeOf(await readText(response, url, signal));
       return code === 'Request_ResourceNotFound' ? { kind: 'unknown-user' } : { kind: 'none' };
     }
-    if (!response.ok) throw await graphProblemOf(response);
-    const json = parseJson(await boundedText(response)) as Record<string, unknown> | null;
+    if (!response.ok) throw await graphProblemOf(response, url, signal);
+    const json = parseJson(await readText(response, url, signal)) as Record<string, unknown> | null;
     const etag = json?.['@odata.mediaEtag'];
     // Without an ETag the photo cannot be known unchanged: an empty one never matches, so it is downloaded.
     return { kind: 'photo', etag: typeof etag === 'string' ? etag : '' };
@@ -72,7 +74,7 @@ export class MicrosoftGraphClient implements DirectoryGraph {
   async downloadPhoto(token: GraphToken, userRef: string, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
     const url = `${this.graphUrl}/v1.0/users/${encodeURIComponent(userRef)}/photo/$value`;
     const response = await send(url, { headers: authorization(token) }, signal);
-    if (!response.ok) throw await graphProblemOf(response);
+    if (!response.ok) throw await graphProblemOf(response, url, signal);
     const declared = Number(response.headers.get('content-length'));
     if (Number.isFinite(declared) && declared > maxBytes) {
       await response.body?.cancel().catch(() => undefined);
@@ -82,6 +84,7 @@ export class MicrosoftGraphClient implements DirectoryGraph {
     let total = 0;
     const reader = response.body?.getReader();
     if (!reader) return Buffer.alloc(0);
+    const stopReading = cancelOnAbort(reader, signal);
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -93,8 +96,12 @@ export class MicrosoftGraphClient implements DirectoryGraph {
         }
         chunks.push(value);
       }
+      // A cancelled read ends like a finished one: only the signal tells a cut-off body from a whole one.
+      if (signal.aborted) throw signal.reason;
     } catch (error) {
       throw asNetworkProblem(error, url, signal);
+    } finally {
+      stopReading();
     }
     return Buffer.concat(chunks, total);
   }
@@ -107,10 +114,33 @@ const authorization = (token: GraphToken) => ({ authorization: `Bearer ${token.a
 
 async function send(url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
   try {
-    return await fetch(url, { ...init, signal, redirect: 'error' });
+    const request = fetch(url, { ...init, signal, redirect: 'error' });
+    return await (signal ? untilAborted(request, signal) : request);
   } catch (error) {
     throw asNetworkProblem(error, url, signal);
   }
+}
+
+/** The response, or the signal's reason as soon as it aborts (not only when fetch notices); a late response is let go. */
+function untilAborted(request: Promise<Response>, signal: AbortSignal): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      reject(signal.reason);
+      void request.then((late) => late.body?.cancel()).catch(() => undefined);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    request.then(
+      (response) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(response);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** A failed or aborted exchange as a problem: a timeout says so, anything else names what could not be reached. */
@@ -127,20 +157,41 @@ function asNetworkProblem(error: unknown, url: string, signal?: AbortSignal): un
   return new GraphProblem('UNREACHABLE', `could not reach ${host} (${why})`, { host });
 }
 
-async function boundedText(response: Response): Promise<string> {
+/**
+ * Cancels the body's reader when `signal` aborts. fetch's own abort of a body being read is not to be relied
+ * on in Node 20 (a photo trickling past its time limit was seen to be read to its end): this one is.
+ */
+function cancelOnAbort(reader: ReadableStreamDefaultReader<Uint8Array>, signal: AbortSignal | undefined): () => void {
+  if (!signal) return () => undefined;
+  const cancel = () => void reader.cancel(signal.reason).catch(() => undefined);
+  if (signal.aborted) cancel();
+  else signal.addEventListener('abort', cancel, { once: true });
+  return () => signal.removeEventListener('abort', cancel);
+}
+
+/** The body as text (bounded); a body that stalls or breaks off is a network problem like a failed request. */
+async function readText(response: Response, url: string, signal?: AbortSignal): Promise<string> {
   const reader = response.body?.getReader();
   if (!reader) return '';
+  const stopReading = cancelOnAbort(reader, signal);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    chunks.push(value);
-    if (total > MAX_ERROR_BODY_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      break;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      chunks.push(value);
+      if (total > MAX_ERROR_BODY_BYTES) {
+        await reader.cancel().catch(() => undefined);
+        break;
+      }
     }
+    if (signal?.aborted) throw signal.reason;
+  } catch (error) {
+    throw asNetworkProblem(error, url, signal);
+  } finally {
+    stopReading();
   }
   return Buffer.concat(chunks).toString('utf8');
 }
@@ -158,8 +209,11 @@ function errorCodeOf(text: string): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-async function graphProblemOf(response: Response): Promise<GraphProblem> {
-  const text = await boundedText(response).catch(() => '');
+async function graphProblemOf(response: Response, url: string, signal?: AbortSignal): Promise<GraphProblem> {
+  const text = await readText(response, url, signal).catch((error: unknown) => {
+    if (signal?.aborted) throw error;
+    return '';
+  });
   const error = (parseJson(text) as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   const code = typeof error?.code === 'string' ? error.code : undefined;
   const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`;

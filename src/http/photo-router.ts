@@ -12,6 +12,8 @@ const STATUS_OF: Partial<Record<DomainError['code'], number>> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   BAD_USER_INPUT: 400,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_REQUESTS: 429,
@@ -75,6 +77,8 @@ export function createPhotoRouter(options: { services: DomainServices }): Router
       const { etag } = await services.photos.upload(scope, String(req.params.id), bytes);
       res.set('ETag', etag).status(204).end();
     } catch (error) {
+      // The client went away mid-upload: nobody to answer, and no fault of Portico's.
+      if (req.destroyed && !(error instanceof DomainError)) return;
       answerError(error, res, next);
     }
   });

@@ -123,55 +123,77 @@ export const directoryProviderRepository = {
     return rows.map((r) => ({ ...toProvider(r), slug: r.slug as string }));
   },
 
-  /** Slugs of tenants whose last sync started before `before` (or that never synced), none running. */
+  /**
+   * Slugs of tenants whose last sync started before `before` (or that never synced). A running sync holds its
+   * tenant back only while its process still says it is alive: one whose process died is taken over.
+   */
   async dueForSync(em: EntityManager, before: Date): Promise<string[]> {
     const rows = await em.execute<{ slug: string }[]>(
       `select t.slug from directory_providers p join tenants t on t.id = p.tenant_id
-        where not exists (select 1 from directory_syncs s where s.tenant_id = p.tenant_id and (s.started_at >= ? or s.state = 'RUNNING'))
+        where not exists (select 1 from directory_syncs s
+                           where s.tenant_id = p.tenant_id
+                             and case when s.state = 'RUNNING' then s.heartbeat_at >= now() - make_interval(secs => ?)
+                                      else s.started_at >= ? end)
         order by t.slug`,
-      [before],
+      [SYNC_HEARTBEAT_STALE_SECONDS, before],
     );
     return rows.map((r) => r.slug);
   },
 
   /**
    * Starts a sync unless one of the tenant runs (in any process): the partial unique index decides. A running
-   * sync whose heartbeat stopped is failed first. Returns the new sync, or the one already running.
+   * sync whose heartbeat stopped is failed first (returned in `takenOver`, for its event). Returns the new sync,
+   * or the one already running.
    */
-  async claimSync(em: EntityManager, tenantId: string, trigger: SyncTrigger): Promise<{ sync: SyncRecord; started: boolean }> {
-    await em.execute(
+  async claimSync(em: EntityManager, tenantId: string, trigger: SyncTrigger): Promise<{ sync: SyncRecord; started: boolean; takenOver: SyncRecord[] }> {
+    const takenOver = await em.execute<Record<string, unknown>[]>(
       `update directory_syncs set state = 'FAILED', finished_at = now(),
               error = 'The process running this sync stopped before it finished; the next sync starts over'
-        where tenant_id = ? and state = 'RUNNING' and heartbeat_at < now() - make_interval(secs => ?)`,
+        where tenant_id = ? and state = 'RUNNING' and heartbeat_at < now() - make_interval(secs => ?)
+        returning *`,
       [tenantId, SYNC_HEARTBEAT_STALE_SECONDS],
     );
-    const inserted = await em.execute<Record<string, unknown>[]>(
-      `insert into directory_syncs (id, tenant_id, state, trigger) values (?, ?, 'RUNNING', ?)
-       on conflict (tenant_id) where state = 'RUNNING' do nothing returning *`,
-      [randomUUID(), tenantId, trigger],
-    );
-    if (inserted[0]) return { sync: toSync(inserted[0]), started: true };
-    const running = await em.execute<Record<string, unknown>[]>(`select * from directory_syncs where tenant_id = ? and state = 'RUNNING'`, [tenantId]);
-    return { sync: toSync(running[0]), started: false };
+    for (;;) {
+      const inserted = await em.execute<Record<string, unknown>[]>(
+        `insert into directory_syncs (id, tenant_id, state, trigger) values (?, ?, 'RUNNING', ?)
+         on conflict (tenant_id) where state = 'RUNNING' do nothing returning *`,
+        [randomUUID(), tenantId, trigger],
+      );
+      if (inserted[0]) return { sync: toSync(inserted[0]), started: true, takenOver: takenOver.map(toSync) };
+      const running = await em.execute<Record<string, unknown>[]>(`select * from directory_syncs where tenant_id = ? and state = 'RUNNING'`, [tenantId]);
+      // The running one finished between the two statements: try to start again.
+      if (running[0]) return { sync: toSync(running[0]), started: false, takenOver: takenOver.map(toSync) };
+    }
   },
 
-  async heartbeat(em: EntityManager, syncId: string, counts: SyncCounts): Promise<void> {
-    await em.execute(
+  /** Says the sync is alive (and how far it got); false when it no longer runs (failed by another process, or removed). */
+  async heartbeat(em: EntityManager, tenantId: string, syncId: string, counts: SyncCounts): Promise<boolean> {
+    const rows = await em.execute<{ id: string }[]>(
       `update directory_syncs set heartbeat_at = now(), photos_downloaded = ?, photos_unchanged = ?, photos_skipped = ?, users_without_photo = ?
-        where id = ? and state = 'RUNNING'`,
-      [counts.photosDownloaded, counts.photosUnchanged, counts.photosSkipped, counts.usersWithoutPhoto, syncId],
+        where tenant_id = ? and id = ? and state = 'RUNNING' returning id`,
+      [counts.photosDownloaded, counts.photosUnchanged, counts.photosSkipped, counts.usersWithoutPhoto, tenantId, syncId],
     );
+    return rows.length > 0;
   },
 
-  /** Ends a running sync; null when it was no longer running (taken for dead by another process). */
-  async finish(em: EntityManager, syncId: string, state: 'SUCCEEDED' | 'FAILED', counts: SyncCounts, error: string | null): Promise<SyncRecord | null> {
+  /** Ends a running sync; null when it was no longer running (taken for dead by another process, or removed). */
+  async finish(em: EntityManager, tenantId: string, syncId: string, state: 'SUCCEEDED' | 'FAILED', counts: SyncCounts, error: string | null): Promise<SyncRecord | null> {
     const rows = await em.execute<Record<string, unknown>[]>(
       `update directory_syncs set state = ?, finished_at = now(), heartbeat_at = now(), error = ?,
               photos_downloaded = ?, photos_unchanged = ?, photos_skipped = ?, users_without_photo = ?
-        where id = ? and state = 'RUNNING' returning *`,
-      [state, error, counts.photosDownloaded, counts.photosUnchanged, counts.photosSkipped, counts.usersWithoutPhoto, syncId],
+        where tenant_id = ? and id = ? and state = 'RUNNING' returning *`,
+      [state, error, counts.photosDownloaded, counts.photosUnchanged, counts.photosSkipped, counts.usersWithoutPhoto, tenantId, syncId],
     );
     return rows[0] ? toSync(rows[0]) : null;
+  },
+
+  /** Fails the tenant's running sync (the provider is being removed); its process sees it at its next heartbeat. */
+  async failRunning(em: EntityManager, tenantId: string, error: string): Promise<SyncRecord[]> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `update directory_syncs set state = 'FAILED', finished_at = now(), error = ? where tenant_id = ? and state = 'RUNNING' returning *`,
+      [error, tenantId],
+    );
+    return rows.map(toSync);
   },
 
   async lastSync(em: EntityManager, tenantId: string): Promise<SyncRecord | null> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { recordEvent } from '../events/event-recorder';
 import type { PhotoService } from '../photos/photo.service';
@@ -98,6 +99,9 @@ export class DirectoryProviderService {
   private readonly tokens = new Map<string, { key: string; token: GraphToken }>();
   /** Syncs running in this process, stopped with it. */
   private readonly running = new Map<string, { stop: AbortController; done: Promise<SyncRecord> }>();
+  private stopped = false;
+  /** Token requests in flight per tenant: workers that need a token at once share one request. */
+  private readonly tokenRequests = new Map<string, Promise<GraphToken>>();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -156,11 +160,14 @@ export class DirectoryProviderService {
 
   async remove(scope: Scope): Promise<boolean> {
     requireLevel(scope, 'ADMINISTRATOR');
-    this.running.get(scope.tenantId)?.stop.abort(new GraphProblem('UNEXPECTED', 'The directory provider was removed'));
+    const why = 'The directory provider was removed during the sync';
+    this.running.get(scope.tenantId)?.stop.abort(new GraphProblem('UNEXPECTED', why));
     this.tokens.delete(scope.tenantId);
     return this.uow.write(async (em) => {
       const removed = await providers.remove(em, scope.tenantId);
       if (!removed) return false;
+      // A sync running in another process sees this at its next heartbeat and stops.
+      for (const sync of await providers.failRunning(em, scope.tenantId, why)) await recordSyncFailed(em, scope, sync);
       await recordEvent(em, scope, {
         type: 'DIRECTORY_PROVIDER_REMOVED',
         subjectType: 'DIRECTORY_PROVIDER',
@@ -208,10 +215,22 @@ export class DirectoryProviderService {
     const graph = this.graphClient();
     const provider = await this.uow.read((em) => providers.find(em, scope.tenantId));
     if (!provider) throw new DomainError('NOT_FOUND', 'No directory provider is configured');
-    const { sync, started } = await this.uow.write((em) => providers.claimSync(em, scope.tenantId, trigger));
+    if (this.stopped) throw new DomainError('UNAVAILABLE', 'Portico is shutting down; start the sync again in a moment');
+    const { sync, started } = await this.uow.write(async (em) => {
+      const claimed = await providers.claimSync(em, scope.tenantId, trigger);
+      // A sync whose process died is failed here: its failure is an event the admin sees, like any other.
+      for (const dead of claimed.takenOver) await recordSyncFailed(em, scope, dead);
+      return claimed;
+    });
     if (!started) return { sync, started, done: Promise.resolve(sync) };
     const stop = new AbortController();
-    const done = this.runSync(scope, provider, sync, graph, stop.signal).finally(() => this.running.delete(scope.tenantId));
+    const done = this.runSync(scope, provider, sync, graph, stop.signal)
+      .catch((error: unknown) => {
+        // Nobody awaits an on-demand sync: its failure is reported here, never left to crash the process.
+        this.options.onSyncNotice?.({ tenantId: scope.tenantId, syncId: sync.id, level: 'error', message: 'directory sync could not be recorded', error });
+        return { ...sync, state: 'FAILED' as const, error: 'Portico failed while recording the sync (see its log)' };
+      })
+      .finally(() => this.running.delete(scope.tenantId));
     this.running.set(scope.tenantId, { stop, done });
     return { sync, started, done };
   }
@@ -262,8 +281,9 @@ export class DirectoryProviderService {
     return rows.map((r) => ({ slug: r.slug, tenantId: r.tenantId, daysLeft: r.secretExpiresAt ? (r.secretExpiresAt.getTime() - Date.now()) / DAY_MS : null }));
   }
 
-  /** Stops this process's running syncs (each is recorded as failed) and waits for them. */
+  /** Stops this process's running syncs (each is recorded as failed) and waits for them; starts no new one. */
   async stop(): Promise<void> {
+    this.stopped = true;
     const all = [...this.running.values()];
     for (const { stop } of all) stop.abort(new GraphProblem('UNEXPECTED', 'Portico stopped during the sync; the next sync starts over'));
     await Promise.allSettled(all.map((r) => r.done));
@@ -277,6 +297,10 @@ export class DirectoryProviderService {
       requestId: scope.requestId,
     };
     const notice = this.options.onSyncNotice;
+    // Ended by this process (stop, removal) or found ended elsewhere by the heartbeat.
+    const ended = new AbortController();
+    if (signal.aborted) ended.abort(signal.reason);
+    else signal.addEventListener('abort', () => ended.abort(signal.reason), { once: true });
     const run = new PhotoSyncRun({
       uow: this.uow,
       graph,
@@ -284,12 +308,18 @@ export class DirectoryProviderService {
       tokens: this.tokenSource(provider),
       scope: runScope,
       limits: this.limits,
-      signal,
+      signal: ended.signal,
       onSkipped: (user, reason) => notice?.({ tenantId: scope.tenantId, syncId: sync.id, level: 'debug', message: `photo of ${user.userName} skipped: ${reason}` }),
       onUnexpected: (error) => notice?.({ tenantId: scope.tenantId, syncId: sync.id, level: 'error', message: 'directory sync failed', error }),
     });
     const heartbeat = setInterval(() => {
-      void this.uow.write((em) => providers.heartbeat(em, sync.id, run.counts)).catch(() => undefined);
+      void this.uow
+        .write((em) => providers.heartbeat(em, scope.tenantId, sync.id, run.counts))
+        .then((alive) => {
+          // Failed by another process (taken for dead) or by the provider's removal: this run must not go on.
+          if (!alive) ended.abort(new GraphProblem('UNEXPECTED', 'This sync was ended elsewhere (its provider removed, or taken for dead)'));
+        })
+        .catch((error: unknown) => notice?.({ tenantId: scope.tenantId, syncId: sync.id, level: 'error', message: 'directory sync heartbeat failed', error }));
     }, HEARTBEAT_MS);
     heartbeat.unref();
     let outcome: Awaited<ReturnType<PhotoSyncRun['run']>>;
@@ -302,14 +332,14 @@ export class DirectoryProviderService {
     } finally {
       clearInterval(heartbeat);
     }
-    const reason = outcome.fatal ? (signal.aborted ? outcome.fatal.message : adviceFor(outcome.fatal)) : null;
+    const reason = outcome.fatal ? (ended.signal.aborted ? outcome.fatal.message : adviceFor(outcome.fatal)) : null;
     return this.finish(runScope, sync, outcome.counts, reason);
   }
 
   private async finish(scope: Scope, sync: SyncRecord, counts: SyncCounts, reason: string | null): Promise<SyncRecord> {
     const summary = `${counts.photosDownloaded} downloaded, ${counts.photosUnchanged} unchanged, ${counts.photosSkipped} skipped, ${counts.usersWithoutPhoto} without a photo`;
     return this.uow.write(async (em) => {
-      const finished = await providers.finish(em, sync.id, reason ? 'FAILED' : 'SUCCEEDED', counts, reason);
+      const finished = await providers.finish(em, scope.tenantId, sync.id, reason ? 'FAILED' : 'SUCCEEDED', counts, reason);
       // Another process took this sync for dead (a stalled heartbeat) and failed it already: that record stands.
       if (!finished) return (await providers.syncById(em, scope.tenantId, sync.id)) ?? sync;
       await recordEvent(em, scope, {
@@ -341,6 +371,16 @@ export class DirectoryProviderService {
     const key = `${provider.directoryTenantId}|${provider.clientId}|${provider.clientSecretSealed}`;
     const cached = this.tokens.get(provider.tenantId);
     if (!fresh && cached && cached.key === key && cached.token.expiresAt - TOKEN_EXPIRY_MARGIN_MS > Date.now()) return cached.token;
+    if (fresh) return this.requestToken(provider, key, signal);
+    let request = this.tokenRequests.get(provider.tenantId);
+    if (!request) {
+      request = this.requestToken(provider, key, undefined).finally(() => this.tokenRequests.delete(provider.tenantId));
+      this.tokenRequests.set(provider.tenantId, request);
+    }
+    return request;
+  }
+
+  private async requestToken(provider: ProviderRow, key: string, signal: AbortSignal | undefined): Promise<GraphToken> {
     // Bounded like any Graph request: a login endpoint that never answers must not hold a sync forever.
     const token = await withDeadline(signal, this.limits.photoTimeoutMs, (bounded) => this.graphClient().token(this.appOf(provider), bounded));
     this.tokens.set(provider.tenantId, { key, token });
@@ -376,6 +416,26 @@ export class DirectoryProviderService {
     if (!this.graph) throw new DomainError('INTERNAL', 'No Microsoft Graph client is configured in this process');
     return this.graph;
   }
+}
+
+/** DIRECTORY_SYNC_FAILED for a sync ended by something other than its own run (its process died, its provider removed). */
+async function recordSyncFailed(em: EntityManager, scope: Scope, sync: SyncRecord): Promise<void> {
+  await recordEvent(em, scope, {
+    type: 'DIRECTORY_SYNC_FAILED',
+    subjectType: 'DIRECTORY_PROVIDER',
+    subjectId: scope.tenantId,
+    summary: `Directory sync failed: ${sync.error ?? 'it did not finish'}`,
+    outcome: 'FAILURE',
+    error: sync.error,
+    detail: {
+      syncId: sync.id,
+      trigger: sync.trigger,
+      photosDownloaded: sync.photosDownloaded,
+      photosUnchanged: sync.photosUnchanged,
+      photosSkipped: sync.photosSkipped,
+      usersWithoutPhoto: sync.usersWithoutPhoto,
+    },
+  });
 }
 
 /**

@@ -39,6 +39,8 @@ export type GraphProblemKind =
   | 'TENANT_UNKNOWN'
   | 'PERMISSION_MISSING'
   | 'TOKEN_REJECTED'
+  /** The login endpoint failed otherwise (timed out, throttled, answered 5xx). */
+  | 'LOGIN_FAILED'
   | 'THROTTLED'
   | 'TOO_LARGE'
   | 'TIMEOUT'

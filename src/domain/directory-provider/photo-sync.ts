@@ -31,6 +31,10 @@ export const DEFAULT_PHOTO_SYNC_LIMITS: PhotoSyncLimits = {
 
 /** Users read from the database at a time: the sync holds one page, never the whole directory. */
 const USER_PAGE_SIZE = 200;
+/** Photos being written at once by one sync. */
+const MAX_STORES_IN_FLIGHT = 4;
+/** Attempts of a request whose connection failed (a reset keep-alive socket) before the sync gives up. */
+const UNREACHABLE_ATTEMPTS = 3;
 /** When Graph says 429/503 without Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 1_000;
 
@@ -42,6 +46,7 @@ const FATAL_PROBLEMS = new Set<GraphProblem['kind']>([
   'TENANT_UNKNOWN',
   'PERMISSION_MISSING',
   'TOKEN_REJECTED',
+  'LOGIN_FAILED',
   'UNREACHABLE',
 ]);
 
@@ -105,7 +110,8 @@ export class PhotoSyncRun {
     await Promise.all(Array.from({ length: Math.max(1, this.deps.limits.concurrency) }, () => this.worker()));
     await Promise.all(this.storing);
     if (!this.fatal && this.deps.signal.aborted) {
-      this.fatal = new GraphProblem('UNEXPECTED', 'The sync was stopped because Portico was shutting down');
+      const reason: unknown = this.deps.signal.reason;
+      this.fatal = reason instanceof GraphProblem ? reason : new GraphProblem('UNEXPECTED', 'The sync was stopped before it finished');
     }
     return { counts: this.counts, fatal: this.fatal };
   }
@@ -113,7 +119,14 @@ export class PhotoSyncRun {
   private async worker(): Promise<void> {
     for (;;) {
       if (this.stopAll.signal.aborted) return;
-      const user = await this.nextUser();
+      let user: SyncUser | undefined;
+      try {
+        user = await this.nextUser();
+      } catch (error) {
+        // The users could not be read: nothing more can be synced.
+        this.stop(error);
+        return;
+      }
       if (!user) return;
       try {
         await this.syncUser(user);
@@ -123,17 +136,24 @@ export class PhotoSyncRun {
     }
   }
 
-  /** A user's failure: counted as skipped when it is that user's alone, else the end of the sync. */
-  private failed(user: SyncUser, error: unknown): void {
+  /** Ends the whole sync with this problem (the first one wins): every request in flight is aborted. */
+  private stop(error: unknown): void {
     if (this.stopAll.signal.aborted) return;
     const problem = asProblem(error);
     if (!(error instanceof GraphProblem)) this.deps.onUnexpected?.(error);
-    if (!(error instanceof GraphProblem) || FATAL_PROBLEMS.has(problem.kind)) {
+    this.fatal ??= problem;
+    this.stopAll.abort(problem);
+  }
+
+  /** A user's failure: counted as skipped when it is that user's alone, else the end of the sync. */
+  private failed(user: SyncUser, error: unknown): void {
+    if (this.stopAll.signal.aborted) return;
+    if (!(error instanceof GraphProblem) || FATAL_PROBLEMS.has(error.kind)) {
       // The app's own problem, or Portico's (its database): no other user would fare better.
-      this.fatal ??= problem;
-      this.stopAll.abort(problem);
+      this.stop(error);
       return;
     }
+    const problem = error;
     this.counts.photosSkipped += 1;
     this.deps.onSkipped?.(user, problem.message);
   }
@@ -141,7 +161,7 @@ export class PhotoSyncRun {
   private async nextUser(): Promise<SyncUser | undefined> {
     while (this.pending.length === 0 && !this.exhausted && !this.stopAll.signal.aborted) await this.loadNextPage();
     // The next page is read while this one is still being worked on, so no worker waits for it.
-    if (this.pending.length <= this.deps.limits.concurrency && !this.exhausted) void this.loadNextPage().catch(() => undefined);
+    if (this.pending.length <= this.deps.limits.concurrency && !this.exhausted) void this.loadNextPage().catch((error: unknown) => this.stop(error));
     return this.pending.shift();
   }
 
@@ -152,11 +172,15 @@ export class PhotoSyncRun {
 
   private async loadPage(): Promise<void> {
     const { uow, scope } = this.deps;
-    const users = await uow.read((em) => directoryProviderRepository.usersPage(em, scope.tenantId, this.lastUserId, USER_PAGE_SIZE));
+    // Both reads, then the position moves: a failed read loses no user (it ends the sync instead).
+    const { users, known } = await uow.read(async (em) => {
+      const page = await directoryProviderRepository.usersPage(em, scope.tenantId, this.lastUserId, USER_PAGE_SIZE);
+      const etags = page.length === 0 ? new Map<string, string>() : await photoRepository.directoryEtags(em, scope.tenantId, page.map((u) => u.id));
+      return { users: page, known: etags };
+    });
     if (users.length < USER_PAGE_SIZE) this.exhausted = true;
     if (users.length === 0) return;
     this.lastUserId = users[users.length - 1].id;
-    const known = await uow.read((em) => photoRepository.directoryEtags(em, scope.tenantId, users.map((u) => u.id)));
     for (const [userId, etag] of known) this.knownEtags.set(userId, etag);
     this.pending.push(...users);
   }
@@ -177,16 +201,18 @@ export class PhotoSyncRun {
     if (metadata.kind === 'unknown-user') {
       throw new GraphProblem('UNEXPECTED', `Microsoft Graph knows no user ${ref}`, { status: 404, code: 'Request_ResourceNotFound' });
     }
-    if (known === metadata.etag) {
+    // Without an ETag from Graph the photo cannot be known unchanged: it is downloaded.
+    if (metadata.etag !== '' && known === metadata.etag) {
       this.counts.photosUnchanged += 1;
       return;
     }
     const bytes = await this.withGraph((token) => this.timeLimited((signal) => graph.downloadPhoto(token, ref, MAX_PHOTO_BYTES, signal)));
     // Stored while this worker goes on to the next user: Graph's latency, not the database, sets the pace.
-    // At most `concurrency` stores wait, so the photos held stay bounded whatever the directory's size.
-    while (this.storing.size >= this.deps.limits.concurrency) await Promise.race(this.storing);
+    // A few stores at a time (each is one statement): the photos held stay bounded whatever the directory's
+    // size, and a sync never takes more than a few of the pool's connections from the API.
+    while (this.storing.size >= MAX_STORES_IN_FLIGHT) await Promise.race(this.storing);
     const store = photos
-      .storeFromDirectory(scope, user.id, { bytes, directoryEtag: metadata.etag })
+      .storeFromDirectory(scope, user.id, { bytes, directoryEtag: metadata.etag === '' ? undefined : metadata.etag })
       .then(
         () => void (this.counts.photosDownloaded += 1),
         (error: unknown) => {
@@ -209,25 +235,41 @@ export class PhotoSyncRun {
 
   /** Runs a Graph call with the current token: a throttled call waits as asked and runs again; a rejected token is renewed once. */
   private async withGraph<T>(call: (token: GraphToken) => Promise<T>): Promise<T> {
-    const { tokens, limits } = this.deps;
-    let token = await tokens.current(this.stopAll.signal);
+    const { limits } = this.deps;
+    let token = await this.token((signal) => this.deps.tokens.current(signal));
     let renewed = false;
-    for (let attempt = 1; ; attempt += 1) {
+    for (let attempt = 1, unreachable = 0; ; attempt += 1) {
       try {
         return await call(token);
       } catch (error) {
         const problem = asProblem(error);
         if (problem.kind === 'TOKEN_REJECTED' && !renewed) {
           renewed = true;
-          token = await tokens.renew(token, this.stopAll.signal);
+          const rejected = token;
+          token = await this.token((signal) => this.deps.tokens.renew(rejected, signal));
           continue;
         }
         if (problem.kind === 'THROTTLED' && attempt < limits.throttledAttempts) {
           await sleep(Math.min(problem.detail.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS, limits.maxRetryAfterMs), this.stopAll.signal);
           continue;
         }
-        throw problem;
+        // One reset connection is no outage: only a connection that keeps failing ends the sync.
+        if (problem.kind === 'UNREACHABLE' && (unreachable += 1) < UNREACHABLE_ATTEMPTS) {
+          await sleep(250 * unreachable, this.stopAll.signal);
+          continue;
+        }
+        throw error instanceof GraphProblem ? error : problem;
       }
+    }
+  }
+
+  /** The app's token: without one no user can be synced, so any failure to get it ends the sync. */
+  private async token(get: (signal: AbortSignal) => Promise<GraphToken>): Promise<GraphToken> {
+    try {
+      return await get(this.stopAll.signal);
+    } catch (error) {
+      const problem = asProblem(error);
+      throw FATAL_PROBLEMS.has(problem.kind) ? problem : new GraphProblem('LOGIN_FAILED', problem.message, problem.detail);
     }
   }
 }

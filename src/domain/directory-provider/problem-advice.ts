@@ -20,6 +20,8 @@ export function adviceFor(problem: GraphProblem): string {
       return `Microsoft Graph refused to read photos${code}: add the application permission User.Read.All (or ProfilePhoto.Read.All) to the app registration and grant admin consent for the directory.`;
     case 'TOKEN_REJECTED':
       return `Microsoft Graph refused the app's token${code}: check that the app registration belongs to this directory, then test the connection again.`;
+    case 'LOGIN_FAILED':
+      return `Microsoft's login endpoint failed${code} (${problem.message}): the next sync tries again.`;
     case 'THROTTLED':
       return `Microsoft Graph is throttling requests${code}: the next sync tries again.`;
     case 'TOO_LARGE':

@@ -12,8 +12,8 @@ export type PhotoRead = { kind: 'photo'; photo: StoredPhoto } | { kind: 'not-mod
 /** A photo the directory sync downloaded, to be stored when it is an image Portico serves. */
 export interface DirectoryPhoto {
   bytes: Buffer;
-  /** Entra's `@odata.mediaEtag`, remembered so an unchanged photo is not downloaded again. */
-  directoryEtag: string;
+  /** Entra's `@odata.mediaEtag`, remembered so an unchanged photo is not downloaded again (none when Graph sent none). */
+  directoryEtag?: string;
 }
 
 /** Refuses callers of other tenants; any credential or session of the tenant may see its people's photos. */

@@ -14,7 +14,7 @@ import { TenantNode } from '../types/tenant.type';
 /** Microsoft Entra ID as the tenant's directory provider (SPEC §6). */
 @Resolver(() => TenantNode)
 export class DirectoryProviderResolver {
-  @FieldResolver(() => DirectoryProvider, { nullable: true, description: 'The directory provider, or null when none is connected (administrators only).' })
+  @FieldResolver(() => DirectoryProvider, { nullable: true, description: 'The directory provider, or null when none is connected. ADMINISTRATOR only: others are refused (FORBIDDEN).' })
   async directoryProvider(@Ctx() ctx: GraphQLContext, @Root() tenant: TenantNode): Promise<DirectoryProvider | null> {
     const view = await ctx.services.directoryProvider.view(nodeScope(ctx, tenant.id));
     return view && toDirectoryProvider(view);

@@ -400,4 +400,12 @@ describe('directory sync of profile photos', () => {
     await expectPhoto(slug, medium, sizedJpeg(100 * 1024), 'image/jpeg');
     await expectPhoto(slug, large, sizedJpeg(4 * 1000 * 1000), 'image/jpeg');
   });
+
+  it('a photo Graph sends without an ETag is downloaded at every sync (it cannot be known unchanged)', async () => {
+    const { scim, api } = await connectedTenant('no-etag');
+    const [person] = await provisionPeople(scim, fake, [{ userName: 'noetag@contoso.example', photo: tinyPng() }]);
+    fake.setPhoto(person.userName, tinyPng(), 'image/png', '');
+    expect(await api.sync()).toMatchObject({ state: 'SUCCEEDED', photosDownloaded: 1 });
+    expect(await api.sync()).toMatchObject({ state: 'SUCCEEDED', photosDownloaded: 1, photosUnchanged: 0 });
+  });
 });

@@ -140,4 +140,26 @@ describe('the client secret\'s expiry', () => {
     await directoryPassOnce(portico.services, logger, 40);
     expect(await syncs()).toHaveLength(1);
   });
+
+  it('a sync whose process died (its heartbeat stale) does not hold the schedule back: it is failed, with its event, and a new one runs', async () => {
+    const scim = await scimTenant(portico, 'stale');
+    await provisionPeople(scim, fake, [{ userName: 'st@contoso.example', photo: tinyPng() }]);
+    const api = directoryApi(portico.url, 'stale', { token: portico.operatorToken });
+    await api.configure(inputFor(fake));
+    const [{ id: tenantId }] = await sql(portico.databaseUrl, `select id from tenants where slug = 'stale'`);
+    await sql(
+      portico.databaseUrl,
+      `insert into directory_syncs (id, tenant_id, state, trigger, started_at, heartbeat_at)
+       values (gen_random_uuid(), '${tenantId}', 'RUNNING', 'SCHEDULE', now() - interval '10 minutes', now() - interval '9 minutes')`,
+    );
+    await directoryPassOnce(portico.services, createLogger('silent'), 40);
+    const syncs = await sql(portico.databaseUrl, `select state, error from directory_syncs where tenant_id = '${tenantId}' order by started_at`);
+    expect(syncs).toEqual([
+      { state: 'FAILED', error: expect.stringMatching(/stopped before it finished/) },
+      { state: 'SUCCEEDED', error: null },
+    ]);
+    const failed = await api.events(['DIRECTORY_SYNC_FAILED']);
+    expect(failed).toHaveLength(1);
+    expect(failed[0].summary).toMatch(/stopped before it finished/);
+  });
 });
