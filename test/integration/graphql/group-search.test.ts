@@ -50,7 +50,7 @@ describe('GraphQL groups search', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: Awaited<ReturnType<typeof portico.gql<GroupsQuery, object>>> = await portico.gql(GroupsDocument, {
+      const page: { data?: GroupsQuery | null } = await portico.gql(GroupsDocument, {
         tenant: 'acme',
         first: 7,
         after,
