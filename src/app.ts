@@ -17,6 +17,7 @@ import { createHttpApp } from './http/app';
 import { createLogger, type Logger } from './http/logger';
 import { startEventRetention } from './jobs/event-retention';
 import { startDeletedUserPurge } from './jobs/deleted-user-purge';
+import { startScimRequestCounts } from './jobs/scim-request-counts';
 import { massDeprovisioningCounter } from './http/metrics';
 import { SamlMetadataReader } from './saml/metadata-reader';
 import { startMetadataRefresh } from './saml/metadata-refresh';
@@ -130,6 +131,9 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     cleanups.push({ name: 'event retention', run: async () => stopRetention() });
     const stopPurge = startDeletedUserPurge({ services, logger, retentionDays: config.deletedUserRetentionDays });
     cleanups.push({ name: 'deleted user purge', run: async () => stopPurge() });
+    // Stopped after the HTTP server drained (cleanups run in reverse), so its last flush has every request.
+    const stopScimCounts = startScimRequestCounts({ services, logger });
+    cleanups.push({ name: 'scim request counts', run: stopScimCounts });
 
     const httpServer: Server = createServer();
     const schema = await buildPorticoSchema();

@@ -19,6 +19,7 @@ import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './user
 import { DirectoryProviderService, type DirectoryProviderOptions } from './directory-provider/directory-provider.service';
 import type { DirectoryGraph } from './directory-provider/graph-port';
 import { PhotoService } from './photos/photo.service';
+import { ScimRequestCounter } from './scim-traffic/scim-request-counter';
 
 /** The whole domain layer, as every transport sees it. */
 export interface DomainServices {
@@ -36,6 +37,8 @@ export interface DomainServices {
   events: EventService;
   photos: PhotoService;
   directoryProvider: DirectoryProviderService;
+  /** How many SCIM requests each tenant received per hour: counted in memory, flushed to the database. */
+  scimRequests: ScimRequestCounter;
   /** The live provisioning log of this process (woken by the database's LISTEN connection). */
   feed: EventFeed;
 }
@@ -82,6 +85,7 @@ export function createDomainServices(em: EntityManager, options: DomainOptions =
     events: new EventService(uow, feed),
     photos,
     directoryProvider: new DirectoryProviderService(uow, photos, options.graph, secretBox, options.directoryProvider),
+    scimRequests: new ScimRequestCounter(uow),
     feed,
   };
 }

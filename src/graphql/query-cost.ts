@@ -52,10 +52,15 @@ export const READING_FIELDS: ReadonlySet<string> = new Set([
 export const IN_MEMORY_FIELD_RESOLVERS: ReadonlySet<string> = new Set<string>(['User.photoUrl']);
 
 /**
- * Field resolvers that read through a per-request DataLoader: one query for all parents of a request, so the
- * root field's read already bounds them.
+ * Field resolvers that read through a per-request DataLoader or memo: one query for all parents of a request
+ * (the SCIM request counts: one per tenant, for both fields), so the root field's read already bounds them.
  */
-export const BATCHED_FIELD_RESOLVERS: ReadonlySet<string> = new Set(['ApiKey.createdBy', 'ScimSettings.tokenCreatedBy']);
+export const BATCHED_FIELD_RESOLVERS: ReadonlySet<string> = new Set([
+  'ApiKey.createdBy',
+  'ScimSettings.tokenCreatedBy',
+  'ScimSettings.requestsLast24h',
+  'ScimSettings.refusedLast24h',
+]);
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 

@@ -2,7 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessResolver, TeamMembersResolver, UserAccessResolver } from './resolvers/access.resolver';
 import { ApiKeyCreatorResolver, ScimTokenCreatorResolver } from './resolvers/credential-creator.resolver';
-import { CredentialResolver } from './resolvers/credential.resolver';
+import { CredentialResolver, ScimRequestCountsResolver } from './resolvers/credential.resolver';
 import { DeletedUserResolver } from './resolvers/deleted-user.resolver';
 import { DirectoryProviderResolver } from './resolvers/directory-provider.resolver';
 import { GroupResolver, UserResolver } from './resolvers/directory.resolver';
@@ -23,6 +23,7 @@ export const resolvers = [
   CredentialResolver,
   ApiKeyCreatorResolver,
   ScimTokenCreatorResolver,
+  ScimRequestCountsResolver,
   EventResolver,
   UserAccessResolver,
   TeamMembersResolver,

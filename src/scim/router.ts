@@ -29,7 +29,16 @@ export interface ScimRouterOptions {
   rateLimit: { perSecond: number; burst: number };
 }
 
-type ScimLocals = { scope?: Scope };
+/** `tenantId`: the tenant the URL names, once resolved (set for refused requests too); `scope`: once authenticated. */
+type ScimLocals = { scope?: Scope; tenantId?: string };
+
+/** The scope of a request to an existing tenant that is not (or not yet) authenticated. */
+const unauthenticatedScope = (tenantId: string, req: Request): Scope => ({
+  actor: { kind: 'SCIM_CLIENT', id: null, label: 'unauthenticated SCIM client', tenantId, level: 'NONE' },
+  tenantId,
+  source: 'SCIM',
+  requestId: requestIdOf(req),
+});
 
 /** A copy with U+0000 and lone surrogates replaced in every string (for the provisioning log, which jsonb stores). */
 function withoutNul(value: unknown): unknown {
@@ -64,8 +73,9 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
     const slug = String(req.params.tenant);
     const token = parseBearer(req.headers.authorization ?? '');
     // An unknown tenant is answered from memory (usually): random slugs must not each cost a query.
-    const tenantExists = (await services.tenants.idOfSlug(slug)) !== null;
-    const found = token && tenantExists ? await services.authenticator.authenticateScimAt(slug, token) : null;
+    const tenantId = await services.tenants.idOfSlug(slug);
+    if (tenantId) (res.locals as ScimLocals).tenantId = tenantId;
+    const found = token && tenantId ? await services.authenticator.authenticateScimAt(slug, token) : null;
     if (!found) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="SCIM"');
       await logUnauthenticated(slug, req, async () => (token ? services.authenticator.whyScimTokenRefused(slug, token) : 'No bearer token'));
@@ -88,13 +98,7 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
     // Only existing tenants are remembered, and the map is bounded: random slugs cannot grow it.
     if (lastUnauthenticatedLog.size >= 10_000) lastUnauthenticatedLog.clear();
     lastUnauthenticatedLog.set(slug, now);
-    const scope: Scope = {
-      actor: { kind: 'SCIM_CLIENT', id: null, label: 'unauthenticated SCIM client', tenantId, level: 'NONE' },
-      tenantId,
-      source: 'SCIM',
-      requestId: requestIdOf(req),
-    };
-    await recordRejection(scope, req, 401, await reasonOf());
+    await recordRejection(unauthenticatedScope(tenantId, req), req, 401, await reasonOf());
   }
 
   async function recordRejection(scope: Scope, req: Request, status: number, reason: string, scimType?: string): Promise<void> {
@@ -124,8 +128,22 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
       .catch((error: unknown) => logger.error({ err: error }, 'could not record a rejected SCIM request'));
   }
 
+  /**
+   * Counts every answered request of an existing tenant (authenticated or refused) when its response is sent:
+   * a map update in memory, flushed to the database in the background (src/jobs/scim-request-counts.ts).
+   */
+  const countRequest: RequestHandler = (req, res, next) => {
+    res.on('finish', () => {
+      const { scope, tenantId } = res.locals as ScimLocals;
+      if (scope) services.scimRequests.count(scope, res.statusCode);
+      else if (tenantId) services.scimRequests.count(unauthenticatedScope(tenantId, req), res.statusCode);
+    });
+    next();
+  };
+
   // Authenticate before reading the body: an unauthenticated client gets its 401 whatever it sent.
   router.use(
+    countRequest,
     authenticate,
     jsonBodyParser({ limit: SCIM_BODY_LIMIT, type: () => true, strict: false }, (problem) =>
       problem === 'tooDeep' ? invalidSyntax(jsonShapeMessage(problem)) : invalidValue(jsonShapeMessage(problem)),

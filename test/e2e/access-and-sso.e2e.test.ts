@@ -28,6 +28,7 @@ describe('console: teams, mappings and single sign-on', () => {
     userId = user.body.id;
     const group = await scim.post('/Groups', entraGroup('Sales'));
     groupId = group.body.id;
+    expect((await scim.post('/Groups', entraGroup('Marketing'))).status).toBe(201);
     const added = await scim.patch(`/Groups/${groupId}`, { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: [{ value: userId }] }] });
     expect(added.status).toBe(204);
     win = await openConsole(browser, portico.url, { path: '/t/fabrikam/teams' });
@@ -71,7 +72,13 @@ describe('console: teams, mappings and single sign-on', () => {
     await defaultEditor.getByRole('button', { name: 'Save mapping' }).click();
     await page.getByText('Viewer globally').waitFor();
 
-    await page.getByLabel('Group', { exact: true }).selectOption({ label: 'Sales' });
+    // The group picker searches on the server: typing narrows what it offers.
+    await page.getByText('2 groups.', { exact: true }).waitFor();
+    await page.getByLabel('Find a group').fill('SAL');
+    await page.getByText('1 group matches “SAL”.', { exact: true }).waitFor();
+    const picker = page.getByLabel('Group', { exact: true });
+    expect(await picker.getByRole('option').allTextContents()).toEqual(['Choose a group', 'Sales']);
+    await picker.selectOption({ label: 'Sales' });
     const editor = page.getByRole('form', { name: 'Edit the mapping of Sales' });
     await editor.getByLabel('Add team').selectOption({ label: 'Field Sales' });
     await editor.getByLabel('Level in the added team').selectOption('COLLABORATOR');

@@ -179,7 +179,12 @@ describe('console: the Entra setup', () => {
   });
 
   it('regenerates the SCIM token with an overlap period: both tokens work for that time', async () => {
+    // What Entra sent so far (six requests, one refused), written now rather than at the next periodic flush.
+    await portico.services.scimRequests.flush();
     await nav(page, 'User provisioning').click();
+    const requests = page.getByText('Requests from Entra in the last 24 h', { exact: true }).locator('..');
+    await requests.getByText('6', { exact: true }).waitFor();
+    await page.getByText('Refused in the last 24 h', { exact: true }).locator('..').getByRole('link', { name: '1 refused' }).waitFor();
     await page.getByRole('button', { name: 'Regenerate token' }).click();
     const warning = page.getByRole('dialog', { name: 'Regenerate token' });
     await warning.getByText('A new token invalidates the current one').waitFor();

@@ -36,7 +36,8 @@ describe('committed GraphQL artefacts', () => {
       'tenant(tenant: String): Tenant',
       'users(after: String, filter: UserFilter, first: Int, tenant: String): UserConnection!',
       'user(id: ID!, tenant: String): User',
-      'groups(after: String, first: Int, tenant: String): IdpGroupConnection!',
+      // An argument added since the SPEC (filter) keeps the operation: its arguments stay, none renamed.
+      'groups(after: String, filter: GroupFilter, first: Int, tenant: String): IdpGroupConnection!',
       'group(id: ID!, tenant: String): IdpGroup',
       'teams(tenant: String): [Team!]!',
       'provisioningEvents(after: String, filter: ProvisioningEventFilter, first: Int, tenant: String): ProvisioningEventConnection!',

@@ -237,6 +237,15 @@ export type ConsoleGroupsQueryVariables = Exact<{
 
 export type ConsoleGroupsQuery = { groups: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, displayName: string, externalId: string | null, members: { totalCount: number } } }> } };
 
+export type ConsoleGroupOptionsQueryVariables = Exact<{
+  tenant?: string | null | undefined;
+  first?: number | null | undefined;
+  search?: string | null | undefined;
+}>;
+
+
+export type ConsoleGroupOptionsQuery = { groups: { totalCount: number, edges: Array<{ node: { id: string, displayName: string } }> } };
+
 export type ConsoleGroupQueryVariables = Exact<{
   tenant?: string | null | undefined;
   id: string | number;
@@ -289,7 +298,7 @@ export type ConsoleProvisioningQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleProvisioningQuery = { tenant: { id: string, fallbackTeamId: string | null, scimEnabled: boolean } | null, scimSettings: { enabled: boolean, baseUrl: string, tokenPrefix: string | null, tokenCreatedAt: string | null, tokenLastUsedAt: string | null, tokenCreatedByLabel: string | null }, scimChanges: { totalCount: number }, scimRefused: { totalCount: number } };
+export type ConsoleProvisioningQuery = { tenant: { id: string, fallbackTeamId: string | null, scimEnabled: boolean } | null, scimSettings: { requestsLast24h: number, refusedLast24h: number, enabled: boolean, baseUrl: string, tokenPrefix: string | null, tokenCreatedAt: string | null, tokenLastUsedAt: string | null, tokenCreatedByLabel: string | null }, scimChanges: { totalCount: number } };
 
 export type ConsoleEnableScimMutationVariables = Exact<{
   tenant?: string | null | undefined;
@@ -838,6 +847,19 @@ export const ConsoleGroupsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleGroupsQuery, ConsoleGroupsQueryVariables>;
+export const ConsoleGroupOptionsDocument = new TypedDocumentString(`
+    query ConsoleGroupOptions($tenant: String, $first: Int, $search: String) {
+  groups(tenant: $tenant, first: $first, filter: {search: $search}) {
+    totalCount
+    edges {
+      node {
+        id
+        displayName
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleGroupOptionsQuery, ConsoleGroupOptionsQueryVariables>;
 export const ConsoleGroupDocument = new TypedDocumentString(`
     query ConsoleGroup($tenant: String, $id: ID!, $first: Int, $after: String) {
   group(tenant: $tenant, id: $id) {
@@ -949,18 +971,13 @@ export const ConsoleProvisioningDocument = new TypedDocumentString(`
   }
   scimSettings(tenant: $tenant) {
     ...ConsoleScimSettings
+    requestsLast24h
+    refusedLast24h
   }
   scimChanges: provisioningEvents(
     tenant: $tenant
     first: 1
     filter: {sources: [SCIM], from: $since}
-  ) {
-    totalCount
-  }
-  scimRefused: provisioningEvents(
-    tenant: $tenant
-    first: 1
-    filter: {types: [SCIM_REQUEST_REJECTED], from: $since}
   ) {
     totalCount
   }

@@ -6,12 +6,12 @@ import { DomainError, notFound } from '../shared/domain-error';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
 import type { Scope } from '../shared/scope';
 import { rowById } from '../shared/row-by-id';
-import { isUuid, uuidArray } from '../shared/sql';
+import { escapeLike, isUuid, uuidArray } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
-import { conflictOnDuplicate, parseInput } from '../shared/validate';
+import { conflictOnDuplicate, parseInput, stripNulls } from '../shared/validate';
 import { checkVersion, type WriteCondition } from '../shared/versioning';
 import { User } from '../users/user.entity';
-import { groupAttributesRule, memberIdsRule, type GroupAttributes } from './group-rules';
+import { groupAttributesRule, groupFilterRule, memberIdsRule, type GroupAttributes, type GroupFilter } from './group-rules';
 import { accessBefore, recordAccessChanges } from '../access/access-changes';
 import { IdpGroup } from './idp-group.entity';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
@@ -55,23 +55,30 @@ export class GroupService {
     return group;
   }
 
-  async list(scope: Scope, args: PageArgs): Promise<Page<IdpGroup>> {
+  /**
+   * A page of the tenant's groups by display name (case-insensitive). `search` keeps those whose display name
+   * contains it, in any case (its `%`, `_` and `\` match themselves); `totalCount` counts what the filter keeps.
+   */
+  async list(scope: Scope, args: PageArgs & { filter?: { [K in keyof GroupFilter]?: GroupFilter[K] | null } | null }): Promise<Page<IdpGroup>> {
     requireDirectoryAccess(scope, 'read');
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 1);
+    const filter = parseInput(groupFilterRule, stripNulls(args.filter ?? {}));
     return this.uow.read(async (em) => {
       const knex = em.getKnex();
-      const rowsQuery = knex('idp_groups')
-        .where('tenant_id', scope.tenantId)
+      const filtered = knex('idp_groups').where('tenant_id', scope.tenantId);
+      if (filter.search) filtered.andWhereILike('display_name', `%${escapeLike(filter.search)}%`);
+      const rowsQuery = filtered
+        .clone()
         .select('*')
         .orderByRaw('lower(display_name) asc')
         .limit(size + 1);
       if (after) rowsQuery.andWhereRaw('lower(display_name) > ?', [String(after[0])]);
-      const [rows, totalCount] = await Promise.all([em.execute(rowsQuery), em.count(IdpGroup, { tenantId: scope.tenantId })]);
+      const [rows, [{ count }]] = await Promise.all([em.execute(rowsQuery), em.execute(filtered.clone().count({ count: '*' }))]);
       return toPage(
         rows.map((row) => em.map(IdpGroup, row)),
         size,
-        totalCount,
+        Number(count),
         (g) => [g.displayName.toLowerCase()],
       );
     });

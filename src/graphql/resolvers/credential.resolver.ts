@@ -1,9 +1,11 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ScimSettingsView } from '../../domain/credentials/credential.service';
+import type { ScimRequestTotals } from '../../domain/scim-traffic/scim-request-counter';
 import type { PermissionLevel } from '../../domain/shared/permission-level';
 import type { Scope } from '../../domain/shared/scope';
 import { scimBaseUrl } from '../../config/urls';
-import { tenantScope, type GraphQLContext } from '../context';
+import { SCIM_COUNT_FLUSH_MS } from '../../jobs/scim-request-counts';
+import { nodeScope, tenantScope, type GraphQLContext } from '../context';
 import { TENANT_ARG } from '../types/args';
 import {
   ApiKeyNode,
@@ -86,5 +88,37 @@ export class CredentialResolver {
   private async withBaseUrl(ctx: GraphQLContext, scope: Scope, view: ScimSettingsView): Promise<ScimSettings> {
     const own = await ctx.services.tenants.get(scope);
     return { ...view, tenantId: scope.tenantId, baseUrl: scimBaseUrl(ctx.publicUrl, own.slug) };
+  }
+}
+
+const COUNT_WINDOW =
+  `Counted per hour: the current hour and the 23 before it (so between 23 and 24 hours). Each app process adds its counts ` +
+  `every ${SCIM_COUNT_FLUSH_MS / 1000} seconds, so the last few seconds may be missing. Requests to the tenant's SCIM URL with any token or none are counted.`;
+
+/** One read of a tenant's counts per request, however many of the count fields are asked for. */
+const countsByRequest = new WeakMap<GraphQLContext, Map<string, Promise<ScimRequestTotals>>>();
+
+function lastDayCounts(ctx: GraphQLContext, tenantId: string): Promise<ScimRequestTotals> {
+  let forRequest = countsByRequest.get(ctx);
+  if (!forRequest) countsByRequest.set(ctx, (forRequest = new Map()));
+  let counts = forRequest.get(tenantId);
+  if (!counts) forRequest.set(tenantId, (counts = ctx.services.scimRequests.lastDay(nodeScope(ctx, tenantId))));
+  return counts;
+}
+
+@Resolver(() => ScimSettings)
+export class ScimRequestCountsResolver {
+  @FieldResolver(() => Int, { description: `How many SCIM requests the tenant received in the last 24 hours, refused ones included. ${COUNT_WINDOW}` })
+  async requestsLast24h(@Ctx() ctx: GraphQLContext, @Root() settings: ScimSettings): Promise<number> {
+    return (await lastDayCounts(ctx, settings.tenantId)).requests;
+  }
+
+  @FieldResolver(() => Int, {
+    description:
+      'How many of requestsLast24h were answered with an error status (4xx or 5xx): a missing or wrong token, too many requests, ' +
+      `input the server refused, a resource that does not exist, a server error. ${COUNT_WINDOW}`,
+  })
+  async refusedLast24h(@Ctx() ctx: GraphQLContext, @Root() settings: ScimSettings): Promise<number> {
+    return (await lastDayCounts(ctx, settings.tenantId)).refused;
   }
 }

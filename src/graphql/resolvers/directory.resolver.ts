@@ -5,7 +5,7 @@ import { userPhotoUrl } from '../../config/urls';
 import { DomainError } from '../../domain/shared/domain-error';
 import { nodeScope, tenantScope, type GraphQLContext } from '../context';
 import { toConnection } from '../types/connection';
-import { IdpGroupConnection, IdpGroupNode, toGroupNode } from '../types/group.type';
+import { GroupFilter, IdpGroupConnection, IdpGroupNode, toGroupNode } from '../types/group.type';
 import { toUserNode, UserConnection, UserFilter, UserNode } from '../types/user.type';
 import { PageArgs, TENANT_ARG, TenantPageArgs } from '../types/args';
 
@@ -63,8 +63,12 @@ export class UserResolver {
 @Resolver(() => IdpGroupNode)
 export class GroupResolver {
   @Query(() => IdpGroupConnection)
-  async groups(@Ctx() ctx: GraphQLContext, @Args() { tenant, first, after }: TenantPageArgs): Promise<IdpGroupConnection> {
-    return toConnection(await ctx.services.groups.list(await tenantScope(ctx, tenant), { first, after }), toGroupNode);
+  async groups(
+    @Ctx() ctx: GraphQLContext,
+    @Args() { tenant, first, after }: TenantPageArgs,
+    @Arg('filter', () => GroupFilter, { nullable: true }) filter?: GroupFilter | null,
+  ): Promise<IdpGroupConnection> {
+    return toConnection(await ctx.services.groups.list(await tenantScope(ctx, tenant), { first, after, filter }), toGroupNode);
   }
 
   @Query(() => IdpGroupNode, { nullable: true, description: 'An IdP group by id; null when there is none.' })

@@ -1,5 +1,5 @@
 import { DateTimeResolver } from 'graphql-scalars';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { IdpGroup } from '../../domain/groups/idp-group.entity';
 import { Connection } from './connection';
 
@@ -35,3 +35,12 @@ export const toGroupNode = (g: IdpGroup): IdpGroupNode => ({
 
 @ObjectType({ simpleResolvers: true })
 export class IdpGroupConnection extends Connection('IdpGroup', IdpGroupNode) {}
+
+@InputType()
+export class GroupFilter {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Substring of displayName, case-insensitive (% and _ match themselves). totalCount counts the groups it keeps.',
+  })
+  search?: string | null;
+}

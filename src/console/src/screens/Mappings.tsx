@@ -1,16 +1,17 @@
 import { useId, useState, type FormEvent } from 'react';
 import {
   ConsoleDeleteGroupMappingDocument,
+  ConsoleGroupOptionsDocument,
   ConsoleSetDefaultMappingDocument,
   ConsoleSetGroupMappingDocument,
   type ConsoleMappingFragment,
   type MappingInput,
   type PermissionLevel,
 } from '../../generated/graphql';
-import { useMutation } from '../hooks';
+import { useDebounced, useMutation, useQuery } from '../hooks';
 import { Link } from '../router';
 import { useTenant } from '../session';
-import { ErrorMessage, LevelSelect, LEVELS, levelName } from '../ui';
+import { ErrorMessage, LevelSelect, LEVELS, levelName, Loading } from '../ui';
 
 type Team = { id: string; name: string };
 
@@ -160,31 +161,35 @@ export function DefaultMapping({ mapping, teams, onChanged }: { mapping: Console
   );
 }
 
-/** Every IdP group's mapping, each editable and removable, and a form to map another group. */
-export function GroupMappings({
-  mappings,
-  teams,
-  groups,
-  onChanged,
-}: {
-  mappings: ConsoleMappingFragment[];
-  teams: Team[];
-  groups: { id: string; displayName: string }[];
-  onChanged: () => void;
-}) {
+/** "12 groups", or "3 groups match “sales”". */
+const groupCount = (total: number, search: string) =>
+  search ? `${total.toLocaleString()} ${total === 1 ? 'group matches' : 'groups match'} “${search}”` : `${total.toLocaleString()} ${total === 1 ? 'group' : 'groups'}`;
+
+/** How many groups the picker offers at once; typing narrows them on the server. */
+const GROUP_OPTIONS = 50;
+
+/** Every IdP group's mapping, each editable and removable, and a form to map another group (searched on the server). */
+export function GroupMappings({ mappings, teams, onChanged }: { mappings: ConsoleMappingFragment[]; teams: Team[]; onChanged: () => void }) {
   const tenant = useTenant();
   const [editing, setEditing] = useState<string | null>(null);
-  const [newGroup, setNewGroup] = useState('');
+  const [newGroup, setNewGroup] = useState<{ id: string; displayName: string } | null>(null);
+  const [find, setFind] = useState('');
+  const search = useDebounced(find.trim(), 250);
+  const options = useQuery(ConsoleGroupOptionsDocument, { tenant, first: GROUP_OPTIONS, search: search || undefined });
   const save = useMutation(ConsoleSetGroupMappingDocument);
   const remove = useMutation(ConsoleDeleteGroupMappingDocument);
   const groupSelectId = useId();
+  const findId = useId();
   const groupMappings = mappings.filter((m) => m.group);
-  const unmapped = groups.filter((g) => !groupMappings.some((m) => m.group!.id === g.id));
+  const found = options.data?.groups;
+  const unmapped = (found?.edges.map((e) => e.node) ?? []).filter((g) => !groupMappings.some((m) => m.group!.id === g.id));
+  // The chosen group stays selectable while the search changes.
+  if (newGroup && !unmapped.some((g) => g.id === newGroup.id)) unmapped.unshift(newGroup);
 
   const saveFor = async (groupId: string, input: MappingInput) => {
     if (await save.run({ tenant, groupId, input })) {
       setEditing(null);
-      setNewGroup('');
+      setNewGroup(null);
       onChanged();
     }
   };
@@ -231,30 +236,48 @@ export function GroupMappings({
         </ul>
       )}
       <h3>Map a group</h3>
-      {groups.length === 0 ? (
+      <ErrorMessage error={options.error} title="The groups could not be read." />
+      {!found ? (
+        options.loading && <Loading what="groups" />
+      ) : found.totalCount === 0 && !search ? (
         <p className="muted">No IdP group exists yet: Entra creates them when it provisions groups.</p>
       ) : (
         <>
-          <span className="field-inline">
-            <label htmlFor={groupSelectId}>Group</label>
-            <select id={groupSelectId} value={newGroup} onChange={(e) => setNewGroup(e.target.value)}>
-              <option value="">Choose a group</option>
-              {unmapped.map((g) => (
-                <option key={g.id} value={g.id}>
-                  {g.displayName}
-                </option>
-              ))}
-            </select>
-          </span>
+          <div className="toolbar" role="search" aria-label="Groups to map">
+            <span className="field">
+              <label htmlFor={findId}>Find a group</label>
+              <input id={findId} type="search" value={find} placeholder="Part of its name" onChange={(e) => setFind(e.target.value)} />
+            </span>
+            <span className="field">
+              <label htmlFor={groupSelectId}>Group</label>
+              <select
+                id={groupSelectId}
+                value={newGroup?.id ?? ''}
+                aria-busy={options.loading}
+                onChange={(e) => setNewGroup(unmapped.find((g) => g.id === e.target.value) ?? null)}
+              >
+                <option value="">{found.totalCount === 0 ? 'No group matches' : 'Choose a group'}</option>
+                {unmapped.map((g) => (
+                  <option key={g.id} value={g.id}>
+                    {g.displayName}
+                  </option>
+                ))}
+              </select>
+            </span>
+          </div>
+          <p className="muted small" role="status">
+            {groupCount(found.totalCount, search)}
+            {found.totalCount > found.edges.length && `: the first ${found.edges.length} are listed, type to narrow them`}.
+          </p>
           {newGroup && (
             <MappingEditor
-              key={newGroup}
-              subject={`the mapping of ${groups.find((g) => g.id === newGroup)?.displayName ?? 'the group'}`}
+              key={newGroup.id}
+              subject={`the mapping of ${newGroup.displayName}`}
               initial={{ globalLevel: 'NONE', teams: [] }}
               teams={teams}
               busy={save.busy}
-              onCancel={() => setNewGroup('')}
-              onSave={(input) => saveFor(newGroup, input)}
+              onCancel={() => setNewGroup(null)}
+              onSave={(input) => saveFor(newGroup.id, input)}
             />
           )}
         </>

@@ -4,7 +4,6 @@ import {
   ConsoleDisableScimDocument,
   ConsoleEnableScimDocument,
   ConsoleGenerateScimTokenDocument,
-  ConsoleGroupsDocument,
   ConsoleMappingsDocument,
   ConsoleProvisioningDocument,
   ConsoleSetFallbackTeamDocument,
@@ -83,7 +82,6 @@ export function UserProvisioning() {
   const since = useMemo(() => new Date(Date.now() - 86_400_000).toISOString(), []);
   const page = useQuery(ConsoleProvisioningDocument, { tenant, since });
   const mappings = useQuery(ConsoleMappingsDocument, { tenant });
-  const groups = useQuery(ConsoleGroupsDocument, { tenant, first: 100 });
   const enable = useMutation(ConsoleEnableScimDocument);
   const disable = useMutation(ConsoleDisableScimDocument);
   const generate = useMutation(ConsoleGenerateScimTokenDocument);
@@ -150,20 +148,26 @@ export function UserProvisioning() {
             </dd>
           </div>
           <div>
+            <dt>Requests from Entra in the last 24 h</dt>
+            <dd>{scim.requestsLast24h.toLocaleString()}</dd>
+          </div>
+          <div>
+            <dt>Refused in the last 24 h</dt>
+            <dd>
+              <Link to={`/t/${tenant}/provisioning-log?type=SCIM_REQUEST_REJECTED`}>{scim.refusedLast24h.toLocaleString()} refused</Link>
+            </dd>
+          </div>
+          <div>
             <dt>Changes Entra made in the last 24 h</dt>
             <dd>
               <Link to={`/t/${tenant}/provisioning-log`}>{page.data.scimChanges.totalCount.toLocaleString()}</Link>
             </dd>
           </div>
-          <div>
-            <dt>Refused SCIM requests in the last 24 h</dt>
-            <dd>
-              <Link to={`/t/${tenant}/provisioning-log?type=SCIM_REQUEST_REJECTED`}>
-                {page.data.scimRefused.totalCount.toLocaleString()} refused
-              </Link>
-            </dd>
-          </div>
         </dl>
+        <p className="muted small">
+          Every request to the Tenant URL counts, by the hour and a few seconds late; a refused one was answered with an error. The
+          Provisioning log shows what a refused request sent and why.
+        </p>
         {scim.enabled && (
           <button type="button" onClick={() => setRegenerating(true)} disabled={busy}>
             Regenerate token
@@ -198,16 +202,11 @@ export function UserProvisioning() {
         <ErrorMessage error={setFallback.error ?? clearFallback.error} title="The fallback team was not changed." />
       </section>
 
-      <ErrorMessage error={mappings.error ?? groups.error} title="The mappings could not be read." />
+      <ErrorMessage error={mappings.error} title="The mappings could not be read." />
       {mappings.data ? (
         <>
           <DefaultMapping mapping={mappings.data.permissionMappings.find((m) => m.isDefault) ?? null} teams={teams} onChanged={mappings.reload} />
-          <GroupMappings
-            mappings={mappings.data.permissionMappings}
-            teams={teams}
-            groups={groups.data?.groups.edges.map((e) => e.node) ?? []}
-            onChanged={mappings.reload}
-          />
+          <GroupMappings mappings={mappings.data.permissionMappings} teams={teams} onChanged={mappings.reload} />
         </>
       ) : (
         mappings.loading && <Loading what="mappings" />
