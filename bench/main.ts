@@ -6,9 +6,10 @@ import { runFuzzScenario } from './fuzz-scenario';
 import { runSamlScenario } from './saml-scenario';
 import { runScimScenario } from './scim-scenario';
 import { runPhotosScenario } from './photos-scenario';
+import { runStatementsScenario } from './statements-scenario';
 
 /**
- * `npm run bench [-- scim|access|saml|events|fuzz|photos] [--pooler [--pooler-size 20]] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
+ * `npm run bench [-- scim|access|saml|events|fuzz|photos|statements] [--pooler [--pooler-size 20]] [--executions 3000 (statements)] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
  * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
  * `--pooler` runs each scenario twice on one embedded PostgreSQL: on a database reached directly, then on one
  * reached through PgBouncer in transaction pooling mode (Debian's `pgbouncer`), and prints the figures of the
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       'graph-latency': { type: 'string', default: '50' },
       'photo-kb': { type: 'string', default: '100' },
       'sync-concurrency': { type: 'string', default: '16' },
+      executions: { type: 'string', default: '3000' },
       pooler: { type: 'boolean', default: false },
       'pooler-size': { type: 'string', default: '20' },
     },
@@ -127,10 +129,13 @@ async function runScenario(scenario: string, server: BenchServer & { dataDir: st
       photoBytes: Number(option('photo-kb')) * 1024,
       concurrency: Number(option('sync-concurrency')),
     });
+  } else if (scenario === 'statements') {
+    if (values.pooler) throw new Error('statements compares named and unnamed statements on a direct connection: run it without --pooler');
+    return await runStatementsScenario(server, { executions: Number(option('executions')), rounds: 4 });
   } else if (scenario === 'fuzz') {
     return await runFuzzScenario(server, { runs: Number(option('runs')), seed: Number(option('seed')) });
   } else {
-    throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz, photos)`);
+    throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz, photos, statements)`);
   }
 }
 

@@ -35,8 +35,8 @@ export function usePreparedStatements(em: EntityManager, named: boolean): void {
  * Runs a named prepared statement on `em`'s connection (its transaction's when it is in one). For hot reads
  * whose planning costs more than their execution: the access query plans in 0.5 ms and runs in 0.4 ms.
  * Unnamed (see `usePreparedStatements`), the same statement is parsed and planned on every execution:
- * measured per execution in PostgreSQL's CPU, a user by id 0.10 → 0.24 ms, locked in a transaction
- * 0.35 → 0.57 ms, the access query 1.1–1.6 → 1.6–2.0 ms.
+ * PostgreSQL's CPU per execution (`npm run bench -- statements`) goes from 0.11 to 0.27 ms for a user by id,
+ * 0.33–0.39 to 0.51–0.58 ms for one locked in a transaction, and 0.34–0.80 to 1.35–2.0 ms for the access query.
  */
 export async function queryPrepared<R>(em: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<R[]> {
   // A transaction's knex client hands out the transaction's own connection and never releases it.
