@@ -5,7 +5,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort } from '../src/db/embedded-postgres';
+import { createDatabaseIfMissing } from '../src/db/database';
+import { freePort, startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { startPgBouncer } from '../test/fixtures/pgbouncer';
 
 /** Latencies per operation, and the wall time they were spread over. */
 export class Recorder {
@@ -262,4 +264,57 @@ export class CpuMeter {
     }
     return { portico, postgres };
   }
+}
+
+/** Where a bench server's database is: the environment that points a server at it. */
+export interface BenchTarget {
+  label: string;
+  env: Record<string, string>;
+}
+
+/**
+ * `--pooler`: one embedded PostgreSQL started by the bench itself, with two databases on it: one reached
+ * directly over TCP, one through PgBouncer in transaction pooling mode (`poolSize` server connections; the
+ * live feed's LISTEN direct, as PORTICO_LISTEN_DATABASE_URL says). The same scenario runs on each.
+ */
+export async function startPoolerTargets(poolSize: number): Promise<{ targets: BenchTarget[]; stop(): Promise<void> }> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'portico-bench-pg-'));
+  const cluster = await startEmbeddedPostgres({ dataDir, persistent: false });
+  const secretKey = randomBytes(32).toString('hex');
+  for (const database of ['bench_direct', 'bench_pooled']) await createDatabaseIfMissing(cluster.adminUrl, database);
+  const bouncer = await startPgBouncer({ upstreamUrl: cluster.urlFor('bench_pooled'), poolMode: 'transaction', poolSize });
+  return {
+    targets: [
+      { label: 'direct (TCP to PostgreSQL)', env: { DATABASE_URL: cluster.urlFor('bench_direct'), PORTICO_SECRET_KEY: secretKey } },
+      {
+        label: `through ${bouncer.version}, pool_mode=transaction, ${poolSize} server connections`,
+        env: { DATABASE_URL: bouncer.url, PORTICO_LISTEN_DATABASE_URL: cluster.urlFor('bench_pooled'), PORTICO_SECRET_KEY: secretKey },
+      },
+    ],
+    stop: async () => {
+      await bouncer.stop();
+      await cluster.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The figures of two runs of one scenario, line under line: each line of the first run with figures, and
+ * under it the line of the second run for the same phase or operation (the same words, other numbers).
+ */
+export function lineUnderLine(tags: [string, string], first: string[], second: string[]): string[] {
+  const words = (line: string) => line.replace(/\d[\d.,]*/g, '#').replace(/\s+/g, ' ').trim();
+  const split = (lines: string[]) => lines.flatMap((line) => line.split('\n'));
+  const remaining = split(second);
+  const width = Math.max(tags[0].length, tags[1].length);
+  const lines: string[] = [];
+  for (const line of split(first)) {
+    if (!/\d/.test(line)) continue;
+    const index = remaining.findIndex((other) => words(other) === words(line));
+    if (index < 0) continue;
+    const [other] = remaining.splice(index, 1);
+    lines.push(`${tags[0].padEnd(width)} │${line}`, `${tags[1].padEnd(width)} │${other}`);
+  }
+  return lines;
 }

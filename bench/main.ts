@@ -1,15 +1,19 @@
 import { parseArgs } from 'node:util';
-import { machine, startServer } from './harness';
+import { lineUnderLine, machine, startPoolerTargets, startServer, type BenchServer } from './harness';
 import { runAccessScenario } from './access-scenario';
 import { runEventsScenario } from './events-scenario';
 import { runFuzzScenario } from './fuzz-scenario';
 import { runSamlScenario } from './saml-scenario';
 import { runScimScenario } from './scim-scenario';
 import { runPhotosScenario } from './photos-scenario';
+import { runStatementsScenario } from './statements-scenario';
 
 /**
- * `npm run bench [-- scim|access|saml|events|fuzz|photos] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
+ * `npm run bench [-- scim|access|saml|events|fuzz|photos|statements] [--pooler [--pooler-size 20]] [--executions 3000 (statements)] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
  * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
+ * `--pooler` runs each scenario twice on one embedded PostgreSQL: on a database reached directly, then on one
+ * reached through PgBouncer in transaction pooling mode (Debian's `pgbouncer`), and prints the figures of the
+ * second run under those of the first.
  */
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -30,77 +34,108 @@ async function main(): Promise<void> {
       'graph-latency': { type: 'string', default: '50' },
       'photo-kb': { type: 'string', default: '100' },
       'sync-concurrency': { type: 'string', default: '16' },
+      executions: { type: 'string', default: '3000' },
+      pooler: { type: 'boolean', default: false },
+      'pooler-size': { type: 'string', default: '20' },
     },
   });
   const scenarios = positionals.length > 0 ? positionals : ['scim', 'access', 'saml', 'events'];
   console.log(`Machine: ${machine()}`);
   console.log('Server, database and load generator all run on this machine.\n');
-  const server = await startServer();
+  if (!values.pooler) {
+    const server = await startServer();
+    try {
+      for (const scenario of scenarios) {
+        console.log((await runScenario(scenario, server, startServer, values)).join('\n'));
+        console.log();
+      }
+    } finally {
+      await server.stop();
+    }
+    return;
+  }
+  const { targets, stop } = await startPoolerTargets(Number(values['pooler-size']));
   try {
     for (const scenario of scenarios) {
-      if (scenario === 'scim') {
-        const lines = await runScimScenario(server, {
-          users: Number(values.users),
-          concurrency: Number(values.concurrency),
-          groups: Number(values.groups),
-        });
-        console.log(lines.join('\n'));
-      } else if (scenario === 'access') {
-        const lines = await runAccessScenario(server, {
-          groups: Number(values.groups),
-          members: Number(values.members),
-          concurrency: Number(values.concurrency),
-        });
-        console.log(lines.join('\n'));
-      } else if (scenario === 'saml') {
-        // More processes on the same database and PUBLIC_URL, as behind a load balancer.
-        const others = [];
-        for (let p = 1; p < Number(values.processes); p += 1) {
-          others.push(await startServer({ PUBLIC_URL: server.url.replace('127.0.0.1', 'localhost') }, { joinDataDir: server.dataDir }));
-        }
+      const figures: string[][] = [];
+      for (const target of targets) {
+        const start: StartServer = (env = {}, options = {}) => startServer({ ...target.env, ...env }, options);
+        const server = await start();
         try {
-          const lines = await runSamlScenario([server, ...others], {
-            signIns: Number(values['sign-ins']),
-            users: 200,
-            concurrency: Number(values.concurrency),
-          });
-          console.log(lines.join('\n'));
+          console.log(`${scenario}, ${target.label}:`);
+          figures.push(await runScenario(scenario, server, start, values));
+          console.log(`${figures.at(-1)!.join('\n')}\n`);
         } finally {
-          for (const other of others) await other.stop();
+          await server.stop();
         }
-      } else if (scenario === 'events') {
-        // A second process on the same embedded cluster and database.
-        const second = await startServer({}, { joinDataDir: server.dataDir });
-        try {
-          const lines = await runEventsScenario([server, second], {
-            subscribers: Number(values.subscribers),
-            tenants: Number(values.tenants),
-            writes: Number(values.writes),
-            concurrency: Number(values.concurrency),
-          });
-          console.log(lines.join('\n'));
-        } finally {
-          await second.stop();
-        }
-      } else if (scenario === 'photos') {
-        // Its own server: pointed at the scenario's fake Microsoft endpoints.
-        const lines = await runPhotosScenario((env) => startServer(env), {
-          userCounts: values['photo-users'].split(',').map(Number),
-          latencyMs: Number(values['graph-latency']),
-          photoBytes: Number(values['photo-kb']) * 1024,
-          concurrency: Number(values['sync-concurrency']),
-        });
-        console.log(lines.join('\n'));
-      } else if (scenario === 'fuzz') {
-        const lines = await runFuzzScenario(server, { runs: Number(values.runs), seed: Number(values.seed) });
-        console.log(lines.join('\n'));
-      } else {
-        throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz, photos)`);
       }
-      console.log();
+      console.log(`${scenario}, direct and through PgBouncer:`);
+      console.log(`${lineUnderLine(['direct', 'pooled'], figures[0], figures[1]).join('\n')}\n`);
     }
   } finally {
-    await server.stop();
+    await stop();
+  }
+}
+
+type StartServer = typeof startServer;
+
+async function runScenario(scenario: string, server: BenchServer & { dataDir: string }, startServer: StartServer, values: Record<string, string | boolean | undefined>): Promise<string[]> {
+  const option = (name: string) => String(values[name]);
+  if (scenario === 'scim') {
+    return await runScimScenario(server, {
+      users: Number(option('users')),
+      concurrency: Number(option('concurrency')),
+      groups: Number(option('groups')),
+    });
+  } else if (scenario === 'access') {
+    return await runAccessScenario(server, {
+      groups: Number(option('groups')),
+      members: Number(option('members')),
+      concurrency: Number(option('concurrency')),
+    });
+  } else if (scenario === 'saml') {
+    // More processes on the same database and PUBLIC_URL, as behind a load balancer.
+    const others = [];
+    for (let p = 1; p < Number(option('processes')); p += 1) {
+      others.push(await startServer({ PUBLIC_URL: server.url.replace('127.0.0.1', 'localhost') }, { joinDataDir: server.dataDir }));
+    }
+    try {
+      return await runSamlScenario([server, ...others], {
+        signIns: Number(option('sign-ins')),
+        users: 200,
+        concurrency: Number(option('concurrency')),
+      });
+    } finally {
+      for (const other of others) await other.stop();
+    }
+  } else if (scenario === 'events') {
+    // A second process on the same embedded cluster and database.
+    const second = await startServer({}, { joinDataDir: server.dataDir });
+    try {
+      return await runEventsScenario([server, second], {
+        subscribers: Number(option('subscribers')),
+        tenants: Number(option('tenants')),
+        writes: Number(option('writes')),
+        concurrency: Number(option('concurrency')),
+      });
+    } finally {
+      await second.stop();
+    }
+  } else if (scenario === 'photos') {
+    // Its own server: pointed at the scenario's fake Microsoft endpoints.
+    return await runPhotosScenario((env) => startServer(env), {
+      userCounts: option('photo-users').split(',').map(Number),
+      latencyMs: Number(option('graph-latency')),
+      photoBytes: Number(option('photo-kb')) * 1024,
+      concurrency: Number(option('sync-concurrency')),
+    });
+  } else if (scenario === 'statements') {
+    if (values.pooler) throw new Error('statements compares named and unnamed statements on a direct connection: run it without --pooler');
+    return await runStatementsScenario(server, { executions: Number(option('executions')), rounds: 4 });
+  } else if (scenario === 'fuzz') {
+    return await runFuzzScenario(server, { runs: Number(option('runs')), seed: Number(option('seed')) });
+  } else {
+    throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz, photos, statements)`);
   }
 }
 

@@ -9,6 +9,7 @@ import { oldestOpenTransaction, rebaseForeignEventPositions } from './db/event-l
 import { initOrm, migrateToLatest, pendingMigrations, poolOverrides, type Orm } from './db/orm';
 import { registerPoolMetrics } from './db/pool-metrics';
 import { createDomainServices, type DomainServices } from './domain/services';
+import { usePreparedStatements } from './domain/shared/prepared-query';
 import { hashToken } from './domain/shared/secret-token';
 import { buildPorticoSchema } from './graphql/schema';
 import { createGraphqlServer } from './graphql/server';
@@ -66,6 +67,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     const secretKey = await resolveSecretKey(config);
     const orm = await initOrm(database.url, poolOverrides(config.databasePool), database.socketDir);
     cleanups.push({ name: 'orm', run: () => orm.close() });
+    usePreparedStatements(orm.em, config.preparedStatements);
     const applied = await migrateToLatest(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     const rebased = await rebaseForeignEventPositions(orm);
@@ -110,11 +112,14 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     const stopMetadataRefresh = startMetadataRefresh({ services, logger, maxAgeMs: config.samlMetadataRefreshHours * 3600 * 1000 });
     cleanups.push({ name: 'saml metadata refresh', run: async () => stopMetadataRefresh() });
 
+    // Its own connection, direct to PostgreSQL when DATABASE_URL goes through a transaction pooler: a LISTEN
+    // lives in a session, which such a pooler does not keep.
     const listener = startEventListener({
-      connectionString: database.url,
-      socketDir: database.socketDir,
+      connectionString: config.listenDatabaseUrl ?? database.url,
+      socketDir: config.listenDatabaseUrl ? undefined : database.socketDir,
       onNotify: () => services.feed.wake(),
       onListening: () => services.feed.wake(),
+      writer: orm.em.getConnection(),
       logger,
     });
     cleanups.push({ name: 'event listener', run: () => listener.stop() });

@@ -7,6 +7,7 @@ import { openDatabase, resolveSecretKey } from '../db/database';
 import { MicrosoftGraphClient } from '../graph/microsoft-graph-client';
 import { initOrm, migrateToLatest, type Orm } from '../db/orm';
 import { createDomainServices, type DomainServices } from '../domain/services';
+import { usePreparedStatements } from '../domain/shared/prepared-query';
 import { systemActor, type CallContext } from '../domain/shared/scope';
 
 const USAGE = `Usage: portico <command>
@@ -48,6 +49,7 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
   let orm: Orm | undefined;
   try {
     orm = await initOrm(database.url, {}, database.socketDir);
+    usePreparedStatements(orm.em, config.preparedStatements);
     if (positionals[0] === 'migrate') {
       const applied = await migrateToLatest(orm);
       out(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');

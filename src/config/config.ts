@@ -5,6 +5,17 @@ import { z } from 'zod';
 export interface Config {
   /** Connection string of an external PostgreSQL; undefined means the embedded server in `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * A direct connection (not through a transaction-pooling PgBouncer) for the live feed's LISTEN; undefined
+   * means the connection `databaseUrl` describes (or the embedded server).
+   */
+  listenDatabaseUrl: string | undefined;
+  /**
+   * Hot reads run as named prepared statements (planned once per connection), or as unnamed ones (planned
+   * every time), which survive transaction pooling: PgBouncer before 1.21 hands each transaction whichever
+   * server connection is free, where a statement prepared on another one does not exist.
+   */
+  preparedStatements: boolean;
   port: number;
   /** Origin used in generated SCIM and SAML URLs, without a trailing slash. */
   publicUrl: string;
@@ -91,6 +102,17 @@ const envSchema = z.object({
       .string()
       .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// connection URL')
       .optional(),
+  ),
+  PORTICO_LISTEN_DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// connection URL')
+      .optional(),
+  ),
+  PORTICO_DB_PREPARED_STATEMENTS: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['auto', 'true', 'false'], { message: 'must be auto, true or false' }).default('auto'),
   ),
   PORT: z.preprocess(
     (v) => (v === undefined || v === '' ? 4000 : v),
@@ -206,7 +228,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
         // Secrets are never echoed back, even when they are wrong.
-        const shown = name === 'PORTICO_SECRET_KEY' || name === 'PORTICO_OPERATOR_TOKEN' || name === 'DATABASE_URL' || name === 'PORTICO_METRICS_TOKEN';
+        const shown =
+          name === 'PORTICO_SECRET_KEY' ||
+          name === 'PORTICO_OPERATOR_TOKEN' ||
+          name === 'DATABASE_URL' ||
+          name === 'PORTICO_LISTEN_DATABASE_URL' ||
+          name === 'PORTICO_METRICS_TOKEN';
         const got = shown ? '' : ` (got ${JSON.stringify(env[name])})`;
         return `${name}: ${issue.message}${got}`;
       }),
@@ -218,9 +245,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       'PORTICO_SECRET_KEY: required when DATABASE_URL is set (32 bytes as 64 hex characters or base64; e.g. `openssl rand -hex 32`)',
     ]);
   }
+  if (e.PORTICO_LISTEN_DATABASE_URL && !e.DATABASE_URL) {
+    throw new ConfigError(['PORTICO_LISTEN_DATABASE_URL: only used with DATABASE_URL (the embedded PostgreSQL is always reached directly)']);
+  }
+  // A LISTEN connection apart from DATABASE_URL is what a transaction pooler in DATABASE_URL's path asks for;
+  // such a pooler (PgBouncer before 1.21, or without max_prepared_statements) cannot keep named statements.
+  const listenApart = e.PORTICO_LISTEN_DATABASE_URL !== undefined && e.PORTICO_LISTEN_DATABASE_URL !== e.DATABASE_URL;
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT === 0 ? 4000 : e.PORT}`).replace(/\/+$/, '');
   return {
     databaseUrl: e.DATABASE_URL,
+    listenDatabaseUrl: e.PORTICO_LISTEN_DATABASE_URL,
+    preparedStatements: e.PORTICO_DB_PREPARED_STATEMENTS === 'auto' ? !listenApart : e.PORTICO_DB_PREPARED_STATEMENTS === 'true',
     port: e.PORT,
     publicUrl,
     operatorToken: e.PORTICO_OPERATOR_TOKEN,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../http/logger';
 
@@ -12,6 +13,14 @@ export interface EventListenerOptions {
   onNotify: () => void;
   /** (Re)connected and listening: whatever was committed while away must be read now. */
   onListening: () => void;
+  /**
+   * The connection commits go through (the app's pool): once listening, the listener sends a notification
+   * through it and checks that it hears it, and warns when it does not (a LISTEN through a transaction pooler,
+   * or on another database than the one written to).
+   */
+  writer?: { execute(sql: string, params: unknown[]): Promise<unknown> };
+  /** How long the listener waits to hear its own notification. */
+  probeTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -25,6 +34,8 @@ export function startEventListener(options: EventListenerOptions): { stop(): Pro
   let client: pg.Client | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
   let delayMs = 100;
+  /** The notification the listener waits to hear, while it checks that it hears commits. */
+  let probe: { payload: string; heard: () => void } | undefined;
 
   const scheduleReconnect = () => {
     if (stopped || retryTimer) return;
@@ -40,7 +51,9 @@ export function startEventListener(options: EventListenerOptions): { stop(): Pro
     const current = new pg.Client({ connectionString: options.connectionString, keepAlive: true, ...(options.socketDir && { host: options.socketDir }) });
     client = current;
     current.on('notification', (message) => {
-      if (message.channel === EVENTS_CHANNEL) options.onNotify();
+      if (message.channel !== EVENTS_CHANNEL) return;
+      if (message.payload && message.payload === probe?.payload) probe.heard();
+      options.onNotify();
     });
     const lost = (error?: Error) => {
       if (client !== current) return;
@@ -65,6 +78,35 @@ export function startEventListener(options: EventListenerOptions): { stop(): Pro
       options.onListening();
     } catch (error) {
       lost(error as Error);
+      return;
+    }
+    if (options.writer) void checkHeard(options.writer, current);
+  };
+
+  const checkHeard = async (writer: NonNullable<EventListenerOptions['writer']>, listening: pg.Client) => {
+    const payload = `probe ${randomBytes(8).toString('hex')}`;
+    let timer: NodeJS.Timeout | undefined;
+    const heard = new Promise<boolean>((resolve) => {
+      probe = { payload, heard: () => resolve(true) };
+      timer = setTimeout(() => resolve(false), options.probeTimeoutMs ?? 5_000);
+      timer.unref();
+    });
+    try {
+      await writer.execute('select pg_notify(?, ?)', [EVENTS_CHANNEL, payload]);
+      const ok = await heard;
+      if (!ok && !stopped && client === listening) {
+        options.logger.warn(
+          { channel: EVENTS_CHANNEL },
+          'the live feed\'s LISTEN connection did not hear a notification sent through DATABASE_URL: events reach subscribers only ' +
+            'on the once-a-second poll. Behind a transaction-pooling PgBouncer, set PORTICO_LISTEN_DATABASE_URL to a direct connection ' +
+            'to the same database',
+        );
+      }
+    } catch (error) {
+      options.logger.debug({ err: error }, 'could not check that the LISTEN connection hears notifications');
+    } finally {
+      clearTimeout(timer);
+      if (probe?.payload === payload) probe = undefined;
     }
   };
 

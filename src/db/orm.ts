@@ -60,8 +60,10 @@ const MIGRATION_LOCK_KEY = 0x706f7274;
 
 /**
  * Applies every pending migration; returns the names applied. Processes starting together on one database
- * take turns (a PostgreSQL advisory lock on a connection of its own): the first migrates, the others find
- * nothing pending, instead of racing to create the same tables.
+ * take turns (a PostgreSQL advisory lock, held by a transaction on a connection of its own): the first
+ * migrates, the others find nothing pending, instead of racing to create the same tables. A transaction's
+ * lock, not a session's: behind a transaction-pooling PgBouncer a session lock would stay with whichever
+ * server connection took it, held after this client left, and the next process to start would wait forever.
  */
 export async function migrateToLatest(orm: Orm): Promise<string[]> {
   const settings = (orm.em.getConnection() as AbstractSqlConnection).getKnex().client.connectionSettings as pg.ClientConfig;
@@ -69,10 +71,13 @@ export async function migrateToLatest(orm: Orm): Promise<string[]> {
   const lock = new pg.Client({ ...settings, password: settings.password, types: undefined });
   await lock.connect();
   try {
-    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await lock.query('begin');
+    await lock.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     const applied = await orm.getMigrator().up();
     return applied.map((m) => m.name);
   } finally {
+    // Ending the transaction releases the lock (so does the connection's end, even mid-transaction).
+    await lock.query('rollback').catch(() => {});
     await lock.end().catch(() => {});
   }
 }

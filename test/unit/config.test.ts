@@ -81,6 +81,30 @@ describe('loadConfig', () => {
     expect(message).toContain('PORTICO_DB_ACQUIRE_TIMEOUT_MS:');
   });
 
+  it('behind a transaction pooler: a direct LISTEN connection, and statements unnamed unless told otherwise', () => {
+    const key = 'a'.repeat(64);
+    const direct = 'postgres://portico:pw@db:5432/portico';
+    const pooled = 'postgres://portico:pw@pgbouncer:6432/portico';
+    expect(loadConfig({ DATABASE_URL: direct, PORTICO_SECRET_KEY: key })).toMatchObject({ listenDatabaseUrl: undefined, preparedStatements: true });
+    expect(loadConfig({})).toMatchObject({ listenDatabaseUrl: undefined, preparedStatements: true });
+    // A LISTEN connection apart from DATABASE_URL is the sign of a transaction pooler in DATABASE_URL's path.
+    expect(loadConfig({ DATABASE_URL: pooled, PORTICO_LISTEN_DATABASE_URL: direct, PORTICO_SECRET_KEY: key })).toMatchObject({
+      databaseUrl: pooled,
+      listenDatabaseUrl: direct,
+      preparedStatements: false,
+    });
+    expect(loadConfig({ DATABASE_URL: direct, PORTICO_LISTEN_DATABASE_URL: direct, PORTICO_SECRET_KEY: key }).preparedStatements).toBe(true);
+    // PgBouncer 1.21+ with max_prepared_statements keeps named statements; and a pooler can be named without a LISTEN URL.
+    expect(loadConfig({ DATABASE_URL: pooled, PORTICO_LISTEN_DATABASE_URL: direct, PORTICO_DB_PREPARED_STATEMENTS: 'true', PORTICO_SECRET_KEY: key }).preparedStatements).toBe(true);
+    expect(loadConfig({ DATABASE_URL: pooled, PORTICO_DB_PREPARED_STATEMENTS: 'false', PORTICO_SECRET_KEY: key }).preparedStatements).toBe(false);
+
+    const message = problemsOf({ DATABASE_URL: pooled, PORTICO_SECRET_KEY: key, PORTICO_LISTEN_DATABASE_URL: 'mysql://x:secret@db/p', PORTICO_DB_PREPARED_STATEMENTS: 'sometimes' });
+    expect(message).toContain('PORTICO_LISTEN_DATABASE_URL: must be a postgres:// or postgresql:// connection URL');
+    expect(message).not.toContain('secret');
+    expect(message).toContain('PORTICO_DB_PREPARED_STATEMENTS: must be auto, true or false');
+    expect(problemsOf({ PORTICO_LISTEN_DATABASE_URL: direct })).toContain('PORTICO_LISTEN_DATABASE_URL: only used with DATABASE_URL');
+  });
+
   it('PORTICO_TRUST_PROXY: loopback by default; booleans, hop counts and address lists; anything else named', () => {
     expect(loadConfig({}).trustProxy).toBe('loopback');
     expect(loadConfig({ PORTICO_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
