@@ -6,9 +6,10 @@ import { runFuzzScenario } from './fuzz-scenario';
 import { runSamlScenario } from './saml-scenario';
 import { runScimScenario } from './scim-scenario';
 import { runPhotosScenario } from './photos-scenario';
+import { runUsersListScenario } from './users-list-scenario';
 
 /**
- * `npm run bench [-- scim|access|saml|events|fuzz|photos] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
+ * `npm run bench [-- scim|access|saml|events|fuzz|photos|users-list] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)] [--list-users 100000 --samples 200 --scim-users 2000 (users-list)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
  * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
  */
 async function main(): Promise<void> {
@@ -30,6 +31,9 @@ async function main(): Promise<void> {
       'graph-latency': { type: 'string', default: '50' },
       'photo-kb': { type: 'string', default: '100' },
       'sync-concurrency': { type: 'string', default: '16' },
+      'list-users': { type: 'string', default: '100000' },
+      samples: { type: 'string', default: '200' },
+      'scim-users': { type: 'string', default: '2000' },
     },
   });
   const scenarios = positionals.length > 0 ? positionals : ['scim', 'access', 'saml', 'events'];
@@ -91,11 +95,18 @@ async function main(): Promise<void> {
           concurrency: Number(values['sync-concurrency']),
         });
         console.log(lines.join('\n'));
+      } else if (scenario === 'users-list') {
+        const lines = await runUsersListScenario(server, {
+          users: Number(values['list-users']),
+          samples: Number(values.samples),
+          scimUsers: Number(values['scim-users']),
+        });
+        console.log(lines.join('\n'));
       } else if (scenario === 'fuzz') {
         const lines = await runFuzzScenario(server, { runs: Number(values.runs), seed: Number(values.seed) });
         console.log(lines.join('\n'));
       } else {
-        throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz, photos)`);
+        throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz, photos, users-list)`);
       }
       console.log();
     }
