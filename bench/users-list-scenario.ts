@@ -80,7 +80,7 @@ export async function runUsersListScenario(server: BenchServer & { dataDir: stri
   await db.connect();
   try {
     const columns = (
-      await db.query<{ name: string }>(`select column_name as name from information_schema.columns where table_name = 'users' and table_schema = current_schema() order by ordinal_position`)
+      await db.query<{ name: string }>(`select column_name as name from information_schema.columns where table_name = 'users' and table_schema = current_schema() and is_generated = 'NEVER' order by ordinal_position`)
     ).rows.map((r) => r.name);
     const varied: Record<string, string> = {
       id: 'gen_random_uuid()',

@@ -10,6 +10,7 @@ import { Migration20261130154500_saml_logout_replay } from './Migration202611301
 import { Migration20261130417311_user_tombstones } from './Migration20261130417311_user_tombstones';
 import { Migration20261130481516_credential_creator } from './Migration20261130481516_credential_creator';
 import { Migration20261130550000_directory_provider } from './Migration20261130550000_directory_provider';
+import { Migration20261201100000_users_list_search } from './Migration20261201100000_users_list_search';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
@@ -27,4 +28,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130417311_user_tombstones', class: Migration20261130417311_user_tombstones },
   { name: 'Migration20261130481516_credential_creator', class: Migration20261130481516_credential_creator },
   { name: 'Migration20261130550000_directory_provider', class: Migration20261130550000_directory_provider },
+  { name: 'Migration20261201100000_users_list_search', class: Migration20261201100000_users_list_search },
 ];
