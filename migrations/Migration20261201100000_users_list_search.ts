@@ -34,7 +34,7 @@ export class Migration20261201100000_users_list_search extends Migration {
            and exists (select 1 from pg_available_extensions where name = 'pg_trgm') then
           begin
             create extension pg_trgm;
-          exception when insufficient_privilege then
+          exception when others then
             raise notice 'pg_trgm could not be installed (%): user search works without its index', sqlerrm;
           end;
         end if;
