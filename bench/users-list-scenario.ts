@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { EMBEDDED_DATABASE } from '../src/db/database';
@@ -155,6 +156,8 @@ export async function runUsersListScenario(server: BenchServer & { dataDir: stri
   ];
   const recorder = new Recorder();
   const matched: string[] = [];
+  // The machine may be shared: its load tells how far the figures are from an idle one's.
+  const loadBefore = os.loadavg()[0];
   for (const [label, variables] of cases) {
     const first = await ask(variables);
     matched.push(`  ${label.padEnd(34)} totalCount ${String(first.totalCount).padStart(7)}, ${first.edges.length} on the page`);
@@ -166,6 +169,7 @@ export async function runUsersListScenario(server: BenchServer & { dataDir: stri
     `Users list: the console's ConsoleUsers query over GraphQL at ${options.users.toLocaleString('en')} users, one request at a time, ${options.samples} samples each`,
     ...lines,
     recorder.table(),
+    `  (1-minute load average of the machine: ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after the timed requests, on ${os.cpus().length} cores)`,
     'What each query matched:',
     ...matched,
   ];
