@@ -99,7 +99,13 @@ export class UserService {
       }
       const rowsQuery = filtered.clone().select('*').orderByRaw('lower(user_name) asc').limit(size + 1);
       if (after) rowsQuery.andWhereRaw('lower(user_name) > ?', [String(after[0])]);
-      const [rows, count] = await Promise.all([em.execute(rowsQuery), countInMemory(em, filtered.clone().count({ count: '*' }))]);
+      const countQuery = filtered.clone().count({ count: '*' });
+      // Unfiltered (or by userName), the count reads the narrow unique index whatever the page costs.
+      const counted =
+        filter.search || filter.active !== undefined
+          ? countInMemory(em, countQuery)
+          : em.execute<{ count: string }[]>(countQuery).then(([row]) => Number(row.count));
+      const [rows, count] = await Promise.all([em.execute(rowsQuery), counted]);
       const users = rows.map((row) => em.map(User, row));
       return toPage(users, size, count, (u) => [u.userName.toLowerCase()]);
     });
