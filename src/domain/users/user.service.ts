@@ -34,11 +34,11 @@ export interface UserFilter {
 }
 
 /**
- * What `filter.search` matches (ILIKE '%search%' on any of them), as SQL over `users`. Migration
- * 20261201100000 stores them in `users.search_text`, each lowercased, joined by SEARCH_TEXT_SEPARATOR: since
- * ILIKE in a UTF-8 database is `lower(text) LIKE lower(pattern)`, `search_text LIKE lower('%x%')` matches the same
- * rows whenever x has no separator in it (no match can span two attributes), and is indexed (pg_trgm) and cheap to
- * check. Change both together.
+ * What `filter.search` matches (ILIKE '%search%' on any of them), as SQL over `users`. Migration 20261201100000
+ * stores them in `users.search_text`, each lowercased (but one found whole inside another), joined by
+ * SEARCH_TEXT_SEPARATOR: since ILIKE in a UTF-8 database is `lower(text) LIKE lower(pattern)`, `search_text LIKE
+ * lower('%x%')` matches the same rows whenever x has no separator in it (no match can span two attributes), and
+ * is indexed (pg_trgm) and cheap to check. Change both together.
  */
 const SEARCHED_ATTRIBUTES = ['user_name', 'display_name', `concat_ws(' ', given_name, family_name)`, 'emails::text'];
 const SEARCH_TEXT_SEPARATOR = '\n';

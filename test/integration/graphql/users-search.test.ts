@@ -25,12 +25,15 @@ describe('GraphQL users search', () => {
     { userName: 'carol@acme.example', displayName: 'Carol 100%_Match', active: false },
     { userName: 'dave@acme.example', displayName: 'Dave', givenName: 'David', familyName: 'Grohl', emails: [{ value: 'dg@band.example' }, { value: 'dave@home.example', type: 'home' }] },
     { userName: 'emoji@acme.example', displayName: 'Zoë 🎸 Muñoz' },
+    // As Entra maps them by default: the userName is the e-mail, the display name the given and family name.
+    { userName: 'Frank.Ocean@Acme.example', displayName: 'Frank Ocean', givenName: 'FRANK', familyName: 'ocean', emails: [{ value: 'frank.ocean@acme.example', type: 'work', primary: true }] },
   ];
   const searches = [
     'a', 'AL', 'alice', 'ALICE.WORK', 'liddell', 'bob builder', 'b b', 'gönül', 'GÖNÜL', 'straße', 'STRASSE', 'øster',
     'σίσυφος', 'ΣΊΣΥΦΟΣ', 'ς', 'istanbul', 'i̇stanbul', 'İstanbul', 'k', '\u212a', '"hi"', '\\', '"', 'q"uote', 'line two',
     'one\nline', 'e\nl', '\n', '100%_', '%', '_', 'a_', 'david grohl', 'grohl', 'dave dg', 'home', 'primary', 'type',
     '"value"', '": "', '🎸', 'zoë', 'ZOË', 'muñoz', '@acme.example\nbob', 'example alice', 'nothing-like-this', ' ',
+    'frank.ocean@', 'FRANK OCEAN', 'k o', 'ocean\n', 'ean@acme', '", "', '\n[', 'ocean\n[',
   ];
 
   /** What the search matched before `search_text`: the four ILIKEs, straight on the table. */
@@ -70,6 +73,10 @@ describe('GraphQL users search', () => {
       expect({ search, names: found.names, total: found.total }).toEqual({ search, names: expected, total: expected.length });
     }
     expect((await bySearch('alice')).names).toEqual(['Alice@Acme.example']);
+    // Parts found whole inside another one are stored once (and still found).
+    const [frank] = await sql<{ search_text: string }>(portico.databaseUrl, `select search_text from users where user_name = 'Frank.Ocean@Acme.example'`);
+    expect(frank.search_text).toBe('frank ocean\n[{"type": "work", "value": "frank.ocean@acme.example", "primary": true}]');
+    expect((await bySearch('Frank.Ocean@acme')).names).toEqual(['Frank.Ocean@Acme.example']);
     expect((await bySearch('one\nline')).names).toEqual(['newline@acme.example']);
     // A newline in the search can match inside one attribute, never across two of them.
     expect((await bySearch('e\nl')).names).toEqual(['newline@acme.example']);
