@@ -7,9 +7,10 @@ import { runSamlScenario } from './saml-scenario';
 import { runScimScenario } from './scim-scenario';
 import { runPhotosScenario } from './photos-scenario';
 import { runStatementsScenario } from './statements-scenario';
+import { runUsersListScenario } from './users-list-scenario';
 
 /**
- * `npm run bench [-- scim|access|saml|events|fuzz|photos|statements] [--pooler [--pooler-size 20]] [--executions 3000 (statements)] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
+ * `npm run bench [-- scim|access|saml|events|fuzz|photos|statements|users-list] [--pooler [--pooler-size 20]] [--executions 3000 (statements)] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)] [--list-users 100000 --samples 200 --scim-users 2000 (users-list)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
  * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
  * `--pooler` runs each scenario twice on one embedded PostgreSQL: on a database reached directly, then on one
  * reached through PgBouncer in transaction pooling mode (Debian's `pgbouncer`), and prints the figures of the
@@ -37,6 +38,9 @@ async function main(): Promise<void> {
       executions: { type: 'string', default: '3000' },
       pooler: { type: 'boolean', default: false },
       'pooler-size': { type: 'string', default: '20' },
+      'list-users': { type: 'string', default: '100000' },
+      samples: { type: 'string', default: '200' },
+      'scim-users': { type: 'string', default: '2000' },
     },
   });
   const scenarios = positionals.length > 0 ? positionals : ['scim', 'access', 'saml', 'events'];
@@ -121,6 +125,12 @@ async function runScenario(scenario: string, server: BenchServer & { dataDir: st
     } finally {
       await second.stop();
     }
+  } else if (scenario === 'users-list') {
+    return await runUsersListScenario(server, {
+      users: Number(option('list-users')),
+      samples: Number(option('samples')),
+      scimUsers: Number(option('scim-users')),
+    });
   } else if (scenario === 'photos') {
     // Its own server: pointed at the scenario's fake Microsoft endpoints.
     return await runPhotosScenario((env) => startServer(env), {
@@ -135,7 +145,7 @@ async function runScenario(scenario: string, server: BenchServer & { dataDir: st
   } else if (scenario === 'fuzz') {
     return await runFuzzScenario(server, { runs: Number(option('runs')), seed: Number(option('seed')) });
   } else {
-    throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz, photos, statements)`);
+    throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz, photos, statements, users-list)`);
   }
 }
 

@@ -56,13 +56,16 @@ export function Users() {
   const [search, setSearch] = useState(query.get('search') ?? '');
   const [status, setStatus] = useState(query.get('status') ?? 'all');
   const debounced = useDebounced(search.trim(), 250);
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  // The cursors of the pages walked so far, for the filter they were given out with: a new search starts at the
+  // first page in the same render (never asks for the new search after a cursor of the old one).
+  const filterKey = JSON.stringify([debounced, status]);
+  const [paging, setPaging] = useState<{ filterKey: string; cursors: (string | null)[] }>({ filterKey, cursors: [null] });
+  const cursors = paging.filterKey === filterKey ? paging.cursors : [null];
   // A photo that changed keeps its URL: counting the changes per user remounts that avatar, which asks again.
   const [photoChanges, setPhotoChanges] = useState<Record<string, number>>({});
   const searchId = useId();
   const statusId = useId();
 
-  useEffect(() => setCursors([null]), [debounced, status]);
   useEffect(() => {
     const params = new URLSearchParams();
     if (debounced) params.set('search', debounced);
@@ -74,15 +77,23 @@ export function Users() {
   const filter = { ...(debounced && { search: debounced }), ...(status !== 'all' && { active: status === 'active' }) };
   const users = useQuery(ConsoleUsersDocument, { tenant, first: PAGE, after: cursors[cursors.length - 1], filter });
 
-  // Live: reload the page shown when users change (administrators have the event feed; others poll).
+  // Live: reload the page shown when users change (administrators have the event feed; others poll). Events
+  // that come together are one reload, and while Entra provisions thousands of users the page is read again at
+  // most once a second (each read counts the tenant's users), yet never waits for the stream to pause.
   const reload = useRef(users.reload);
   reload.current = users.reload;
   const admin = isAdmin(viewer);
   useEffect(() => {
     let pending: ReturnType<typeof setTimeout> | undefined;
+    let lastReload = 0;
     const soon = () => {
-      clearTimeout(pending);
-      pending = setTimeout(() => reload.current(), 150);
+      if (pending !== undefined) return;
+      const wait = Math.max(150, lastReload + 1000 - Date.now());
+      pending = setTimeout(() => {
+        pending = undefined;
+        lastReload = Date.now();
+        reload.current();
+      }, wait);
     };
     if (!admin) {
       const timer = setInterval(soon, 15_000);
@@ -179,8 +190,8 @@ export function Users() {
             hasNext={connection.pageInfo.hasNextPage}
             loading={users.loading}
             atFirst={cursors.length === 1}
-            onFirst={() => setCursors([null])}
-            onNext={() => setCursors([...cursors, connection.pageInfo.endCursor])}
+            onFirst={() => setPaging({ filterKey, cursors: [null] })}
+            onNext={() => setPaging({ filterKey, cursors: [...cursors, connection.pageInfo.endCursor] })}
           />
         </>
       )}
