@@ -15,7 +15,7 @@ import { Migration } from '@mikro-orm/migrations';
  *   The expression is repeated in user.service.ts (`SEARCHED_ATTRIBUTES`): change both together.
  * - `users_search_trgm`: a pg_trgm GIN index on it, for searches that match few users. Created only where the
  *   pg_trgm extension can be installed (it ships with PostgreSQL and the embedded build; a managed server that
- *   refuses it still answers every search, by scanning).
+ *   refuses it still answers every search, from the covering index below).
  * - `users_search_cover`: the list's order with what its filters read (userName itself too: PostgreSQL reads an
  *   index alone only when every column the query names is in it, an expression over a column is not enough), so
  *   that the page's ids and its count are found without reading one table row, however many users are skipped.
