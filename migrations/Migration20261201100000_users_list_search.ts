@@ -15,9 +15,11 @@ import { Migration } from '@mikro-orm/migrations';
  *   The expression is repeated in user.service.ts (`SEARCHED_ATTRIBUTES`): change both together.
  * - `users_search_trgm`: a pg_trgm GIN index on it, for searches that match few users. Created only where the
  *   pg_trgm extension can be installed (it ships with PostgreSQL and the embedded build; a managed server that
- *   refuses it still answers every search, by scanning).
- * - `users_tenant_active_name`: the list filtered by `active` in its order, and a covering index (search_text
- *   included) on which a count of a common substring reads no table row.
+ *   refuses it still answers every search, from the covering index below).
+ * - `users_search_cover`: the list's order with what its filters read (userName itself too: PostgreSQL reads an
+ *   index alone only when every column the query names is in it, an expression over a column is not enough), so
+ *   that the page's ids and its count are found without reading one table row, however many users are skipped.
+ * - `users_tenant_deactivated`: counts the deactivated users of a tenant without reading the others.
  */
 export class Migration20261201100000_users_list_search extends Migration {
   override async up(): Promise<void> {
@@ -50,13 +52,15 @@ export class Migration20261201100000_users_list_search extends Migration {
         end if;
       end $$;`);
     this.addSql(
-      `create index users_tenant_active_name on users (tenant_id, active, lower(user_name)) include (search_text) where deleted_at is null;`,
+      `create index users_search_cover on users (tenant_id, lower(user_name)) include (user_name, active, search_text, id) where deleted_at is null;`,
     );
+    this.addSql(`create index users_tenant_deactivated on users (tenant_id) where deleted_at is null and not active;`);
   }
 
   override async down(): Promise<void> {
     this.addSql(`drop index if exists users_search_trgm;`);
-    this.addSql(`drop index users_tenant_active_name;`);
+    this.addSql(`drop index users_tenant_deactivated;`);
+    this.addSql(`drop index users_search_cover;`);
     this.addSql(`alter table users drop column search_text;`);
   }
 }
