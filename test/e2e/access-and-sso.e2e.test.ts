@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samlSpUrls } from '../../src/config/urls';
 import { entraGroup, entraUser, PATCH_OP } from '../fixtures/entra';
 import { createTestIdp, federationMetadataXml } from '../fixtures/saml-idp';
-import { launchBrowser, nav, openConsole, screenshot, signInWithToken, type ConsoleWindow } from '../helpers/browser';
+import { launchBrowser, nav, openConsole, screenshot, signInWithToken, type ConsoleWindow, BROWSER_AVAILABLE } from '../helpers/browser';
 import { startTestPortico, type TestPortico } from '../helpers/portico';
 import { scimTenant, type ScimClient } from '../helpers/scim';
 
@@ -12,7 +12,7 @@ import { scimTenant, type ScimClient } from '../helpers/scim';
 const shownDate = (date: Date) => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'Europe/Berlin' }).format(date);
 
 /** Acceptance 2 and 3 of issue 13: mapping end to end, and the SAML setup. */
-describe('console: teams, mappings and single sign-on', () => {
+describe.runIf(BROWSER_AVAILABLE)('console: teams, mappings and single sign-on', () => {
   let portico: TestPortico;
   let browser: Browser;
   let win: ConsoleWindow;

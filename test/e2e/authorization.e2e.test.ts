@@ -2,14 +2,14 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateApiKeyDocument, SetDefaultMappingDocument } from '../generated/graphql';
 import { entraUser } from '../fixtures/entra';
-import { launchBrowser, nav, openConsole, screenshot, signInWithToken } from '../helpers/browser';
+import { launchBrowser, nav, openConsole, screenshot, signInWithToken, BROWSER_AVAILABLE } from '../helpers/browser';
 import { createTenant, startTestPortico, type TestPortico } from '../helpers/portico';
 import { samlTenant } from '../helpers/saml';
 
 const ADMIN_SCREENS = ['User provisioning', 'Single sign-on', 'Directory providers', 'Provisioning log', 'API keys'];
 
 /** Acceptance 5 of issue 13: a VIEWER sees no administration control; a tenant admin stays in their tenant. */
-describe('console: authorization', () => {
+describe.runIf(BROWSER_AVAILABLE)('console: authorization', () => {
   let portico: TestPortico;
   let browser: Browser;
   let viewerSession: string;

@@ -4,7 +4,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateApiKeyDocument } from '../generated/graphql';
 import { startFakeMicrosoft, type FakeMicrosoft } from '../fixtures/fake-microsoft';
-import { launchBrowser, nav, openConsole, screenshot, signInWithToken, type ConsoleWindow } from '../helpers/browser';
+import { launchBrowser, nav, openConsole, screenshot, signInWithToken, type ConsoleWindow, BROWSER_AVAILABLE } from '../helpers/browser';
 import { directoryApi, directoryEnv, provisionPeople } from '../helpers/directory';
 import { startTestPortico, type TestPortico } from '../helpers/portico';
 import { scimTenant } from '../helpers/scim';
@@ -63,7 +63,7 @@ async function terms(region: Locator): Promise<Record<string, string>> {
  * Acceptance 4 of issue 13: the Directory providers screen against the fake login and Graph endpoints, signed
  * in as a tenant administrator with a pasted API key (a bearer token: no cookie reaches the photo route).
  */
-describe('console: Directory providers (Microsoft Entra ID photos)', () => {
+describe.runIf(BROWSER_AVAILABLE)('console: Directory providers (Microsoft Entra ID photos)', () => {
   let fake: FakeMicrosoft;
   let portico: TestPortico;
   let browser: Browser;

@@ -1,12 +1,12 @@
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entraUser } from '../fixtures/entra';
-import { launchBrowser, nav, openConsole, screenshot, signInWithToken, type ConsoleWindow } from '../helpers/browser';
+import { launchBrowser, nav, openConsole, screenshot, signInWithToken, type ConsoleWindow, BROWSER_AVAILABLE } from '../helpers/browser';
 import { scimHttpClient } from '../helpers/scim';
 import { startTestPortico, type TestPortico } from '../helpers/portico';
 
 /** Acceptance 1 of issue 13: the Entra setup end to end in the browser, as an operator. */
-describe('console: the Entra setup', () => {
+describe.runIf(BROWSER_AVAILABLE)('console: the Entra setup', () => {
   let portico: TestPortico;
   let browser: Browser;
   let win: ConsoleWindow;
