@@ -204,7 +204,7 @@ export class HttpClient {
 }
 
 /** User + system CPU seconds of a process and of its children it has reaped (/proc/<pid>/stat, clock ticks). */
-function cpuOf(pid: number, withReapedChildren: boolean): number {
+export function cpuOf(pid: number, withReapedChildren = false): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     // After the command: state is field 3, utime 14, stime 15, cutime 16, cstime 17 (1-based, man proc).

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { entraUser } from '../test/fixtures/entra';
 import { startFakeMicrosoft } from '../test/fixtures/fake-microsoft';
 import { sizedJpeg } from '../test/fixtures/images';
-import { graphql, HttpClient, pool, type BenchServer } from './harness';
+import { cpuOf, graphql, HttpClient, pool, type BenchServer } from './harness';
 
 export interface PhotosScenarioOptions {
   /** Users per size measured, e.g. [1000, 10000]: memory should not grow with them. */
@@ -18,12 +18,6 @@ export interface PhotosScenarioOptions {
 
 /** Starts the server the scenario needs (pointed at the fake): the caller passes `startServer`. */
 export type ServerStarter = (env: Record<string, string>) => Promise<BenchServer>;
-
-/** User + system CPU seconds of a process so far (/proc/<pid>/stat, in clock ticks of 1/100 s). */
-const cpuSeconds = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
 
 const rssKiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 
@@ -77,12 +71,12 @@ export async function runPhotosScenario(startServer: ServerStarter, options: Pho
         const before = rssKiB(server.pid);
         let peak = before;
         const sampler = setInterval(() => (peak = Math.max(peak, rssKiB(server.pid))), 100);
-        const cpuBefore = cpuSeconds(server.pid);
+        const cpuBefore = cpuOf(server.pid);
         const started = performance.now();
         const sync = await syncAndWait(server, slug);
         const seconds = (performance.now() - started) / 1000;
         clearInterval(sampler);
-        const cpu = cpuSeconds(server.pid) - cpuBefore;
+        const cpu = cpuOf(server.pid) - cpuBefore;
         peak = Math.max(peak, rssKiB(server.pid));
         if (sync.state !== 'SUCCEEDED') throw new Error(`sync ${label} failed: ${sync.error}`);
         const counts = fake.counts();
