@@ -70,21 +70,26 @@ const EVENT_COLUMNS = [
   ['occurred_at', 'timestamptz'],
 ] as const;
 
+/** Columns of an event computed by the statement itself (SQL over its gate's row) instead of sent as parameters. */
+export type ComputedEventColumns = Partial<Record<'summary' | 'changes' | 'subject_id', string>>;
+
 /**
  * The SQL and parameters that append events to a statement of the change they describe (a data-modifying
  * CTE): `insert into provisioning_events … select <the values> from <gate>`, so an event is written exactly
- * when its change was (one row of `gate`), in the same statement and so the same transaction.
+ * when its change was (one row of `gate`), in the same statement and so the same transaction. `computed`
+ * columns are SQL over the gate's row (a count of what the statement changed).
  */
 export function eventInsert(
   ctx: CallContext & { tenantId: string },
-  inputs: EventInput[],
+  inputs: (Omit<EventInput, 'summary'> & { summary?: string })[],
   firstParameter: number,
   gate: string,
+  computed: ComputedEventColumns = {},
 ): { sql: string; values: unknown[] } {
   const values: unknown[] = [];
   const rows = inputs.map((input) => {
-    const event = eventOf(ctx, input);
-    const row = [
+    const event = eventOf(ctx, { ...input, summary: input.summary ?? '' } as EventInput);
+    const row: unknown[] = [
       event.tenantId,
       event.type,
       event.source,
@@ -101,9 +106,14 @@ export function eventInsert(
       event.error,
       event.occurredAt,
     ];
-    const placeholders = row.map((_, i) => `$${firstParameter + values.length + i}::${EVENT_COLUMNS[i][1]}`);
-    values.push(...row);
-    return `select ${placeholders.join(', ')} from ${gate}`;
+    const expressions = row.map((value, i) => {
+      const [column, type] = EVENT_COLUMNS[i];
+      const sql = computed[column as keyof ComputedEventColumns];
+      if (sql !== undefined) return sql;
+      values.push(value);
+      return `$${firstParameter + values.length - 1}::${type}`;
+    });
+    return `select ${expressions.join(', ')} from ${gate}`;
   });
   return {
     sql: `insert into provisioning_events (${EVENT_COLUMNS.map(([column]) => column).join(', ')}) ${rows.join(' union all ')}`,

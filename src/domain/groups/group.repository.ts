@@ -1,0 +1,142 @@
+import { eventInsert } from '../events/event-recorder';
+import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
+import { searchSql } from '../directory/search-sql';
+import { named, type SqlClient, type Statement } from '../shared/sql-client';
+import type { Scope } from '../shared/scope';
+import { isUuid } from '../shared/sql';
+import { GROUP_CATALOG } from './group-catalog';
+import { IdpGroup } from './idp-group.entity';
+
+const GROUP_COLUMNS = ['id', 'tenant_id', 'display_name', 'external_id', 'extensions', 'version', 'created_at', 'updated_at'] as const;
+const SELECTED = GROUP_COLUMNS.map((c) => `g.${c}`).join(', ');
+
+/** A group from a row of `idp_groups` (timestamps arrive as text from the driver). */
+export function groupFromRow(row: Record<string, unknown>): IdpGroup {
+  const group = Object.create(IdpGroup.prototype) as IdpGroup;
+  group.id = row.id as string;
+  group.tenantId = row.tenant_id as string;
+  group.displayName = row.display_name as string;
+  group.externalId = row.external_id as string | null;
+  group.extensions = row.extensions as IdpGroup['extensions'];
+  group.version = row.version as number;
+  group.createdAt = new Date(row.created_at as string);
+  group.updatedAt = new Date(row.updated_at as string);
+  return group;
+}
+
+/** What a one-statement membership change did, or why it did nothing. */
+export type MembershipOutcome =
+  | { kind: 'noGroup' }
+  /** The group grants access through a mapping: the change must compute ACCESS_CHANGED (the transactional path). */
+  | { kind: 'mapped' }
+  | { kind: 'versionMismatch'; version: number }
+  | { kind: 'unknownUsers'; found: string[] }
+  | { kind: 'done'; group: IdpGroup; count: number };
+
+/**
+ * The group row locked (so membership batches of one group apply one after the other), the checks that must
+ * hold before anything is written, then `change` (a CTE named `changed` returning `user_id`), the group's
+ * version bumped and its event, all in one statement. `$1` group, `$2` tenant, `$3` user ids, `$4` If-Match
+ * version or null, `$5` how many of the users must exist (adding) or null.
+ */
+const membershipText = (change: string, events: string) => `with target as (
+  select ${SELECTED} from idp_groups g where g.id = $1 and g.tenant_id = $2 for update),
+mapped as (select exists (select 1 from permission_mappings where group_id = $1) as yes),
+wanted as (
+  select u.id from users u where $5::int is not null and u.id = any($3::uuid[]) and u.tenant_id = $2 and u.deleted_at is null
+   order by u.id for key share),
+allowed as (
+  select t.id, t.display_name from target t, mapped m
+   where not m.yes and ($4::int is null or t.version = $4) and ($5::int is null or (select count(*) from wanted) = $5)),
+changed as (${change}),
+bumped as (
+  update idp_groups set version = version + 1, updated_at = now()
+   where id = (select id from allowed) and exists (select 1 from changed) returning version, updated_at),
+tally as (select count(*)::int as n, jsonb_agg(user_id) as ids from changed),
+logged as (${events})
+select t.*, (select yes from mapped) as mapped, (select array_agg(id) from wanted) as found,
+       (select n from tally) as count, b.version as new_version, b.updated_at as new_updated_at
+  from target t left join bumped b on true`;
+
+const ADD_CHANGE = `insert into group_memberships (group_id, user_id, tenant_id, created_at)
+  select a.id, w.id, $2, now() from allowed a cross join wanted w
+  on conflict do nothing returning user_id`;
+const REMOVE_CHANGE = `delete from group_memberships m using allowed a
+  where m.group_id = a.id and m.tenant_id = $2 and m.user_id = any($3::uuid[]) returning m.user_id`;
+
+function membershipStatement(scope: Scope, kind: 'add' | 'remove', groupId: string): { statement: Statement; values: unknown[] } {
+  const adding = kind === 'add';
+  const event = eventInsert(
+    scope,
+    [{ type: adding ? 'GROUP_MEMBERS_ADDED' : 'GROUP_MEMBERS_REMOVED', subjectType: 'GROUP', subjectId: groupId }],
+    6,
+    'allowed a, tally x where x.n > 0',
+    {
+      summary: `x.n || ' member(s) ${adding ? 'added to' : 'removed from'} ' || a.display_name`,
+      changes: adding
+        ? `jsonb_build_array(jsonb_build_object('attribute', 'members', 'old', null, 'new', x.ids))`
+        : `jsonb_build_array(jsonb_build_object('attribute', 'members', 'old', x.ids, 'new', null))`,
+    },
+  );
+  return { statement: named(`group_members_${kind}`, membershipText(adding ? ADD_CHANGE : REMOVE_CHANGE, event.sql)), values: event.values };
+}
+
+/** Searches whose text this process has named (a bounded few: a SCIM filter's shape is the client's choice). */
+const namedSearches = new Map<string, string>();
+const MAX_NAMED_SEARCHES = 100;
+
+function searchStatement(text: string): Statement {
+  let name = namedSearches.get(text);
+  if (name === undefined && namedSearches.size < MAX_NAMED_SEARCHES) {
+    name = `portico_group_search_${namedSearches.size}`;
+    namedSearches.set(text, name);
+  }
+  return name === undefined ? { text } : { name, text };
+}
+
+const BY_ID = named('group_by_id', `select ${SELECTED} from idp_groups g where g.id = $1 and g.tenant_id = $2`);
+
+/** All SQL of the hot group paths: one statement each, values as parameters. */
+export const groupRepository = {
+  async findById(sql: SqlClient, tenantId: string, id: string): Promise<IdpGroup | null> {
+    if (!isUuid(id)) return null;
+    const [row] = await sql.query<Record<string, unknown>>(BY_ID, [id, tenantId]);
+    return row ? groupFromRow(row) : null;
+  },
+
+  /**
+   * Adds (or removes) members of a group with GROUP_MEMBERS_ADDED (REMOVED) in one statement. Nothing is
+   * written unless the group exists, has no permission mapping, is at `ifVersion` when given, and (adding)
+   * every user exists in the tenant. `userIds` must be UUIDs, without repeats.
+   */
+  async changeMembers(sql: SqlClient, scope: Scope, kind: 'add' | 'remove', groupId: string, userIds: string[], ifVersion: number | undefined): Promise<MembershipOutcome> {
+    const { statement, values } = membershipStatement(scope, kind, groupId);
+    const rows = await sql.query<Record<string, unknown>>(statement, [groupId, scope.tenantId, userIds, ifVersion ?? null, kind === 'add' ? userIds.length : null, ...values]);
+    const row = rows[0];
+    if (!row) return { kind: 'noGroup' };
+    if (row.mapped) return { kind: 'mapped' };
+    const group = groupFromRow(row);
+    if (ifVersion !== undefined && group.version !== ifVersion) return { kind: 'versionMismatch', version: group.version };
+    const found = (row.found as string[] | null) ?? [];
+    if (kind === 'add' && found.length !== userIds.length) return { kind: 'unknownUsers', found };
+    if (row.new_version !== null && row.new_version !== undefined) {
+      group.version = row.new_version as number;
+      group.updatedAt = new Date(row.new_updated_at as string);
+    }
+    return { kind: 'done', group, count: (row.count as number | null) ?? 0 };
+  },
+
+  /** A SCIM-style search in one statement: the true total and the page. */
+  async search(sql: SqlClient, tenantId: string, search: DirectorySearch): Promise<SearchResult<IdpGroup>> {
+    const { where, orderBy, limit, offset } = searchSql('g', tenantId, search, GROUP_CATALOG);
+    let n = 1;
+    const condition = where.sql.replace(/\?/g, () => `$${n++}`);
+    const text =
+      limit === 0
+        ? `select count(*)::int as total from idp_groups g where ${condition}`
+        : `with page as (select ${SELECTED} from idp_groups g where ${condition} order by ${orderBy} limit $${n} offset $${n + 1})
+           select t.total, page.* from (select count(*)::int as total from idp_groups g where ${condition}) t left join page on true`;
+    const rows = await sql.query<Record<string, unknown> & { total: number }>(searchStatement(text), limit === 0 ? where.bindings : [...where.bindings, limit, offset]);
+    return { totalResults: rows[0]?.total ?? 0, items: rows.filter((row) => row.id !== null && row.id !== undefined).map(groupFromRow) };
+  },
+};
