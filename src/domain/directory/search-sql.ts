@@ -1,8 +1,7 @@
-import type { EntityClass } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { numbered, type SqlClient, type Statement } from '../shared/sql-client';
 import type { AttributeCatalog } from './filter-sql';
 import { filterToSql, sortExpression, type SqlFragment } from './filter-sql';
-import type { DirectorySearch, SearchResult } from './attribute-filter';
+import type { DirectorySearch } from './attribute-filter';
 
 /** The WHERE, ORDER BY and paging of a directory search over rows aliased `alias`, all parameterised. */
 export function searchSql(
@@ -26,24 +25,28 @@ export function searchSql(
 }
 
 /**
- * Runs a directory search over a tenant's table: the true total first, then the page (skipped when the
- * total says it is empty), each row mapped into the unit of work as `entity`.
+ * Runs a directory search over a tenant's `table` (aliased `alias`) in one statement: the true total and the
+ * page of rows (the `columns` listed), the page joined to the count so an empty page still says the total.
+ * `statementOf` names the text (see `boundedNames`).
  */
-export async function runSearch<T extends object>(
-  em: EntityManager,
-  entity: EntityClass<T>,
-  alias: string,
+export async function searchRows(
+  sql: SqlClient,
+  from: { table: string; alias: string; columns: string },
   tenantId: string,
   search: DirectorySearch,
   catalog: AttributeCatalog,
-): Promise<SearchResult<T>> {
-  const table = em.getMetadata().get(entity.name).tableName;
+  statementOf: (text: string) => Statement,
+): Promise<{ total: number; rows: Record<string, unknown>[] }> {
+  const { table, alias, columns } = from;
   const { where, orderBy, limit, offset } = searchSql(alias, tenantId, search, catalog);
-  const [{ total }] = await em.execute<{ total: number }[]>(`select count(*)::int as total from "${table}" ${alias} where ${where.sql}`, where.bindings);
-  if (limit === 0 || total <= offset) return { totalResults: total, items: [] };
-  const rows = await em.execute<Record<string, unknown>[]>(
-    `select ${alias}.* from "${table}" ${alias} where ${where.sql} order by ${orderBy} limit ? offset ?`,
-    [...where.bindings, limit, offset],
-  );
-  return { totalResults: total, items: rows.map((row) => em.map(entity, row as never)) };
+  const condition = numbered(where.sql);
+  const next = where.bindings.length + 1;
+  const count = `select count(*)::int as total from ${table} ${alias} where ${condition}`;
+  const text =
+    limit === 0
+      ? count
+      : `with page as (select ${columns} from ${table} ${alias} where ${condition} order by ${orderBy} limit $${next} offset $${next + 1})
+         select t.total, page.* from (${count}) t left join page on true`;
+  const rows = await sql.query<Record<string, unknown> & { total: number }>(statementOf(text), limit === 0 ? where.bindings : [...where.bindings, limit, offset]);
+  return { total: rows[0]?.total ?? 0, rows: rows.filter((row) => row.id !== null && row.id !== undefined) };
 }

@@ -1,7 +1,7 @@
 import { eventInsert } from '../events/event-recorder';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
-import { searchSql } from '../directory/search-sql';
-import { named, type SqlClient, type Statement } from '../shared/sql-client';
+import { searchRows } from '../directory/search-sql';
+import { boundedNames, named, type SqlClient, type Statement } from '../shared/sql-client';
 import type { Scope } from '../shared/scope';
 import { isUuid } from '../shared/sql';
 import { GROUP_CATALOG } from './group-catalog';
@@ -81,18 +81,8 @@ function membershipStatement(scope: Scope, kind: 'add' | 'remove', groupId: stri
   return { statement: named(`group_members_${kind}`, membershipText(adding ? ADD_CHANGE : REMOVE_CHANGE, event.sql)), values: event.values };
 }
 
-/** Searches whose text this process has named (a bounded few: a SCIM filter's shape is the client's choice). */
-const namedSearches = new Map<string, string>();
-const MAX_NAMED_SEARCHES = 100;
-
-function searchStatement(text: string): Statement {
-  let name = namedSearches.get(text);
-  if (name === undefined && namedSearches.size < MAX_NAMED_SEARCHES) {
-    name = `portico_group_search_${namedSearches.size}`;
-    namedSearches.set(text, name);
-  }
-  return name === undefined ? { text } : { name, text };
-}
+/** SCIM filters of groups: their shapes are the client's. */
+const searchStatement = boundedNames('group_search', 100);
 
 const BY_ID = named('group_by_id', `select ${SELECTED} from idp_groups g where g.id = $1 and g.tenant_id = $2`);
 
@@ -128,15 +118,7 @@ export const groupRepository = {
 
   /** A SCIM-style search in one statement: the true total and the page. */
   async search(sql: SqlClient, tenantId: string, search: DirectorySearch): Promise<SearchResult<IdpGroup>> {
-    const { where, orderBy, limit, offset } = searchSql('g', tenantId, search, GROUP_CATALOG);
-    let n = 1;
-    const condition = where.sql.replace(/\?/g, () => `$${n++}`);
-    const text =
-      limit === 0
-        ? `select count(*)::int as total from idp_groups g where ${condition}`
-        : `with page as (select ${SELECTED} from idp_groups g where ${condition} order by ${orderBy} limit $${n} offset $${n + 1})
-           select t.total, page.* from (select count(*)::int as total from idp_groups g where ${condition}) t left join page on true`;
-    const rows = await sql.query<Record<string, unknown> & { total: number }>(searchStatement(text), limit === 0 ? where.bindings : [...where.bindings, limit, offset]);
-    return { totalResults: rows[0]?.total ?? 0, items: rows.filter((row) => row.id !== null && row.id !== undefined).map(groupFromRow) };
+    const { total, rows } = await searchRows(sql, { table: 'idp_groups', alias: 'g', columns: SELECTED }, tenantId, search, GROUP_CATALOG, searchStatement);
+    return { totalResults: total, items: rows.map(groupFromRow) };
   },
 };

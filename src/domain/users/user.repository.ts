@@ -1,7 +1,7 @@
 import { eventInsert, type EventInput } from '../events/event-recorder';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
-import { searchSql } from '../directory/search-sql';
-import { named, type SqlClient, type Statement } from '../shared/sql-client';
+import { searchRows } from '../directory/search-sql';
+import { boundedNames, named, type SqlClient, type Statement } from '../shared/sql-client';
 import type { Scope } from '../shared/scope';
 import { isUuid } from '../shared/sql';
 import { USER_CATALOG } from './user-catalog';
@@ -89,24 +89,8 @@ select count(*)::int as updated from updated`;
 const withEvents = (name: string, text: (events: string) => string, eventSql: string, eventCount: number): Statement =>
   named(`${name}_${eventCount}`, text(eventSql));
 
-/** Searches whose text this process has named (a bounded few: a SCIM filter's shape is the client's choice). */
-const namedSearches = new Map<string, string>();
-const MAX_NAMED_SEARCHES = 200;
-
-function searchStatement(text: string): Statement {
-  let name = namedSearches.get(text);
-  if (name === undefined && namedSearches.size < MAX_NAMED_SEARCHES) {
-    name = `portico_user_search_${namedSearches.size}`;
-    namedSearches.set(text, name);
-  }
-  return name === undefined ? { text } : { name, text };
-}
-
-/** `?` placeholders (the filter translator's) as `$n`, numbered from `first`. */
-function numbered(sql: string, first: number): string {
-  let n = first;
-  return sql.replace(/\?/g, () => `$${n++}`);
-}
+/** SCIM filters of users: their shapes are the client's. */
+const searchStatement = boundedNames('user_search', 200);
 
 /** All SQL of the hot user paths: one statement per read and per write, values as parameters. */
 export const userRepository = {
@@ -141,18 +125,8 @@ export const userRepository = {
 
   /** A SCIM-style search in one statement: the true total and the page. */
   async search(sql: SqlClient, tenantId: string, search: DirectorySearch): Promise<SearchResult<User>> {
-    const { where, orderBy, limit, offset } = searchSql('u', tenantId, search, USER_CATALOG);
-    const condition = numbered(where.sql, 1);
-    const next = where.bindings.length + 1;
-    // The count and the page in one round trip: the page joined to the count, so an empty page still says the total.
-    const text =
-      limit === 0
-        ? `select count(*)::int as total from users u where ${condition}`
-        : `with page as (select ${SELECTED} from users u where ${condition} order by ${orderBy} limit $${next} offset $${next + 1})
-           select t.total, page.* from (select count(*)::int as total from users u where ${condition}) t left join page on true`;
-    const rows = await sql.query<Record<string, unknown> & { total: number }>(searchStatement(text), limit === 0 ? where.bindings : [...where.bindings, limit, offset]);
-    const total = rows[0]?.total ?? 0;
-    return { totalResults: total, items: rows.filter((row) => row.id !== null && row.id !== undefined).map(userFromRow) };
+    const { total, rows } = await searchRows(sql, { table: 'users', alias: 'u', columns: SELECTED }, tenantId, search, USER_CATALOG, searchStatement);
+    return { totalResults: total, items: rows.map(userFromRow) };
   },
 
   /** The groups each user belongs to (id and display name, by display name), at most `perUser` each. */
