@@ -1,13 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { accessOfUsers } from '../access/access-query';
-import { Session } from '../sessions/session.entity';
-import { lowest, type PermissionLevel } from '../shared/permission-level';
+import { lowest } from '../shared/permission-level';
 import type { Actor } from '../shared/scope';
 import { hashToken, issueToken, sameHash, tokenKindOf } from '../shared/secret-token';
-import { User } from '../users/user.entity';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { AuthCache } from './auth-cache';
-import { Credential } from './credential.entity';
+import type { CredentialKind } from './credential.entity';
+import { credentialRepository, type LiveCredentialRow } from './credential.repository';
 
 /** How stale `lastUsedAt` may get before a request refreshes it (one write per minute, not per request). */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -56,13 +55,7 @@ export class Authenticator {
     if (cached?.tenantId) return { actor: cached.actor, tenantId: cached.tenantId };
     const found = await this.uow.read(async (em) => {
       const now = new Date();
-      const rows = await em.execute<LiveCredentialRow[]>(
-        `select ${LIVE_CREDENTIAL_COLUMNS} from credentials c join tenants t on t.id = c.tenant_id ${CREATOR_JOIN}
-         where c.token_hash = ? and c.kind = 'SCIM' and t.slug = ? and t.scim_enabled
-           and (c.revoked_at is null or c.revoked_at > ?)`,
-        [hash, slug, now],
-      );
-      const actor = await actorOf(em, rows[0], 'SCIM', now);
+      const actor = await actorOf(em, await credentialRepository.liveScimAt(em, slug, hash, now), 'SCIM', now);
       return actor && actor.tenantId ? { actor, tenantId: actor.tenantId } : null;
     });
     if (found) this.authCache.set(cacheKey, found);
@@ -77,13 +70,7 @@ export class Authenticator {
   async whyScimTokenRefused(slug: string, token: string): Promise<string> {
     if (tokenKindOf(token) !== 'scim') return 'The bearer token is not a SCIM token';
     return this.uow.read(async (em) => {
-      const rows = await em.execute<(LiveCredentialRow & { scim_enabled: boolean; revoked_at: Date | null; created_by_label: string | null })[]>(
-        `select ${LIVE_CREDENTIAL_COLUMNS}, t.scim_enabled, c.revoked_at, c.created_by_label
-           from credentials c join tenants t on t.id = c.tenant_id ${CREATOR_JOIN}
-          where c.token_hash = ? and c.kind = 'SCIM' and t.slug = ?`,
-        [hashToken(token), slug],
-      );
-      const row = rows[0];
+      const row = await credentialRepository.scimAt(em, slug, hashToken(token));
       if (!row) return 'The token is unknown here: not a token of this tenant';
       if (!row.scim_enabled) return 'SCIM is disabled for this tenant';
       if (row.revoked_at && new Date(row.revoked_at) <= new Date()) return 'The token was revoked (a newer one replaced it, or an administrator revoked it)';
@@ -103,8 +90,8 @@ export class Authenticator {
     if (this.operatorTokenHash) return null;
     return this.uow.write(async (em) => {
       // One process wins when several start at once on an empty database.
-      await em.execute(`select pg_advisory_xact_lock(hashtext('portico.operator-token'))`);
-      if ((await em.count(Credential, { kind: 'OPERATOR', revokedAt: null })) > 0) return null;
+      await credentialRepository.lockOperatorToken(em);
+      if (await credentialRepository.hasLiveOperatorToken(em)) return null;
       return storeOperatorToken(em);
     });
   }
@@ -112,7 +99,7 @@ export class Authenticator {
   /** Replaces the stored operator token (the CLI's `operator token`); returns the new one, shown once. */
   async rotateOperatorToken(): Promise<string> {
     return this.uow.write(async (em) => {
-      await em.nativeUpdate(Credential, { kind: 'OPERATOR', revokedAt: null }, { revokedAt: new Date() });
+      await credentialRepository.revokeOperatorTokens(em, new Date());
       return storeOperatorToken(em);
     });
   }
@@ -131,35 +118,26 @@ export class Authenticator {
     return actor;
   }
 
-  private async credentialActor(hash: string, kind: Credential['kind'], tenantId?: string): Promise<Actor | null> {
+  private async credentialActor(hash: string, kind: CredentialKind, tenantId?: string): Promise<Actor | null> {
     return this.uow.read(async (em) => {
       const now = new Date();
-      const rows = await em.execute<LiveCredentialRow[]>(
-        `select ${LIVE_CREDENTIAL_COLUMNS} from credentials c ${CREATOR_JOIN}
-         where c.token_hash = ? and c.kind = ? and (c.revoked_at is null or c.revoked_at > ?)
-           ${tenantId !== undefined ? 'and c.tenant_id = ?' : ''}`,
-        [hash, kind, now, ...(tenantId !== undefined ? [tenantId] : [])],
-      );
-      return actorOf(em, rows[0], kind, now);
+      return actorOf(em, await credentialRepository.live(em, hash, kind, now, tenantId), kind, now);
     });
   }
 
   private async sessionActor(hash: string): Promise<Actor | null> {
     return this.uow.read(async (em) => {
-      const now = new Date();
-      const session = await em.findOne(Session, { tokenHash: hash, revokedAt: null, expiresAt: { $gt: now } });
-      if (!session) return null;
-      const user = await em.findOne(User, { id: session.userId, tenantId: session.tenantId, active: true });
-      if (!user) return null;
+      const bearer = await credentialRepository.sessionBearer(em, hash, new Date());
+      if (!bearer) return null;
       // What a signed-in user may do is their effective global level, as the mappings say right now.
-      const access = (await accessOfUsers(em, user.tenantId, [user.id])).get(user.id);
+      const access = (await accessOfUsers(em, bearer.tenantId, [bearer.userId])).get(bearer.userId);
       return {
         kind: 'USER',
-        id: user.id,
-        label: user.userName,
-        tenantId: user.tenantId,
+        id: bearer.userId,
+        label: bearer.userName,
+        tenantId: bearer.tenantId,
         level: access?.globalLevel ?? 'NONE',
-        sessionId: session.id,
+        sessionId: bearer.sessionId,
       } satisfies Actor;
     });
   }
@@ -167,7 +145,7 @@ export class Authenticator {
 
 async function storeOperatorToken(em: EntityManager): Promise<string> {
   const issued = issueToken('operator');
-  em.create(Credential, {
+  credentialRepository.add(em, {
     tenantId: null,
     kind: 'OPERATOR',
     name: 'operator',
@@ -178,28 +156,13 @@ async function storeOperatorToken(em: EntityManager): Promise<string> {
   return issued.token;
 }
 
-/** A live credential as verified, with the activity of the user it rests on (null: no such user any more). */
-interface LiveCredentialRow {
-  id: string;
-  tenant_id: string | null;
-  name: string;
-  level: PermissionLevel;
-  last_used_at: Date | null;
-  created_by_user_id: string | null;
-  creator_active: boolean | null;
-}
-
-const LIVE_CREDENTIAL_COLUMNS = 'c.id, c.tenant_id, c.name, c.level, c.last_used_at, c.created_by_user_id, creator.active as creator_active';
-/** The creator must be a user of the credential's own tenant; a deleted one joins to nothing. */
-const CREATOR_JOIN = 'left join users creator on creator.id = c.created_by_user_id and creator.tenant_id = c.tenant_id and creator.deleted_at is null';
-
 /**
  * The actor a verified credential stands for, or null. A credential never outlives, nor outranks, the user
  * who made it: with that user deactivated or deleted it is refused; otherwise it acts at most at their
  * effective global level right now (computed as for their own session). A SCIM token writes the whole
  * directory, so it needs its creator to still be an ADMINISTRATOR.
  */
-async function actorOf(em: EntityManager, row: LiveCredentialRow | undefined, kind: Credential['kind'], now: Date): Promise<Actor | null> {
+async function actorOf(em: EntityManager, row: LiveCredentialRow | undefined, kind: CredentialKind, now: Date): Promise<Actor | null> {
   if (!row) return null;
   let level = row.level;
   if (row.created_by_user_id !== null) {
@@ -224,5 +187,5 @@ async function actorOf(em: EntityManager, row: LiveCredentialRow | undefined, ki
  */
 async function touch(em: EntityManager, row: LiveCredentialRow, now: Date): Promise<void> {
   if (row.last_used_at && now.getTime() - new Date(row.last_used_at).getTime() < LAST_USED_RESOLUTION_MS) return;
-  await em.nativeUpdate(Credential, { id: row.id }, { lastUsedAt: now });
+  await credentialRepository.touch(em, row.id, now);
 }

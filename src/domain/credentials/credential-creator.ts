@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../shared/domain-error';
 import type { Scope } from '../shared/scope';
-import { Credential } from './credential.entity';
+import { credentialRepository } from './credential.repository';
 
 /** Who stands behind a credential about to be minted: see Credential.createdByUserId. */
 export interface CredentialCreator {
@@ -21,10 +21,10 @@ export async function creatorOfNewCredential(em: EntityManager, scope: Scope): P
     return { createdByUserId: actor.id, createdByLabel: actor.label };
   }
   if (actor.kind === 'API_KEY') {
-    const minting = actor.id ? await em.findOne(Credential, { id: actor.id, kind: 'API_KEY' }) : null;
+    const createdByUserId = actor.id ? await credentialRepository.apiKeyCreator(em, scope.tenantId, actor.id) : undefined;
     // Fail closed: a key we cannot trace must not mint one that answers to nobody.
-    if (!minting) throw new DomainError('FORBIDDEN', 'The API key making this request no longer exists');
-    return { createdByUserId: minting.createdByUserId, createdByLabel: actor.label };
+    if (createdByUserId === undefined) throw new DomainError('FORBIDDEN', 'The API key making this request no longer exists');
+    return { createdByUserId, createdByLabel: actor.label };
   }
   return { createdByUserId: null, createdByLabel: actor.label };
 }

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { recordEvent } from '../events/event-recorder';
-import { Tenant } from '../tenants/tenant.entity';
-import { User } from '../users/user.entity';
+import type { Tenant } from '../tenants/tenant.entity';
+import { tenantRepository } from '../tenants/tenant.repository';
+import type { User } from '../users/user.entity';
 import { requireLevel } from '../shared/authorize';
 import { DomainError, notFound } from '../shared/domain-error';
 import { PERMISSION_LEVELS, type PermissionLevel } from '../shared/permission-level';
@@ -12,12 +13,13 @@ import { isUuid } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { parseInput } from '../shared/validate';
 import type { AuthCache } from './auth-cache';
-import { Credential } from './credential.entity';
+import type { Credential } from './credential.entity';
 import { creatorOfNewCredential } from './credential-creator';
+import { credentialRepository } from './credential.repository';
 
-/** The longest a rotated-out SCIM token keeps working beside its successor. */
 /** The newest API keys of a tenant are listed up to this many. */
 export const MAX_API_KEYS_LISTED = 500;
+/** The longest a rotated-out SCIM token keeps working beside its successor. */
 export const MAX_SCIM_GRACE_SECONDS = 7 * 24 * 3600;
 
 const apiKeyRule = z.object({
@@ -66,6 +68,13 @@ export class CredentialService {
     }
   }
 
+  /** The scope's tenant, managed by `em`. */
+  private async tenantOf(em: EntityManager, scope: Scope): Promise<Tenant> {
+    const tenant = await tenantRepository.byId(em, scope.tenantId);
+    if (!tenant) throw new DomainError('NOT_FOUND', 'Tenant not found');
+    return tenant;
+  }
+
   async createApiKey(scope: Scope, input: { name: string; level: PermissionLevel }): Promise<IssuedCredential> {
     requireLevel(scope, 'ADMINISTRATOR');
     const { name, level } = parseInput(apiKeyRule, input);
@@ -73,7 +82,7 @@ export class CredentialService {
     requireLevel(scope, level);
     const issued = issueToken('apiKey');
     return this.writeCredentials(async (em) => {
-      const credential = em.create(Credential, {
+      const credential = credentialRepository.add(em, {
         tenantId: scope.tenantId,
         kind: 'API_KEY',
         name,
@@ -95,9 +104,7 @@ export class CredentialService {
 
   async listApiKeys(scope: Scope): Promise<Credential[]> {
     requireLevel(scope, 'ADMINISTRATOR');
-    return this.uow.read((em) =>
-      em.find(Credential, { tenantId: scope.tenantId, kind: 'API_KEY' }, { orderBy: { createdAt: 'desc' }, limit: MAX_API_KEYS_LISTED }),
-    );
+    return this.uow.read((em) => credentialRepository.apiKeys(em, scope.tenantId, MAX_API_KEYS_LISTED));
   }
 
   /** The creators that credentials name, by id; a deleted creator is simply absent. */
@@ -105,14 +112,14 @@ export class CredentialService {
     requireLevel(scope, 'ADMINISTRATOR');
     const ids = [...new Set(userIds.filter(isUuid))];
     if (ids.length === 0) return new Map();
-    const users = await this.uow.read((em) => em.find(User, { tenantId: scope.tenantId, id: { $in: ids }, deletedAt: null }));
+    const users = await this.uow.read((em) => credentialRepository.liveUsers(em, scope.tenantId, ids));
     return new Map(users.map((u) => [u.id, u]));
   }
 
   async revokeApiKey(scope: Scope, id: string): Promise<Credential> {
     requireLevel(scope, 'ADMINISTRATOR');
     return this.writeCredentials(async (em) => {
-      const key = isUuid(id) ? await em.findOne(Credential, { id, tenantId: scope.tenantId, kind: 'API_KEY' }) : null;
+      const key = isUuid(id) ? await credentialRepository.apiKey(em, scope.tenantId, id) : null;
       if (!key) throw notFound('API key');
       if (key.revokedAt === null) {
         key.revokedAt = new Date();
@@ -130,12 +137,10 @@ export class CredentialService {
   async scimSettings(scope: Scope): Promise<ScimSettingsView> {
     requireLevel(scope, 'ADMINISTRATOR');
     return this.uow.read(async (em) => {
-      const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
-      const token = await em.findOne(
-        Credential,
-        { tenantId: scope.tenantId, kind: 'SCIM', revokedAt: null },
-        { orderBy: { createdAt: 'desc' } },
-      );
+      const [tenant, token] = await Promise.all([
+        this.tenantOf(em, scope),
+        credentialRepository.currentScimToken(em, scope.tenantId),
+      ]);
       return {
         enabled: tenant.scimEnabled,
         tokenPrefix: token?.displayPrefix ?? null,
@@ -150,7 +155,7 @@ export class CredentialService {
   async setScimEnabled(scope: Scope, enabled: boolean): Promise<ScimSettingsView> {
     requireLevel(scope, 'ADMINISTRATOR');
     await this.writeCredentials(async (em) => {
-      const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
+      const tenant = await this.tenantOf(em, scope);
       if (tenant.scimEnabled === enabled) return;
       tenant.scimEnabled = enabled;
       await recordEvent(em, scope, {
@@ -173,11 +178,10 @@ export class CredentialService {
     const grace = parseInput(graceRule, graceSeconds);
     const issued = issueToken('scim');
     return this.writeCredentials(async (em) => {
-      // Serialises concurrent rotations of one tenant so exactly one token is left current (an advisory lock:
-      // locking the tenant row would deadlock against writes whose events reference it).
-      await em.execute(`select pg_advisory_xact_lock(hashtext('portico.scim-token'), hashtext(?))`, [scope.tenantId]);
+      // Serialises concurrent rotations of one tenant so exactly one token is left current.
+      await credentialRepository.lockScimTokens(em, scope.tenantId);
       const now = new Date();
-      const previous = (await em.find(Credential, { tenantId: scope.tenantId, kind: 'SCIM' })).filter((c) => isLive(c, now));
+      const previous = (await credentialRepository.scimTokens(em, scope.tenantId)).filter((c) => isLive(c, now));
       const endsAt = new Date(now.getTime() + grace * 1000);
       for (const old of previous) {
         old.revokedAt = old.revokedAt && old.revokedAt < endsAt ? old.revokedAt : endsAt;
@@ -189,7 +193,7 @@ export class CredentialService {
           changes: [{ attribute: 'revokedAt', old: null, new: old.revokedAt.toISOString() }],
         });
       }
-      const credential = em.create(Credential, {
+      const credential = credentialRepository.add(em, {
         tenantId: scope.tenantId,
         kind: 'SCIM',
         name: 'SCIM token',
@@ -215,7 +219,7 @@ export class CredentialService {
     requireLevel(scope, 'ADMINISTRATOR');
     await this.writeCredentials(async (em) => {
       const now = new Date();
-      const live = (await em.find(Credential, { tenantId: scope.tenantId, kind: 'SCIM' })).filter((c) => isLive(c, now));
+      const live = (await credentialRepository.scimTokens(em, scope.tenantId)).filter((c) => isLive(c, now));
       if (live.length === 0) throw new DomainError('NOT_FOUND', 'This tenant has no SCIM token');
       for (const token of live) {
         token.revokedAt = now;

@@ -1,8 +1,8 @@
 import { requireLevel } from '../shared/authorize';
 import { DomainError } from '../shared/domain-error';
 import type { CallContext, Scope } from '../shared/scope';
-import { textArray, uuidArray } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
+import { scimTrafficRepository } from './scim-traffic.repository';
 
 const HOUR_MS = 3600 * 1000;
 
@@ -75,22 +75,7 @@ export class ScimRequestCounter {
     batch.sort((a, b) => (a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : a.hour - b.hour));
     try {
       await this.uow.write((em) =>
-        em.execute(
-          // The join skips a tenant deleted since its requests were counted (its rows went with it).
-          `insert into scim_request_counts (tenant_id, hour, requests, refused)
-             select c.tenant_id, c.hour, c.requests, c.refused
-               from unnest(?::uuid[], ?::timestamptz[], ?::bigint[], ?::bigint[]) as c(tenant_id, hour, requests, refused)
-               join tenants t on t.id = c.tenant_id
-           on conflict (tenant_id, hour) do update
-             set requests = scim_request_counts.requests + excluded.requests,
-                 refused = scim_request_counts.refused + excluded.refused`,
-          [
-            uuidArray(batch.map((c) => c.tenantId)),
-            textArray(batch.map((c) => new Date(c.hour).toISOString())),
-            `{${batch.map((c) => c.requests).join(',')}}`,
-            `{${batch.map((c) => c.refused).join(',')}}`,
-          ],
-        ),
+        scimTrafficRepository.add(em, batch.map((c) => ({ tenantId: c.tenantId, hour: new Date(c.hour), requests: c.requests, refused: c.refused }))),
       );
       return batch.length;
     } catch (error) {
@@ -121,13 +106,7 @@ export class ScimRequestCounter {
   async lastDay(scope: Scope): Promise<ScimRequestTotals> {
     requireLevel(scope, 'ADMINISTRATOR');
     const since = new Date(hourOf(this.now()) - (SCIM_COUNT_HOURS - 1) * HOUR_MS);
-    const [row] = await this.uow.read((em) =>
-      em.execute<{ requests: string; refused: string }[]>(
-        `select coalesce(sum(requests), 0)::text as requests, coalesce(sum(refused), 0)::text as refused
-           from scim_request_counts where tenant_id = ? and hour >= ?`,
-        [scope.tenantId, since],
-      ),
-    );
+    const row = await this.uow.read((em) => scimTrafficRepository.totalsSince(em, scope.tenantId, since));
     return { requests: Math.min(Number(row.requests), MAX_INT), refused: Math.min(Number(row.refused), MAX_INT) };
   }
 
@@ -135,10 +114,6 @@ export class ScimRequestCounter {
   async prune(ctx: CallContext, olderThan: Date): Promise<number> {
     if (ctx.actor.kind !== 'SYSTEM') throw new DomainError('FORBIDDEN', 'Only the system prunes SCIM request counts');
     // Maintenance, not a provisioning change: no event of its own. A few rows per tenant and hour: one statement.
-    const deleted = await this.uow.write((em) => em.execute<{ n: string }[]>(
-      `with gone as (delete from scim_request_counts where hour < ? returning 1) select count(*)::text as n from gone`,
-      [olderThan],
-    ));
-    return Number(deleted[0].n);
+    return this.uow.write((em) => scimTrafficRepository.pruneBefore(em, olderThan));
   }
 }

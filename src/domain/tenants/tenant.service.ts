@@ -7,7 +7,8 @@ import type { CallContext, Scope } from '../shared/scope';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput } from '../shared/validate';
 import { recordEvent } from '../events/event-recorder';
-import { Tenant } from './tenant.entity';
+import type { Tenant } from './tenant.entity';
+import { tenantRepository } from './tenant.repository';
 import { createTenantRule, tenantSettingsRule, tenantSlugRule } from './tenant-rules';
 
 export interface CreateTenantInput {
@@ -46,7 +47,7 @@ export class TenantService {
     return conflictOnDuplicate(
       () =>
         this.uow.write(async (em) => {
-          const tenant = em.create(Tenant, { slug, name: name ?? slug });
+          const tenant = tenantRepository.add(em, { slug, name: name ?? slug });
           await recordEvent(em, { ...ctx, tenantId: tenant.id }, {
             type: 'TENANT_CREATED',
             subjectType: 'TENANT',
@@ -65,10 +66,9 @@ export class TenantService {
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 1);
     return this.uow.read(async (em) => {
-      const where = after ? { slug: { $gt: String(after[0]) } } : {};
       const [rows, totalCount] = await Promise.all([
-        em.find(Tenant, where, { orderBy: { slug: 'asc' }, limit: size + 1 }),
-        em.count(Tenant, {}),
+        tenantRepository.page(em, after ? String(after[0]) : null, size + 1),
+        tenantRepository.count(em),
       ]);
       return toPage(rows, size, totalCount, (t) => [t.slug]);
     });
@@ -101,13 +101,13 @@ export class TenantService {
     const known = this.idBySlug.get(slug);
     if (known) return known;
     if (this.unknownSlugs.has(slug)) return null;
-    const tenant = await this.uow.read((em) => em.findOne(Tenant, { slug }, { fields: ['id'] }));
-    if (!tenant) {
+    const tenantId = await this.uow.read((em) => tenantRepository.idOfSlug(em, slug));
+    if (!tenantId) {
       this.unknownSlugs.set(slug, true);
       return null;
     }
-    this.idBySlug.set(slug, tenant.id);
-    return tenant.id;
+    this.idBySlug.set(slug, tenantId);
+    return tenantId;
   }
 
   /** The slug of the scope's tenant (for the URLs of its resources), read once per process. */
@@ -115,18 +115,15 @@ export class TenantService {
     requireLevel(scope, 'NONE');
     const known = this.slugById.get(scope.tenantId);
     if (known) return known;
-    const tenant = await this.uow.read((em) => em.findOne(Tenant, { id: scope.tenantId }, { fields: ['slug'] }));
-    if (!tenant) throw new DomainError('NOT_FOUND', 'Tenant not found');
-    this.slugById.set(scope.tenantId, tenant.slug);
-    return tenant.slug;
+    const slug = await this.uow.read((em) => tenantRepository.slugOf(em, scope.tenantId));
+    if (!slug) throw new DomainError('NOT_FOUND', 'Tenant not found');
+    this.slugById.set(scope.tenantId, slug);
+    return slug;
   }
 
   async get(scope: Scope): Promise<Tenant> {
     requireLevel(scope, 'NONE');
-    const tenant = await this.uow.read(async (em) => {
-      const [row] = await em.execute('select * from tenants where id = ?', [scope.tenantId]);
-      return row ? em.map(Tenant, row) : null;
-    });
+    const tenant = await this.uow.read((em) => tenantRepository.byId(em, scope.tenantId));
     if (!tenant) throw new DomainError('NOT_FOUND', 'Tenant not found');
     return tenant;
   }
@@ -138,7 +135,8 @@ export class TenantService {
       idpInitiatedSignIn: input.idpInitiatedSignIn ?? undefined,
     });
     return this.uow.write(async (em) => {
-      const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
+      const tenant = await tenantRepository.byId(em, scope.tenantId);
+      if (!tenant) throw new DomainError('NOT_FOUND', 'Tenant not found');
       const before = { ...tenant };
       if (settings.jitSignIn !== undefined) tenant.jitSignIn = settings.jitSignIn;
       if (settings.idpInitiatedSignIn !== undefined) tenant.idpInitiatedSignIn = settings.idpInitiatedSignIn;
