@@ -12,6 +12,7 @@ import { Migration20261130481516_credential_creator } from './Migration202611304
 import { Migration20261130550000_directory_provider } from './Migration20261130550000_directory_provider';
 import { Migration20261201100000_scim_request_counts } from './Migration20261201100000_scim_request_counts';
 import { Migration20261201100000_users_list_search } from './Migration20261201100000_users_list_search';
+import { Migration20261201200000_deprovisioning_window } from './Migration20261201200000_deprovisioning_window';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
@@ -31,4 +32,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130550000_directory_provider', class: Migration20261130550000_directory_provider },
   { name: 'Migration20261201100000_scim_request_counts', class: Migration20261201100000_scim_request_counts },
   { name: 'Migration20261201100000_users_list_search', class: Migration20261201100000_users_list_search },
+  { name: 'Migration20261201200000_deprovisioning_window', class: Migration20261201200000_deprovisioning_window },
 ];

@@ -2,12 +2,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { accessOfUsers } from '../access/access-query';
 import { recordAccessChanges } from '../access/access-changes';
 import { recordEvent } from '../events/event-recorder';
-import { Session } from '../sessions/session.entity';
 import type { AttributeChange } from '../events/provisioning-event.entity';
 import { diffAttributes } from '../shared/changes';
 import { photoRepository } from '../photos/photo.repository';
 import { rowById } from '../shared/row-by-id';
 import type { Scope } from '../shared/scope';
+import type { SqlClient } from '../shared/sql-client';
+import { NO_ACCESS, sameAccess, type EffectiveAccess } from '../access/access-rules';
+import { userRepository } from './user.repository';
 import { uuidArray } from '../shared/sql';
 import { User, type UserSource } from './user.entity';
 import { TRACKED_USER_ATTRIBUTES, type UserAttributes } from './user-rules';
@@ -18,35 +20,25 @@ import { withDefaults } from './user-values';
  * refuses it), sessions ended, group memberships taken away (remembered for a return), with USER_DELETED and
  * the ACCESS_CHANGED it causes.
  */
-export async function buryUser(em: EntityManager, scope: Scope, user: User): Promise<void> {
+export async function buryUser(em: EntityManager, sql: SqlClient, scope: Scope, user: User): Promise<void> {
   const before = await accessOfUsers(em, scope.tenantId, [user.id]);
-  const removed = await em.execute<{ group_id: string }[]>(
-    'delete from group_memberships where user_id = ? and tenant_id = ? returning group_id',
-    [user.id, scope.tenantId],
-  );
-  user.active = false;
-  user.deletedAt = new Date();
-  user.deletedGroupIds = removed.map((r) => r.group_id);
-  user.version += 1;
-  user.updatedAt = user.deletedAt;
-  await em.flush();
-  await em.nativeUpdate(Session, { userId: user.id, revokedAt: null }, { revokedAt: new Date() });
+  await userRepository.buryWithEvent(sql, scope, user);
   if (user.photoEtag) {
     // A deleted person's picture is not kept with the tombstone.
     await photoRepository.remove(em, scope.tenantId, user.id);
     user.photoEtag = null;
   }
-  await recordAccessChanges(em, scope, [user.id], before, 'user deleted');
-  await recordEvent(em, scope, {
-    type: 'USER_DELETED',
-    subjectType: 'USER',
-    subjectId: user.id,
-    summary: `User ${user.userName} deleted (kept as a tombstone until purged)`,
-    changes: [
-      { attribute: 'userName', old: user.userName, new: null },
-      ...(user.deletedGroupIds.length > 0 ? [{ attribute: 'groups', old: user.deletedGroupIds, new: null }] : []),
-    ],
-  });
+  await recordLostAccess(em, scope, user.id, before, 'user deleted');
+}
+
+/**
+ * ACCESS_CHANGED for a user who was just deactivated or deleted, in the running transaction. Such a user has no
+ * access any more: when they had none before either (no mapping, no default), there is nothing to compare.
+ */
+export async function recordLostAccess(em: EntityManager, scope: Scope, userId: string, before: Map<string, EffectiveAccess>, reason: string): Promise<void> {
+  const had = before.get(userId);
+  if (!had || sameAccess(had, NO_ACCESS)) return;
+  await recordAccessChanges(em, scope, [userId], before, reason);
 }
 
 /** A tombstone of the scope's tenant by id, held until commit; null for a live user or none. */

@@ -65,6 +65,7 @@ export function userFromRow(row: Record<string, unknown>): User {
 }
 
 const BY_ID = named('user_by_id', `select ${SELECTED} from users u where u.id = $1 and u.tenant_id = $2 and u.deleted_at is null`);
+const BY_ID_LOCKED = named('user_by_id_locked', `${BY_ID.text} for update`);
 
 const INSERT_COLUMNS = USER_COLUMNS.filter((c) => c.property !== 'deletedAt' && c.property !== 'photoEtag' && c.property !== 'idpObjectId');
 /** The insert of a provisioned user with its events, unless a tombstone of the same person waits to come back. */
@@ -77,13 +78,37 @@ const INSERT_TEXT = (events: string) => `with inserted as (
   returning 1), events as (${events})
 select count(*)::int as inserted from inserted`;
 
-/** The update of a user's attributes, only from the version it was computed on, with its events. */
+/**
+ * The update of a user's attributes, only from the version it was computed on, with its events; a
+ * deactivation also ends the user's sessions in the same statement.
+ */
 const UPDATE_SET = [...ATTRIBUTE_COLUMNS.map((c, i) => `${c.column} = $${i + 5}::${c.type}`), 'version = $3', 'updated_at = $4'].join(', ');
-const UPDATE_TEXT = (events: string) => `with updated as (
+const UPDATE_TEXT = (endSessions: boolean) => (events: string) => `with updated as (
   update users set ${UPDATE_SET}
    where id = $1 and tenant_id = $2 and version = $3 - 1 and deleted_at is null
-  returning 1), events as (${events})
+  returning 1), events as (${events})${endSessions ? `,
+ended as (update sessions set revoked_at = $4 where user_id = $1 and revoked_at is null and exists (select 1 from updated))` : ''}
 select count(*)::int as updated from updated`;
+
+/**
+ * A live user made a tombstone (see buryUser) in one statement: memberships removed and remembered, the row
+ * inactive and deleted, sessions ended, USER_DELETED naming the groups. `$1` user, `$2` tenant, `$3` time, `$4`
+ * userName.
+ */
+const BURY_TEXT = (events: string) => `with removed as (
+  delete from group_memberships where user_id = $1 and tenant_id = $2 returning group_id),
+groups as (select count(*)::int as n, coalesce(jsonb_agg(group_id), '[]'::jsonb) as ids from removed),
+buried as (
+  update users set active = false, deleted_at = $3, updated_at = $3, version = version + 1, deleted_group_ids = (select ids from groups)
+   where id = $1 and tenant_id = $2 and deleted_at is null returning version),
+ended as (update sessions set revoked_at = $3 where user_id = $1 and revoked_at is null),
+events as (${events})
+select (select version from buried) as version, (select ids from groups) as group_ids`;
+
+/** A user deleted for good (no retention): memberships and sessions go with the row (ON DELETE CASCADE). */
+const DELETE_TEXT = (events: string) => `with deleted as (
+  delete from users where id = $1 and tenant_id = $2 returning 1), events as (${events})
+select count(*)::int as deleted from deleted`;
 
 /** Named statements by the number of events they carry: one text each, planned once per connection. */
 const withEvents = (name: string, text: (events: string) => string, eventSql: string, eventCount: number): Statement =>
@@ -94,10 +119,13 @@ const searchStatement = boundedNames('user_search', 200);
 
 /** All SQL of the hot user paths: one statement per read and per write, values as parameters. */
 export const userRepository = {
-  /** A live user of the tenant, or null (an id that is not a UUID matches nothing). */
-  async findLive(sql: SqlClient, tenantId: string, id: string): Promise<User | null> {
+  /**
+   * A live user of the tenant, or null (an id that is not a UUID matches nothing). With `lock` (in a
+   * transaction), the row is held until commit, so concurrent changes of it apply one after the other.
+   */
+  async findLive(sql: SqlClient, tenantId: string, id: string, options: { lock?: boolean } = {}): Promise<User | null> {
     if (!isUuid(id)) return null;
-    const [row] = await sql.query<Record<string, unknown>>(BY_ID, [id, tenantId]);
+    const [row] = await sql.query<Record<string, unknown>>(options.lock ? BY_ID_LOCKED : BY_ID, [id, tenantId]);
     return row ? userFromRow(row) : null;
   },
 
@@ -116,11 +144,42 @@ export const userRepository = {
    * Writes `user`'s attributes, version and updatedAt with its events in one statement, only when the row is
    * still at `user.version - 1` (what the change was computed on); false when it moved on or was deleted.
    */
-  async updateWithEvents(sql: SqlClient, scope: Scope, user: User, events: EventInput[]): Promise<boolean> {
+  async updateWithEvents(sql: SqlClient, scope: Scope, user: User, events: EventInput[], options: { endSessions?: boolean } = {}): Promise<boolean> {
     const values = [user.id, scope.tenantId, user.version, user.updatedAt, ...ATTRIBUTE_COLUMNS.map((c) => parameter(c, user[c.property]))];
     const event = eventInsert(scope, events, values.length + 1, 'updated');
-    const [{ updated }] = await sql.query<{ updated: number }>(withEvents('user_update', UPDATE_TEXT, event.sql, events.length), [...values, ...event.values]);
+    const statement = options.endSessions
+      ? withEvents('user_update_ending_sessions', UPDATE_TEXT(true), event.sql, events.length)
+      : withEvents('user_update', UPDATE_TEXT(false), event.sql, events.length);
+    const [{ updated }] = await sql.query<{ updated: number }>(statement, [...values, ...event.values]);
     return updated === 1;
+  },
+
+  /**
+   * Makes a live user a tombstone with USER_DELETED in one statement (see BURY_TEXT); `user` takes the
+   * tombstone's state. Returns false when there was no live user to bury.
+   */
+  async buryWithEvent(sql: SqlClient, scope: Scope, user: User): Promise<boolean> {
+    const at = new Date();
+    const event = eventInsert(scope, [{ type: 'USER_DELETED', subjectType: 'USER', subjectId: user.id, summary: `User ${user.userName} deleted (kept as a tombstone until purged)` }], 5, 'groups g', {
+      changes: `jsonb_build_array(jsonb_build_object('attribute', 'userName', 'old', $4::text, 'new', null))
+        || case when g.n > 0 then jsonb_build_array(jsonb_build_object('attribute', 'groups', 'old', g.ids, 'new', null)) else '[]'::jsonb end`,
+    });
+    const [row] = await sql.query<{ version: number | null; group_ids: string[] }>(named('user_bury', BURY_TEXT(event.sql)), [user.id, scope.tenantId, at, user.userName, ...event.values]);
+    if (row.version === null) return false;
+    Object.assign(user, { active: false, deletedAt: at, updatedAt: at, version: row.version, deletedGroupIds: row.group_ids });
+    return true;
+  },
+
+  /** Deletes a user for good with USER_DELETED in one statement; false when there was none. */
+  async deleteWithEvent(sql: SqlClient, scope: Scope, user: User): Promise<boolean> {
+    const event = eventInsert(
+      scope,
+      [{ type: 'USER_DELETED', subjectType: 'USER', subjectId: user.id, summary: `User ${user.userName} deleted`, changes: [{ attribute: 'userName', old: user.userName, new: null }] }],
+      3,
+      'deleted',
+    );
+    const [{ deleted }] = await sql.query<{ deleted: number }>(named('user_delete', DELETE_TEXT(event.sql)), [user.id, scope.tenantId, ...event.values]);
+    return deleted === 1;
   },
 
   /** A SCIM-style search in one statement: the true total and the page. */

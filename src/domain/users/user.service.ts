@@ -3,7 +3,6 @@ import { recordEvent, type EventInput } from '../events/event-recorder';
 import type { AttributeChange } from '../events/provisioning-event.entity';
 import { userRepository } from './user.repository';
 import { IdpGroup } from '../groups/idp-group.entity';
-import { Session } from '../sessions/session.entity';
 import { requireDirectoryAccess } from '../shared/authorize';
 import { diffAttributes } from '../shared/changes';
 import { DomainError, notFound } from '../shared/domain-error';
@@ -23,7 +22,7 @@ import { TRACKED_USER_ATTRIBUTES, userAttributesRule, userFilterRule, type UserA
 import { pickAttributes, withDefaults } from './user-values';
 import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './deprovisioning-policy';
 import { detectDeprovisioningBurst } from './deprovisioning-burst';
-import { buryUser, lockTombstone, lockTombstoneOf, reviveUser } from './user-tombstones';
+import { buryUser, lockTombstone, lockTombstoneOf, recordLostAccess, reviveUser } from './user-tombstones';
 import { requireLevel } from '../shared/authorize';
 import type { CallContext } from '../shared/scope';
 
@@ -264,22 +263,18 @@ export class UserService {
     let burst = false;
     await this.uow.write(async (em) => {
       burst = false;
-      const user = await lockUser(em, scope, id);
+      const sql = this.uow.sqlOf(em);
+      const user = await userRepository.findLive(sql, scope.tenantId, id, { lock: true });
       if (!user) throw notFound('User');
       checkVersion(user, condition);
       if (this.policy.retentionDays > 0) {
-        await buryUser(em, scope, user);
+        await buryUser(em, sql, scope, user);
       } else {
-        em.remove(user);
-        await recordEvent(em, scope, {
-          type: 'USER_DELETED',
-          subjectType: 'USER',
-          subjectId: user.id,
-          summary: `User ${user.userName} deleted`,
-          changes: [{ attribute: 'userName', old: user.userName, new: null }],
-        });
+        const before = await accessOfUsers(em, scope.tenantId, [user.id]);
+        await userRepository.deleteWithEvent(sql, scope, user);
+        await recordLostAccess(em, scope, user.id, before, 'user deleted');
       }
-      burst = await detectDeprovisioningBurst(em, scope, this.policy);
+      burst = await detectDeprovisioningBurst(em, this.uow.sqlOf(em), scope, this.policy);
     });
     if (burst) this.policy.onMassDeprovisioning?.(scope.tenantId);
   }
@@ -315,12 +310,13 @@ export class UserService {
       () =>
         this.uow.write(async (em) => {
           burst = false;
-          const user = await lockUser(em, scope, id);
+          const sql = this.uow.sqlOf(em);
+          const user = await userRepository.findLive(sql, scope.tenantId, id, { lock: true });
           if (!user) throw notFound('User');
           const { wasActive, changes } = changeOf(user, condition, apply);
           if (changes.length === 0) return user;
-          await this.recordUserChange(em, scope, user, wasActive, changes);
-          if (wasActive && !user.active) burst = await detectDeprovisioningBurst(em, scope, this.policy);
+          await this.writeUserChange(em, scope, user, wasActive, changes);
+          if (wasActive && !user.active) burst = await detectDeprovisioningBurst(em, this.uow.sqlOf(em), scope, this.policy);
           return user;
         }),
       'Another user already has that userName',
@@ -329,31 +325,29 @@ export class UserService {
     return changed;
   }
 
-  private async recordUserChange(
-    em: EntityManager,
-    scope: Scope,
-    user: User,
-    wasActive: boolean,
-    changes: ReturnType<typeof diffAttributes>,
-  ): Promise<void> {
+  /**
+   * Writes a locked user's change with its events in one statement; a (de)activation also ends the sessions
+   * (deactivated: a deactivated user has none) and records the ACCESS_CHANGED it causes.
+   */
+  private async writeUserChange(em: EntityManager, scope: Scope, user: User, wasActive: boolean, changes: AttributeChange[]): Promise<void> {
     const others = changes.filter((c) => c.attribute !== 'active');
-    if (others.length > 0) await recordEvent(em, scope, updatedEvent(user, others));
-    if (wasActive === user.active) return;
-    // The access before, from the row as it is until this change is flushed.
-    const before = await accessOfUsers(em, scope.tenantId, [user.id]);
-    await em.flush();
-    await recordAccessChanges(em, scope, [user.id], before, user.active ? 'user reactivated' : 'user deactivated');
-    if (!user.active) {
-      // A deactivated user has no sessions: ended in the same transaction as the deactivation.
-      await em.nativeUpdate(Session, { userId: user.id, revokedAt: null }, { revokedAt: new Date() });
+    const events = others.length > 0 ? [updatedEvent(user, others)] : [];
+    if (wasActive === user.active) {
+      await userRepository.updateWithEvents(this.uow.sqlOf(em), scope, user, events);
+      return;
     }
-    await recordEvent(em, scope, {
+    // The access before, from the row as it is until this change is written.
+    const before = await accessOfUsers(em, scope.tenantId, [user.id]);
+    events.push({
       type: user.active ? 'USER_REACTIVATED' : 'USER_DEACTIVATED',
       subjectType: 'USER',
       subjectId: user.id,
       summary: `User ${user.userName} ${user.active ? 'reactivated' : 'deactivated'}`,
       changes: [{ attribute: 'active', old: wasActive, new: user.active }],
     });
+    await userRepository.updateWithEvents(this.uow.sqlOf(em), scope, user, events, { endSessions: !user.active });
+    if (user.active) await recordAccessChanges(em, scope, [user.id], before, 'user reactivated');
+    else await recordLostAccess(em, scope, user.id, before, 'user deactivated');
   }
 
   /** Anyone signed in may read their own profile; the directory needs VIEWER. */
@@ -413,7 +407,5 @@ const OPTIMISTIC_ATTEMPTS = 3;
 /** A live user of the scope's tenant (a tombstone is no user: null, like an unknown id). */
 export const findUser = async (em: EntityManager, scope: Scope, id: string) => liveOnly(await rowById(em, User, scope.tenantId, id));
 
-/** Like findUser, holding the row until commit so concurrent changes apply one after the other. */
-export const lockUser = async (em: EntityManager, scope: Scope, id: string) => liveOnly(await rowById(em, User, scope.tenantId, id, { lock: true }));
 
 const liveOnly = (user: User | null): User | null => (user && user.deletedAt === null ? user : null);
