@@ -10,7 +10,11 @@ type Placed = UserAttributeDescriptor & { scim: ScimPlacement };
 
 /** The modeled attributes SCIM shows, in the domain table's order. */
 const PLACED = (USER_ATTRIBUTES as readonly UserAttributeDescriptor[]).filter((a): a is Placed => a.scim !== null);
-const inSchema = (schema: ScimPlacement['schema']) => PLACED.filter((a) => a.scim.schema === schema);
+const BY_SCHEMA: Record<ScimPlacement['schema'], Placed[]> = {
+  core: PLACED.filter((a) => a.scim.schema === 'core'),
+  enterprise: PLACED.filter((a) => a.scim.schema === 'enterprise'),
+};
+const inSchema = (schema: ScimPlacement['schema']) => BY_SCHEMA[schema];
 const topLevelNames = (attributes: Placed[]) => [...new Set(attributes.map((a) => a.scim.attribute))];
 
 /** Attributes a client may send but that are never stored: server-assigned, read-only, or write-only. */
@@ -139,18 +143,37 @@ function referenceOf(id: string, placement: ScimPlacement, ctx: ResourceContext)
   return { value: id, $ref: `${ctx.baseUrl}/${placement.referenceTypes?.[0]}s/${id}` };
 }
 
-/** The modeled attributes of one schema as SCIM shows them (empty ones are compacted away by the caller). */
-function scimAttributes(user: User, schema: ScimPlacement['schema'], ctx: ResourceContext): JsonObject {
-  const document: Record<string, unknown> = {};
-  for (const attribute of inSchema(schema)) {
-    const { scim } = attribute;
-    const value = user[attribute.name as keyof User];
-    if (scim.sub === 'value' && scim.referenceTypes) document[scim.attribute] = value ? referenceOf(value as string, scim, ctx) : null;
-    else if (scim.sub !== undefined) ((document[scim.attribute] ??= {}) as Record<string, unknown>)[scim.sub] = value;
-    else document[scim.attribute] = attribute.name === 'photos' ? photosOf(user, ctx) : value;
+type Document = Record<string, unknown>;
+/** Puts one modeled attribute of a user into a SCIM document. */
+type Writer = (user: User, ctx: ResourceContext, document: Document) => void;
+
+function writerOf(attribute: Placed): Writer {
+  const { scim } = attribute;
+  const property = attribute.name as keyof User;
+  const { attribute: name, sub } = scim;
+  if (sub === 'value' && scim.referenceTypes) {
+    return (user, ctx, document) => {
+      const id = user[property] as string | null;
+      document[name] = id ? referenceOf(id, scim, ctx) : null;
+    };
   }
-  for (const [name, value] of Object.entries(document)) if (isObject(value as Json) && !Array.isArray(value)) document[name] = compact(value as JsonObject);
-  return document as JsonObject;
+  if (sub !== undefined) return (user, _ctx, document) => void (((document[name] ??= {}) as Document)[sub] = user[property]);
+  if (attribute.name === 'photos') return (user, ctx, document) => void (document[name] = photosOf(user, ctx));
+  return (user, _ctx, document) => void (document[name] = user[property]);
+}
+
+/** How each schema's modeled attributes are written, in the table's order, and its complex attributes (`name`), shown without their empty parts. */
+const WRITERS = {
+  core: { writers: inSchema('core').map(writerOf), complex: topLevelNames(inSchema('core').filter((a) => a.scim.sub !== undefined && !a.scim.referenceTypes)) },
+  enterprise: { writers: inSchema('enterprise').map(writerOf), complex: topLevelNames(inSchema('enterprise').filter((a) => a.scim.sub !== undefined && !a.scim.referenceTypes)) },
+};
+
+/** Writes the modeled attributes of one schema into `document` as SCIM shows them (the caller compacts it). */
+function writeAttributes(user: User, schema: ScimPlacement['schema'], ctx: ResourceContext, document: Document): Document {
+  const { writers, complex } = WRITERS[schema];
+  for (const write of writers) write(user, ctx, document);
+  for (const name of complex) document[name] = compact(document[name] as JsonObject);
+  return document;
 }
 
 /** The SCIM representation of a user (RFC 7643 §4.1 + the Enterprise extension + kept extensions). */
@@ -161,26 +184,22 @@ export function userToScim(user: User, ctx: ResourceContext, groups?: { id: stri
   const enterpriseExtras = (extensions[ENTERPRISE_USER_SCHEMA] ?? {}) as JsonObject;
   delete extensions[ENTERPRISE_USER_SCHEMA];
 
-  const enterprise = compact({ ...enterpriseExtras, ...scimAttributes(user, 'enterprise', ctx) });
+  const enterprise = compact(writeAttributes(user, 'enterprise', ctx, { ...enterpriseExtras }));
   const schemas = [CORE_USER_SCHEMA];
   if (Object.keys(enterprise).length > 0) schemas.push(ENTERPRISE_USER_SCHEMA);
   schemas.push(...Object.keys(extensions));
 
-  const location = `${ctx.baseUrl}/Users/${user.id}`;
-  return compact({
-    schemas,
-    ...coreExtras,
-    id: user.id,
-    ...scimAttributes(user, 'core', ctx),
-    groups: groups?.map((g) => ({ value: g.id, display: g.display, $ref: `${ctx.baseUrl}/Groups/${g.id}` })),
-    [ENTERPRISE_USER_SCHEMA]: enterprise,
-    ...extensions,
-    meta: {
-      resourceType: 'User',
-      created: user.createdAt.toISOString(),
-      lastModified: user.updatedAt.toISOString(),
-      location,
-      version: weakEtag(user.version),
-    },
-  }) as JsonObject;
+  // Built in place, in the order the representation lists its members: schemas, kept core attributes, id, the modeled ones.
+  const document = writeAttributes(user, 'core', ctx, { schemas, ...coreExtras, id: user.id });
+  document.groups = groups?.map((g) => ({ value: g.id, display: g.display, $ref: `${ctx.baseUrl}/Groups/${g.id}` }));
+  document[ENTERPRISE_USER_SCHEMA] = enterprise;
+  Object.assign(document, extensions);
+  document.meta = {
+    resourceType: 'User',
+    created: user.createdAt.toISOString(),
+    lastModified: user.updatedAt.toISOString(),
+    location: `${ctx.baseUrl}/Users/${user.id}`,
+    version: weakEtag(user.version),
+  };
+  return compact(document) as JsonObject;
 }

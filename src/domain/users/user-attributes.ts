@@ -63,14 +63,14 @@ export const MAX_MULTI_VALUES = 50;
 const TYPES = ['work', 'home', 'other'] as const;
 
 /** Parts of an e-mail, a phone number or a photo, in the order SCIM's schema lists them. */
-export const MULTI_VALUE_PARTS = (canonicalTypes: readonly string[]): readonly ElementPart[] => [
+const multiValueParts = (canonicalTypes: readonly string[]): readonly ElementPart[] => [
   { name: 'value', type: 'string', maxLength: 2048, required: true },
   { name: 'display', type: 'string', maxLength: 512 },
   { name: 'type', type: 'string', maxLength: 64, canonicalValues: canonicalTypes },
   { name: 'primary', type: 'boolean' },
 ];
 
-export const ADDRESS_PARTS: readonly ElementPart[] = [
+const ADDRESS_PARTS: readonly ElementPart[] = [
   { name: 'formatted', type: 'string', maxLength: 1024 },
   { name: 'streetAddress', type: 'string', maxLength: 512 },
   { name: 'locality', type: 'string', maxLength: 256 },
@@ -150,12 +150,12 @@ export const USER_ATTRIBUTES = [
   text('locale', 'locale', 64, core('locale')),
   text('timezone', 'timezone', 64, core('timezone')),
   { name: 'active' as const, kind: 'boolean' as const, column: 'active', scim: core('active'), rule: z.boolean().optional(), initial: () => true },
-  multiValued<'emails', MultiValue>('emails', 'emails', core('emails'), MULTI_VALUE_PARTS(TYPES), MAX_MULTI_VALUES, { onePrimary: true }),
-  multiValued<'phoneNumbers', MultiValue>('phoneNumbers', 'phone_numbers', core('phoneNumbers'), MULTI_VALUE_PARTS(['work', 'home', 'mobile', 'fax', 'pager', 'other']), MAX_MULTI_VALUES, {
+  multiValued<'emails', MultiValue>('emails', 'emails', core('emails'), multiValueParts(TYPES), MAX_MULTI_VALUES, { onePrimary: true }),
+  multiValued<'phoneNumbers', MultiValue>('phoneNumbers', 'phone_numbers', core('phoneNumbers'), multiValueParts(['work', 'home', 'mobile', 'fax', 'pager', 'other']), MAX_MULTI_VALUES, {
     onePrimary: true,
   }),
   // Entra may send a primary photo beside the one Portico serves as primary: not refused.
-  multiValued<'photos', MultiValue>('photos', 'photos', core('photos', { valueType: 'reference' }), MULTI_VALUE_PARTS(['photo', 'thumbnail']), 20, { onePrimary: false }),
+  multiValued<'photos', MultiValue>('photos', 'photos', core('photos', { valueType: 'reference' }), multiValueParts(['photo', 'thumbnail']), 20, { onePrimary: false }),
   multiValued<'addresses', Address>('addresses', 'addresses', core('addresses'), ADDRESS_PARTS, 20, { onePrimary: true }),
   text('employeeNumber', 'employee_number', 128, enterprise('employeeNumber')),
   text('costCenter', 'cost_center', 256, enterprise('costCenter')),
