@@ -1,4 +1,5 @@
 import { CORE_GROUP_SCHEMA, CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../domain/directory/attribute-filter';
+import { USER_ATTRIBUTES, type ScimPlacement, type UserAttributeDescriptor } from '../domain/users/user-attributes';
 import type { JsonObject } from './values';
 
 /** The largest page a list returns; `count` above it is capped (totalResults stays the true total). */
@@ -34,41 +35,59 @@ function attribute(name: string, type: string, options: AttributeOptions = {}): 
 }
 
 const text = (name: string, options: AttributeOptions = {}) => attribute(name, 'string', options);
-const multiValue = (name: string, types: string[], valueType = 'string') =>
-  attribute(name, 'complex', {
-    multiValued: true,
-    subAttributes: [
-      attribute('value', valueType),
-      text('display'),
-      text('type', { canonicalValues: types }),
-      attribute('primary', 'boolean'),
-    ],
-  });
 
-const USER_ATTRIBUTES: JsonObject[] = [
-  text('userName', { required: true, uniqueness: 'server' }),
-  attribute('name', 'complex', {
-    subAttributes: ['formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix'].map((n) => text(n)),
-  }),
-  text('displayName'),
-  text('nickName'),
-  text('title'),
-  text('userType'),
-  text('preferredLanguage'),
-  text('locale'),
-  text('timezone'),
-  attribute('active', 'boolean'),
-  multiValue('emails', ['work', 'home', 'other']),
-  multiValue('phoneNumbers', ['work', 'home', 'mobile', 'fax', 'pager', 'other']),
-  multiValue('photos', ['photo', 'thumbnail'], 'reference'),
-  attribute('addresses', 'complex', {
+/** A modeled attribute's schema entry: what the domain's descriptor says, in SCIM's words. */
+function scalarAttribute(name: string, descriptor: UserAttributeDescriptor, placement: ScimPlacement): JsonObject {
+  const options: AttributeOptions = {
+    ...(placement.required && { required: true }),
+    ...(placement.caseExact && { caseExact: true }),
+    ...(placement.uniqueness && { uniqueness: placement.uniqueness }),
+  };
+  return attribute(name, descriptor.kind === 'boolean' ? 'boolean' : 'string', options);
+}
+
+function elementsAttribute(name: string, descriptor: UserAttributeDescriptor, placement: ScimPlacement): JsonObject {
+  return attribute(name, 'complex', {
     multiValued: true,
-    subAttributes: [
-      ...['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country'].map((n) => text(n)),
-      text('type', { canonicalValues: ['work', 'home', 'other'] }),
-      attribute('primary', 'boolean'),
-    ],
-  }),
+    subAttributes: (descriptor.parts ?? []).map((part) =>
+      attribute(part.name, part.name === 'value' && placement.valueType ? placement.valueType : part.type, {
+        ...(part.canonicalValues && { canonicalValues: [...part.canonicalValues] }),
+      }),
+    ),
+  });
+}
+
+/** A reference's `$ref`, and the `displayName` RFC 7643 §4.3 gives `manager` (never stored, so read-only). */
+const referenceParts = (placement: ScimPlacement): JsonObject[] => [
+  attribute('$ref', 'reference', { referenceTypes: [...(placement.referenceTypes ?? [])] }),
+  text('displayName', { mutability: 'readOnly' }),
+];
+
+/** The schema attributes of the modeled user attributes of one schema, in the domain table's order. */
+function modeledAttributes(schema: ScimPlacement['schema']): JsonObject[] {
+  const attributes: JsonObject[] = [];
+  const complex = new Map<string, JsonObject[]>();
+  for (const descriptor of USER_ATTRIBUTES as readonly UserAttributeDescriptor[]) {
+    const placement = descriptor.scim;
+    if (placement?.schema !== schema || placement.common) continue;
+    if (placement.sub === undefined) {
+      attributes.push(descriptor.kind === 'multiValued' ? elementsAttribute(placement.attribute, descriptor, placement) : scalarAttribute(placement.attribute, descriptor, placement));
+      continue;
+    }
+    let subAttributes = complex.get(placement.attribute);
+    if (!subAttributes) {
+      subAttributes = [];
+      complex.set(placement.attribute, subAttributes);
+      attributes.push(attribute(placement.attribute, 'complex', { subAttributes }));
+    }
+    subAttributes.push(scalarAttribute(placement.sub, descriptor, placement));
+    if (placement.referenceTypes) subAttributes.push(...referenceParts(placement));
+  }
+  return attributes;
+}
+
+const USER_SCHEMA_ATTRIBUTES: JsonObject[] = [
+  ...modeledAttributes('core'),
   attribute('groups', 'complex', {
     multiValued: true,
     mutability: 'readOnly',
@@ -82,20 +101,7 @@ const USER_ATTRIBUTES: JsonObject[] = [
   }),
 ];
 
-const ENTERPRISE_ATTRIBUTES: JsonObject[] = [
-  text('employeeNumber'),
-  text('costCenter'),
-  text('organization'),
-  text('division'),
-  text('department'),
-  attribute('manager', 'complex', {
-    subAttributes: [
-      attribute('value', 'string', { caseExact: true }),
-      attribute('$ref', 'reference', { referenceTypes: ['User'] }),
-      text('displayName', { mutability: 'readOnly' }),
-    ],
-  }),
-];
+const ENTERPRISE_SCHEMA_ATTRIBUTES: JsonObject[] = modeledAttributes('enterprise');
 
 const GROUP_ATTRIBUTES: JsonObject[] = [
   text('displayName', { required: true, uniqueness: 'server' }),
@@ -125,8 +131,8 @@ function schema(id: string, name: string, description: string, attributes: JsonO
 export function schemas(baseUrl: string): JsonObject[] {
   return [
     // Names and descriptions as RFC 7643 §8.7.1 gives them (clients such as Microsoft's test collection compare them).
-    schema(CORE_USER_SCHEMA, 'User', 'User Account', USER_ATTRIBUTES, baseUrl),
-    schema(ENTERPRISE_USER_SCHEMA, 'EnterpriseUser', 'Enterprise User', ENTERPRISE_ATTRIBUTES, baseUrl),
+    schema(CORE_USER_SCHEMA, 'User', 'User Account', USER_SCHEMA_ATTRIBUTES, baseUrl),
+    schema(ENTERPRISE_USER_SCHEMA, 'EnterpriseUser', 'Enterprise User', ENTERPRISE_SCHEMA_ATTRIBUTES, baseUrl),
     schema(CORE_GROUP_SCHEMA, 'Group', 'Group', GROUP_ATTRIBUTES, baseUrl),
   ];
 }

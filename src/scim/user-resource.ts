@@ -1,60 +1,69 @@
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../domain/directory/attribute-filter';
-import type { Address, ExtensionAttributes, MultiValue, User } from '../domain/users/user.entity';
+import { USER_ATTRIBUTES, type ElementPart, type ScimPlacement, type UserAttributeDescriptor } from '../domain/users/user-attributes';
+import type { ExtensionAttributes, User } from '../domain/users/user.entity';
 import type { UserAttributes } from '../domain/users/user-rules';
 import { invalidSyntax, invalidValue } from './scim-error';
 import { weakEtag } from './scim-http';
 import { compact, isObject, keyOf, member, toBoolean, toText, type Json, type JsonObject } from './values';
 
-/** Core attributes with a column of their own; any other core attribute is kept in `extensions`. */
-const CORE_TEXT = ['externalId', 'displayName', 'nickName', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone'] as const;
-const ENTERPRISE_TEXT = ['employeeNumber', 'costCenter', 'organization', 'division', 'department'] as const;
-const NAME_PARTS = { formatted: 'formattedName', givenName: 'givenName', familyName: 'familyName', middleName: 'middleName', honorificPrefix: 'honorificPrefix', honorificSuffix: 'honorificSuffix' } as const;
-const MULTI = { emails: 'emails', phoneNumbers: 'phoneNumbers', photos: 'photos' } as const;
-const ADDRESS_PARTS = ['formatted', 'streetAddress', 'locality', 'region', 'postalCode', 'country', 'type'] as const;
+type Placed = UserAttributeDescriptor & { scim: ScimPlacement };
+
+/** The modeled attributes SCIM shows, in the domain table's order. */
+const PLACED = (USER_ATTRIBUTES as readonly UserAttributeDescriptor[]).filter((a): a is Placed => a.scim !== null);
+const BY_SCHEMA: Record<ScimPlacement['schema'], Placed[]> = {
+  core: PLACED.filter((a) => a.scim.schema === 'core'),
+  enterprise: PLACED.filter((a) => a.scim.schema === 'enterprise'),
+};
+const inSchema = (schema: ScimPlacement['schema']) => BY_SCHEMA[schema];
+const topLevelNames = (attributes: Placed[]) => [...new Set(attributes.map((a) => a.scim.attribute))];
 
 /** Attributes a client may send but that are never stored: server-assigned, read-only, or write-only. */
 const IGNORED = new Set(['schemas', 'id', 'meta', 'groups', 'password']);
-const MODELED_CORE = new Set(['username', 'active', 'name', 'addresses', ...CORE_TEXT.map((a) => a.toLowerCase()), ...Object.keys(MULTI).map((a) => a.toLowerCase())]);
 
-export const CORE_ATTRIBUTE_NAMES = ['userName', 'active', 'name', 'addresses', ...CORE_TEXT, ...Object.keys(MULTI)];
-export const ENTERPRISE_ATTRIBUTE_NAMES = [...ENTERPRISE_TEXT, 'manager'];
+/** Core attributes with a column of their own; any other core attribute is kept in `extensions`. */
+export const CORE_ATTRIBUTE_NAMES = topLevelNames(inSchema('core'));
+export const ENTERPRISE_ATTRIBUTE_NAMES = topLevelNames(inSchema('enterprise'));
+/** The modeled multi-valued attributes (their elements parsed part by part). */
+export const MULTI_VALUED_ATTRIBUTE_NAMES = PLACED.filter((a) => a.kind === 'multiValued').map((a) => a.scim.attribute);
+const MODELED_CORE = new Set(CORE_ATTRIBUTE_NAMES.map((a) => a.toLowerCase()));
 
-function toMultiValues(value: Json | undefined, field: string): MultiValue[] | undefined {
+/** A multi-valued attribute's elements, each part converted by its type; a required part must be there. */
+function toElements(value: Json | undefined, field: string, parts: readonly ElementPart[]): Record<string, unknown>[] | undefined {
   if (value === undefined) return undefined;
   if (value === null || value === '') return [];
   const list = Array.isArray(value) ? value : [value];
   return list.map((item, i) => {
     if (!isObject(item)) throw invalidValue(`${field}[${i}] must be an object`);
-    const text = toText(member(item, 'value'), `${field}[${i}].value`);
-    if (!text) throw invalidValue(`${field}[${i}].value is required`);
-    return compact({
-      value: text,
-      type: toText(member(item, 'type'), `${field}[${i}].type`) ?? undefined,
-      primary: toBoolean(member(item, 'primary'), `${field}[${i}].primary`),
-      display: toText(member(item, 'display'), `${field}[${i}].display`) ?? undefined,
-    }) as MultiValue;
+    const element: Record<string, unknown> = {};
+    for (const part of parts) {
+      const label = `${field}[${i}].${part.name}`;
+      element[part.name] = part.type === 'boolean' ? toBoolean(member(item, part.name), label) : (toText(member(item, part.name), label) ?? undefined);
+      if (part.required && !element[part.name]) throw invalidValue(`${label} is required`);
+    }
+    return compact(element);
   });
 }
 
-function toAddresses(value: Json | undefined): Address[] | undefined {
-  if (value === undefined) return undefined;
-  if (value === null || value === '') return [];
-  const list = Array.isArray(value) ? value : [value];
-  return list.map((item, i) => {
-    if (!isObject(item)) throw invalidValue(`addresses[${i}] must be an object`);
-    const address: Record<string, unknown> = {};
-    for (const part of ADDRESS_PARTS) address[part] = toText(member(item, part), `addresses[${i}].${part}`) ?? undefined;
-    address.primary = toBoolean(member(item, 'primary'), `addresses[${i}].primary`);
-    return compact(address) as Address;
-  });
-}
-
-/** `manager` as Entra sends it: "id", { "value": "id" } or [{ "value": "id" }]; empty clears it. */
-function toManagerId(value: Json | undefined): string | null | undefined {
+/** A reference as Entra sends it (`manager`): "id", { "value": "id" } or [{ "value": "id" }]; empty clears it. */
+function toReference(value: Json | undefined, field: string): string | null | undefined {
   if (value === undefined) return undefined;
   const single = Array.isArray(value) ? (value[0] ?? null) : value;
-  if (isObject(single)) return toText(member(single, 'value'), 'manager.value') ?? null;
-  return toText(single, 'manager');
+  if (isObject(single)) return toText(member(single, 'value'), `${field}.value`) ?? null;
+  return toText(single, field);
+}
+
+/** One modeled attribute's value in a SCIM document (core or the Enterprise object), or null when absent. */
+function readAttribute(container: JsonObject | null, attribute: Placed): unknown {
+  const { scim } = attribute;
+  const raw = container ? member(container, scim.attribute) : undefined;
+  if (attribute.kind === 'multiValued') return toElements(raw, scim.attribute, attribute.parts ?? []) ?? [];
+  if (scim.sub === 'value' && scim.referenceTypes) return toReference(raw, scim.attribute) ?? null;
+  if (scim.sub !== undefined) {
+    if (raw !== undefined && raw !== null && !isObject(raw)) throw invalidValue(`${scim.attribute} must be an object`);
+    return (isObject(raw) ? toText(member(raw, scim.sub), `${scim.attribute}.${scim.sub}`) : null) ?? null;
+  }
+  if (attribute.kind === 'boolean') return toBoolean(raw, scim.attribute) ?? attribute.initial?.();
+  return toText(raw, scim.attribute) ?? null;
 }
 
 /**
@@ -66,15 +75,9 @@ export function scimToUserAttributes(body: Json): UserAttributes {
   let doc: JsonObject = body;
   const userName = toText(member(doc, 'userName'), 'userName');
   if (!userName) throw invalidValue('userName is required');
-  const attributes: Record<string, unknown> = { userName };
-  const active = toBoolean(member(doc, 'active'), 'active');
-  attributes.active = active ?? true;
-  for (const field of CORE_TEXT) attributes[field] = toText(member(doc, field), field) ?? null;
-  const name = member(doc, 'name');
-  if (name !== undefined && name !== null && !isObject(name)) throw invalidValue('name must be an object');
-  for (const [part, field] of Object.entries(NAME_PARTS)) attributes[field] = (isObject(name) ? toText(member(name, part), `name.${part}`) : null) ?? null;
-  for (const [field, key] of Object.entries(MULTI)) attributes[key] = toMultiValues(member(doc, field), field) ?? [];
-  attributes.addresses = toAddresses(member(doc, 'addresses')) ?? [];
+  const attributes: Record<string, unknown> = {};
+  for (const attribute of inSchema('core')) attributes[attribute.name] = readAttribute(doc, attribute);
+  attributes.userName = userName;
 
   const extensions: ExtensionAttributes = {};
   let enterpriseKey = keyOf(doc, ENTERPRISE_USER_SCHEMA);
@@ -90,8 +93,7 @@ export function scimToUserAttributes(body: Json): UserAttributes {
     enterprise = merged;
   }
   if (enterprise !== undefined && enterprise !== null && !isObject(enterprise)) throw invalidValue(`${ENTERPRISE_USER_SCHEMA} must be an object`);
-  for (const field of ENTERPRISE_TEXT) attributes[field] = (isObject(enterprise) ? toText(member(enterprise, field), field) : null) ?? null;
-  attributes.managerId = (isObject(enterprise) ? toManagerId(member(enterprise, 'manager')) : null) ?? null;
+  for (const attribute of inSchema('enterprise')) attributes[attribute.name] = readAttribute(isObject(enterprise) ? enterprise : null, attribute);
   if (isObject(enterprise)) {
     const others = Object.fromEntries(
       Object.entries(enterprise).filter(([k]) => !ENTERPRISE_ATTRIBUTE_NAMES.some((a) => a.toLowerCase() === k.toLowerCase())),
@@ -136,6 +138,44 @@ function photosOf(user: User, ctx: ResourceContext): User['photos'] {
   return [{ value: served, type: 'photo', primary: true }, ...sent];
 }
 
+/** A reference's SCIM form: its value and where the resource it names lives. */
+function referenceOf(id: string, placement: ScimPlacement, ctx: ResourceContext) {
+  return { value: id, $ref: `${ctx.baseUrl}/${placement.referenceTypes?.[0]}s/${id}` };
+}
+
+type Document = Record<string, unknown>;
+/** Puts one modeled attribute of a user into a SCIM document. */
+type Writer = (user: User, ctx: ResourceContext, document: Document) => void;
+
+function writerOf(attribute: Placed): Writer {
+  const { scim } = attribute;
+  const property = attribute.name as keyof User;
+  const { attribute: name, sub } = scim;
+  if (sub === 'value' && scim.referenceTypes) {
+    return (user, ctx, document) => {
+      const id = user[property] as string | null;
+      document[name] = id ? referenceOf(id, scim, ctx) : null;
+    };
+  }
+  if (sub !== undefined) return (user, _ctx, document) => void (((document[name] ??= {}) as Document)[sub] = user[property]);
+  if (attribute.name === 'photos') return (user, ctx, document) => void (document[name] = photosOf(user, ctx));
+  return (user, _ctx, document) => void (document[name] = user[property]);
+}
+
+/** How each schema's modeled attributes are written, in the table's order, and its complex attributes (`name`), shown without their empty parts. */
+const WRITERS = {
+  core: { writers: inSchema('core').map(writerOf), complex: topLevelNames(inSchema('core').filter((a) => a.scim.sub !== undefined && !a.scim.referenceTypes)) },
+  enterprise: { writers: inSchema('enterprise').map(writerOf), complex: topLevelNames(inSchema('enterprise').filter((a) => a.scim.sub !== undefined && !a.scim.referenceTypes)) },
+};
+
+/** Writes the modeled attributes of one schema into `document` as SCIM shows them (the caller compacts it). */
+function writeAttributes(user: User, schema: ScimPlacement['schema'], ctx: ResourceContext, document: Document): Document {
+  const { writers, complex } = WRITERS[schema];
+  for (const write of writers) write(user, ctx, document);
+  for (const name of complex) document[name] = compact(document[name] as JsonObject);
+  return document;
+}
+
 /** The SCIM representation of a user (RFC 7643 §4.1 + the Enterprise extension + kept extensions). */
 export function userToScim(user: User, ctx: ResourceContext, groups?: { id: string; display: string }[]): JsonObject {
   const extensions = { ...user.extensions };
@@ -144,55 +184,22 @@ export function userToScim(user: User, ctx: ResourceContext, groups?: { id: stri
   const enterpriseExtras = (extensions[ENTERPRISE_USER_SCHEMA] ?? {}) as JsonObject;
   delete extensions[ENTERPRISE_USER_SCHEMA];
 
-  const enterprise = compact({
-    ...enterpriseExtras,
-    employeeNumber: user.employeeNumber,
-    costCenter: user.costCenter,
-    organization: user.organization,
-    division: user.division,
-    department: user.department,
-    manager: user.managerId ? { value: user.managerId, $ref: `${ctx.baseUrl}/Users/${user.managerId}` } : null,
-  });
+  const enterprise = compact(writeAttributes(user, 'enterprise', ctx, { ...enterpriseExtras }));
   const schemas = [CORE_USER_SCHEMA];
   if (Object.keys(enterprise).length > 0) schemas.push(ENTERPRISE_USER_SCHEMA);
   schemas.push(...Object.keys(extensions));
 
-  const location = `${ctx.baseUrl}/Users/${user.id}`;
-  return compact({
-    schemas,
-    ...coreExtras,
-    id: user.id,
-    externalId: user.externalId,
-    userName: user.userName,
-    name: compact({
-      formatted: user.formattedName,
-      familyName: user.familyName,
-      givenName: user.givenName,
-      middleName: user.middleName,
-      honorificPrefix: user.honorificPrefix,
-      honorificSuffix: user.honorificSuffix,
-    }),
-    displayName: user.displayName,
-    nickName: user.nickName,
-    title: user.title,
-    userType: user.userType,
-    preferredLanguage: user.preferredLanguage,
-    locale: user.locale,
-    timezone: user.timezone,
-    active: user.active,
-    emails: user.emails,
-    phoneNumbers: user.phoneNumbers,
-    addresses: user.addresses,
-    photos: photosOf(user, ctx),
-    groups: groups?.map((g) => ({ value: g.id, display: g.display, $ref: `${ctx.baseUrl}/Groups/${g.id}` })),
-    [ENTERPRISE_USER_SCHEMA]: enterprise,
-    ...extensions,
-    meta: {
-      resourceType: 'User',
-      created: user.createdAt.toISOString(),
-      lastModified: user.updatedAt.toISOString(),
-      location,
-      version: weakEtag(user.version),
-    },
-  }) as JsonObject;
+  // Built in place, in the order the representation lists its members: schemas, kept core attributes, id, the modeled ones.
+  const document = writeAttributes(user, 'core', ctx, { schemas, ...coreExtras, id: user.id });
+  document.groups = groups?.map((g) => ({ value: g.id, display: g.display, $ref: `${ctx.baseUrl}/Groups/${g.id}` }));
+  document[ENTERPRISE_USER_SCHEMA] = enterprise;
+  Object.assign(document, extensions);
+  document.meta = {
+    resourceType: 'User',
+    created: user.createdAt.toISOString(),
+    lastModified: user.updatedAt.toISOString(),
+    location: `${ctx.baseUrl}/Users/${user.id}`,
+    version: weakEtag(user.version),
+  };
+  return compact(document) as JsonObject;
 }

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
-import type { PermissionLevel } from '../shared/permission-level';
+import { Entity, Enum, Index, OptionalProps, PrimaryKey, PrimaryKeyProp, Property, Unique } from '@mikro-orm/core';
+import { PERMISSION_LEVELS, type PermissionLevel } from '../shared/permission-level';
 
 /** What one IdP group grants; the row with no group is the tenant's default mapping. */
 @Entity({ tableName: 'permission_mappings' })
+@Unique({ name: 'permission_mappings_tenant_id_unique', properties: ['tenantId', 'id'] })
+@Index({ name: 'permission_mappings_tenant_group', expression: 'create unique index permission_mappings_tenant_group on permission_mappings (tenant_id, group_id) where group_id is not null' })
+@Index({ name: 'permission_mappings_tenant_default', expression: 'create unique index permission_mappings_tenant_default on permission_mappings (tenant_id) where group_id is null' })
 export class PermissionMapping {
   [OptionalProps]?: 'groupId' | 'globalLevel' | 'updatedAt';
 
@@ -17,7 +20,8 @@ export class PermissionMapping {
   @Property({ type: 'uuid', nullable: true })
   groupId: string | null = null;
 
-  @Property({ type: 'text' })
+  // The column has no default: every insert names the level ('NONE' is only a new entity's).
+  @Enum({ items: [...PERMISSION_LEVELS], ignoreSchemaChanges: ['default'] })
   globalLevel: PermissionLevel = 'NONE';
 
   @Property({ type: 'timestamptz' })
@@ -26,6 +30,7 @@ export class PermissionMapping {
 
 /** One (team, level) grant of a mapping. */
 @Entity({ tableName: 'mapping_team_grants' })
+@Index({ name: 'mapping_team_grants_team', properties: ['teamId'] })
 export class MappingTeamGrant {
   [PrimaryKeyProp]?: ['mappingId', 'teamId'];
 
@@ -38,6 +43,6 @@ export class MappingTeamGrant {
   @Property({ type: 'uuid' })
   tenantId!: string;
 
-  @Property({ type: 'text' })
+  @Enum({ items: [...PERMISSION_LEVELS] })
   level!: PermissionLevel;
 }

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import type { PermissionLevel } from '../shared/permission-level';
+import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { PERMISSION_LEVELS, type PermissionLevel } from '../shared/permission-level';
 
-export type CredentialKind = 'OPERATOR' | 'API_KEY' | 'SCIM';
+export const CREDENTIAL_KINDS = ['OPERATOR', 'API_KEY', 'SCIM'] as const;
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 /** A bearer credential. Only the SHA-256 of the token is stored, with a short prefix to recognise it. */
 @Entity({ tableName: 'credentials' })
+@Unique({ name: 'credentials_token_hash_unique', properties: ['tokenHash'] })
+@Index({ name: 'credentials_tenant_kind', properties: ['tenantId', 'kind', 'createdAt'] })
+@Index({ name: 'credentials_created_by_user', expression: 'create index credentials_created_by_user on credentials (created_by_user_id) where created_by_user_id is not null' })
 export class Credential {
   [OptionalProps]?: 'tenantId' | 'level' | 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'createdByUserId' | 'createdByLabel';
 
@@ -16,13 +20,14 @@ export class Credential {
   @Property({ type: 'uuid', nullable: true })
   tenantId: string | null = null;
 
-  @Property({ type: 'text' })
+  @Enum({ items: [...CREDENTIAL_KINDS] })
   kind!: CredentialKind;
 
   @Property({ type: 'text' })
   name!: string;
 
-  @Property({ type: 'text' })
+  // The column has no default: every insert names the level ('NONE' is only a new entity's).
+  @Enum({ items: [...PERMISSION_LEVELS], ignoreSchemaChanges: ['default'] })
   level: PermissionLevel = 'NONE';
 
   @Property({ type: 'text', hidden: true })

@@ -1,4 +1,4 @@
-import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import type { ActorKind, EventSource } from '../shared/scope';
 
 export const EVENT_TYPES = [
@@ -54,10 +54,17 @@ export interface AttributeChange {
 
 /** The provisioning log. Written in the transaction of the change it describes; the id is the cursor. */
 @Entity({ tableName: 'provisioning_events' })
+@Index({ name: 'provisioning_events_tenant_id', properties: ['tenantId', 'id'] })
+@Index({ name: 'provisioning_events_tenant_type', properties: ['tenantId', 'type', 'id'] })
+@Index({ name: 'provisioning_events_tenant_subject', properties: ['tenantId', 'subjectId', 'id'] })
+@Index({ name: 'provisioning_events_tenant_time', properties: ['tenantId', 'occurredAt'] })
+@Index({ name: 'provisioning_events_occurred_at', properties: ['occurredAt'] })
+@Index({ name: 'provisioning_events_feed', properties: ['txId', 'id'] })
+@Index({ name: 'provisioning_events_tenant_feed', properties: ['tenantId', 'txId', 'id'] })
 export class ProvisioningEvent {
   [OptionalProps]?: 'actorId' | 'subjectId' | 'changes' | 'detail' | 'outcome' | 'error' | 'occurredAt' | 'txId';
 
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  @PrimaryKey({ type: 'bigint', autoincrement: true, generated: 'by default as identity' })
   id!: string;
 
   @Property({ type: 'uuid' })
@@ -87,7 +94,7 @@ export class ProvisioningEvent {
   @Property({ type: 'text' })
   summary!: string;
 
-  @Property({ type: 'json' })
+  @Property({ type: 'json', defaultRaw: `'[]'` })
   changes: AttributeChange[] = [];
 
   /** Free-form detail (e.g. the rejected request a SCIM client sent), secrets redacted. */
@@ -97,7 +104,8 @@ export class ProvisioningEvent {
   @Property({ type: 'text' })
   requestId!: string;
 
-  @Property({ type: 'text' })
+  // The column has no default: every insert names the outcome ('SUCCESS' is only a new entity's).
+  @Enum({ items: ['SUCCESS', 'FAILURE'], ignoreSchemaChanges: ['default'] })
   outcome: EventOutcome = 'SUCCESS';
 
   @Property({ type: 'text', nullable: true })
@@ -107,6 +115,6 @@ export class ProvisioningEvent {
   occurredAt: Date = new Date();
 
   /** The writing transaction (the database sets it): with `id`, the event's place in the log (see FeedPosition). */
-  @Property({ type: 'string', columnType: 'xid8', nullable: true })
+  @Property({ type: 'string', columnType: 'xid8', defaultRaw: 'pg_current_xact_id()' })
   txId?: string;
 }

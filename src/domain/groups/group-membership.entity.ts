@@ -1,7 +1,8 @@
-import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
 
 /** Membership is written in set-based SQL (batches), and read both ways through two indexes. */
 @Entity({ tableName: 'group_memberships' })
+@Index({ name: 'group_memberships_user_group', properties: ['userId', 'groupId'] })
 export class GroupMembership {
   [OptionalProps]?: 'createdAt';
 
@@ -16,6 +17,6 @@ export class GroupMembership {
   @Property({ type: 'uuid' })
   tenantId!: string;
 
-  @Property({ type: 'timestamptz' })
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }

@@ -1,8 +1,9 @@
-import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import type { CertificateInfo } from './certificates';
 
 /** A tenant's SAML connection: the IdP it trusts and the SP's own key pair (private key sealed). */
 @Entity({ tableName: 'saml_connections' })
+@Index({ name: 'saml_connections_metadata_due', expression: 'create index saml_connections_metadata_due on saml_connections (metadata_attempted_at) where metadata_url is not null' })
 export class SamlConnection {
   [OptionalProps]?: 'createdAt' | 'updatedAt' | 'idpCertificates';
 
@@ -18,7 +19,7 @@ export class SamlConnection {
   @Property({ type: 'text', nullable: true })
   idpSloUrl: string | null = null;
 
-  @Property({ type: 'json' })
+  @Property({ type: 'json', defaultRaw: `'[]'` })
   idpCertificates: CertificateInfo[] = [];
 
   @Property({ type: 'text', nullable: true })

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
 /** A signed-in user's session; the opaque token is stored only as its SHA-256. */
 @Entity({ tableName: 'sessions' })
+@Unique({ name: 'sessions_token_hash_unique', properties: ['tokenHash'] })
+@Index({ name: 'sessions_user', expression: 'create index sessions_user on sessions (user_id) where revoked_at is null' })
+@Index({ name: 'sessions_saml_name_id', expression: 'create index sessions_saml_name_id on sessions (tenant_id, saml_name_id) where revoked_at is null' })
 export class Session {
   [OptionalProps]?: 'createdAt' | 'revokedAt' | 'samlNameId' | 'samlNameIdFormat' | 'samlSessionIndex';
 

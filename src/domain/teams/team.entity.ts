@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
 @Entity({ tableName: 'teams' })
+@Unique({ name: 'teams_tenant_id_unique', properties: ['tenantId', 'id'] })
+@Index({ name: 'teams_tenant_name_ci', expression: 'create unique index teams_tenant_name_ci on teams (tenant_id, lower(name))' })
 export class Team {
   [OptionalProps]?: 'createdAt' | 'updatedAt';
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
 @Entity({ tableName: 'tenants' })
+@Unique({ name: 'tenants_slug_unique', properties: ['slug'] })
 export class Tenant {
   [OptionalProps]?: 'scimEnabled' | 'fallbackTeamId' | 'jitSignIn' | 'idpInitiatedSignIn' | 'createdAt' | 'updatedAt';
 

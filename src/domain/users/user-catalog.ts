@@ -1,71 +1,61 @@
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../directory/attribute-filter';
-import type { AttributeCatalog, ElementSource, Scalar } from '../directory/filter-sql';
+import type { AttributeCatalog, AttributeDefinition, ElementSource, Scalar } from '../directory/filter-sql';
+import { USER_ATTRIBUTES, type ElementPart } from './user-attributes';
 
 const text = (sql: string, caseExact = false): Scalar => ({ type: 'string', sql, caseExact });
 
-/** A JSONB array of multi-valued elements (emails, phoneNumbers, …), each element aliased `alias.v`. */
-function jsonElements(column: string, alias: string, subs: Record<string, 'string' | 'boolean'>): ElementSource {
+/** A short alias for a JSONB array's elements: the initials of a compound name (`pn`), else its first two letters. */
+function aliasOf(name: string): string {
+  const initials = name.replace(/[a-z]/g, '').toLowerCase();
+  return initials.length > 0 ? name[0] + initials : name.slice(0, 2);
+}
+
+/** A JSONB array of multi-valued elements (emails, addresses, …), each element aliased `alias.v`. */
+function jsonElements(column: string, alias: string, parts: readonly ElementPart[]): ElementSource {
   const subAttributes: Record<string, Scalar> = {};
-  for (const [name, type] of Object.entries(subs)) {
-    subAttributes[name] =
-      type === 'boolean' ? { type: 'boolean', sql: `(${alias}.v->>'${name}')::boolean` } : text(`(${alias}.v->>'${name}')`);
+  for (const { name, type } of parts) {
+    subAttributes[name] = type === 'boolean' ? { type: 'boolean', sql: `(${alias}.v->>'${name}')::boolean` } : text(`(${alias}.v->>'${name}')`);
   }
   return {
     from: `jsonb_array_elements(${column}) as ${alias}(v)`,
     where: 'true',
     subAttributes,
-    defaultSub: 'value',
+    // A filter naming the attribute alone means its value (`emails co "@x"`), or an address's formatted text.
+    defaultSub: parts.some((p) => p.name === 'value') ? 'value' : parts[0].name,
     primaryOrder: `(${alias}.v->>'primary')::boolean desc nulls last`,
   };
 }
 
-const MULTI_VALUE = { value: 'string', type: 'string', display: 'string', primary: 'boolean' } as const;
+/** The modeled attributes of one SCIM schema, as filter definitions over the `users` row `u`. */
+function modeledAttributes(schema: 'core' | 'enterprise'): Record<string, AttributeDefinition> {
+  const definitions: Record<string, AttributeDefinition> = {};
+  for (const attribute of USER_ATTRIBUTES) {
+    if (attribute.scim?.schema !== schema) continue;
+    const { scim, column } = attribute;
+    const sql = `u.${column}`;
+    const scalar: Scalar = attribute.kind === 'boolean' ? { type: 'boolean', sql } : text(sql, scim.caseExact === true);
+    if (scim.sub !== undefined) {
+      const complex = (definitions[scim.attribute] ??= { kind: 'complex', subAttributes: {} }) as Extract<AttributeDefinition, { kind: 'complex' }>;
+      complex.subAttributes[scim.sub] = scalar;
+      // A reference (manager) named alone means its value.
+      if (scim.sub === 'value') complex.defaultSub = 'value';
+    } else if (attribute.kind === 'multiValued') {
+      definitions[scim.attribute] = { kind: 'multi', source: jsonElements(sql, aliasOf(attribute.name), attribute.parts) };
+    } else {
+      definitions[scim.attribute] = { kind: 'scalar', column: scalar };
+    }
+  }
+  return definitions;
+}
+
+const EXTENSIONS = USER_ATTRIBUTES.find((a) => a.kind === 'extensions')!;
 
 /** How SCIM-named user attributes map onto the `users` table (aliased `u`). */
 export const USER_CATALOG: AttributeCatalog = {
   schemas: {
     [CORE_USER_SCHEMA.toLowerCase()]: {
       id: { kind: 'scalar', column: { type: 'uuid', sql: 'u.id' } },
-      externalId: { kind: 'scalar', column: text('u.external_id', true) },
-      userName: { kind: 'scalar', column: text('u.user_name') },
-      displayName: { kind: 'scalar', column: text('u.display_name') },
-      nickName: { kind: 'scalar', column: text('u.nick_name') },
-      title: { kind: 'scalar', column: text('u.title') },
-      userType: { kind: 'scalar', column: text('u.user_type') },
-      preferredLanguage: { kind: 'scalar', column: text('u.preferred_language') },
-      locale: { kind: 'scalar', column: text('u.locale') },
-      timezone: { kind: 'scalar', column: text('u.timezone') },
-      active: { kind: 'scalar', column: { type: 'boolean', sql: 'u.active' } },
-      name: {
-        kind: 'complex',
-        subAttributes: {
-          formatted: text('u.formatted_name'),
-          givenName: text('u.given_name'),
-          familyName: text('u.family_name'),
-          middleName: text('u.middle_name'),
-          honorificPrefix: text('u.honorific_prefix'),
-          honorificSuffix: text('u.honorific_suffix'),
-        },
-      },
-      emails: { kind: 'multi', source: jsonElements('u.emails', 'em', MULTI_VALUE) },
-      phoneNumbers: { kind: 'multi', source: jsonElements('u.phone_numbers', 'pn', MULTI_VALUE) },
-      photos: { kind: 'multi', source: jsonElements('u.photos', 'ph', MULTI_VALUE) },
-      addresses: {
-        kind: 'multi',
-        source: {
-          ...jsonElements('u.addresses', 'ad', {
-            formatted: 'string',
-            streetAddress: 'string',
-            locality: 'string',
-            region: 'string',
-            postalCode: 'string',
-            country: 'string',
-            type: 'string',
-            primary: 'boolean',
-          }),
-          defaultSub: 'formatted',
-        },
-      },
+      ...modeledAttributes('core'),
       groups: {
         kind: 'multi',
         source: {
@@ -83,17 +73,10 @@ export const USER_CATALOG: AttributeCatalog = {
         },
       },
     },
-    [ENTERPRISE_USER_SCHEMA.toLowerCase()]: {
-      employeeNumber: { kind: 'scalar', column: text('u.employee_number') },
-      costCenter: { kind: 'scalar', column: text('u.cost_center') },
-      organization: { kind: 'scalar', column: text('u.organization') },
-      division: { kind: 'scalar', column: text('u.division') },
-      department: { kind: 'scalar', column: text('u.department') },
-      manager: { kind: 'complex', subAttributes: { value: text('u.manager_id', true) }, defaultSub: 'value' },
-    },
+    [ENTERPRISE_USER_SCHEMA.toLowerCase()]: modeledAttributes('enterprise'),
   },
   unqualified: [CORE_USER_SCHEMA.toLowerCase(), ENTERPRISE_USER_SCHEMA.toLowerCase()],
-  extensionsColumn: 'u.extensions',
+  extensionsColumn: `u.${EXTENSIONS.column}`,
   // A deleted user's tombstone is gone for SCIM: absent from every list and filter.
   rowCondition: 'u.deleted_at is null',
 };

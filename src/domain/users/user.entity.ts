@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
 export type UserSource = 'SCIM' | 'SAML_JIT' | 'MANUAL';
 
@@ -25,9 +25,26 @@ export interface Address {
 /** Attributes of schema extensions the domain does not model, by schema URN; kept and returned as sent. */
 export type ExtensionAttributes = Record<string, Record<string, unknown>>;
 
+/*
+ * Indexes and constraints as the migrations create them (the schema diff test holds the two together). An
+ * index with an `expression` is compared by name only: its SQL here documents it, the migration is what runs.
+ */
 @Entity({ tableName: 'users' })
+// (tenant_id, id) is what rows of the same tenant reference: no row can point across tenants.
+@Unique({ name: 'users_tenant_id_unique', properties: ['tenantId', 'id'] })
+@Index({ name: 'users_tenant_user_name_ci', expression: 'create unique index users_tenant_user_name_ci on users (tenant_id, lower(user_name)) where deleted_at is null' })
+@Index({ name: 'users_tenant_external_id', expression: 'create index users_tenant_external_id on users (tenant_id, external_id) where external_id is not null' })
+@Index({ name: 'users_tenant_created', properties: ['tenantId', 'createdAt', 'id'] })
+@Index({ name: 'users_tenant_deleted', expression: 'create index users_tenant_deleted on users (tenant_id, deleted_at desc, id) where deleted_at is not null' })
+@Index({ name: 'users_deleted_at', expression: 'create index users_deleted_at on users (deleted_at) where deleted_at is not null' })
+@Index({ name: 'users_search_trgm', expression: 'create index users_search_trgm on users using gin (search_text gin_trgm_ops) where deleted_at is null' })
+@Index({
+  name: 'users_search_cover',
+  expression: 'create index users_search_cover on users (tenant_id, lower(user_name)) include (user_name, active, search_text, id) where deleted_at is null',
+})
+@Index({ name: 'users_tenant_deactivated', expression: 'create index users_tenant_deactivated on users (tenant_id) where deleted_at is null and not active' })
 export class User {
-  [OptionalProps]?: 'version' | 'createdAt' | 'updatedAt' | 'active' | 'source' | 'emails' | 'phoneNumbers' | 'addresses' | 'photos' | 'extensions' | 'deletedAt' | 'deletedGroupIds' | 'photoEtag' | 'idpObjectId';
+  [OptionalProps]?: 'version' | 'createdAt' | 'updatedAt' | 'active' | 'source' | 'emails' | 'phoneNumbers' | 'addresses' | 'photos' | 'extensions' | 'deletedAt' | 'deletedGroupIds' | 'photoEtag' | 'idpObjectId' | 'searchText';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -84,16 +101,16 @@ export class User {
   @Property({ type: 'text', nullable: true })
   timezone: string | null = null;
 
-  @Property({ type: 'json' })
+  @Property({ type: 'json', defaultRaw: `'[]'` })
   emails: MultiValue[] = [];
 
-  @Property({ type: 'json' })
+  @Property({ type: 'json', defaultRaw: `'[]'` })
   phoneNumbers: MultiValue[] = [];
 
-  @Property({ type: 'json' })
+  @Property({ type: 'json', defaultRaw: `'[]'` })
   addresses: Address[] = [];
 
-  @Property({ type: 'json' })
+  @Property({ type: 'json', defaultRaw: `'[]'` })
   photos: MultiValue[] = [];
 
   @Property({ type: 'text', nullable: true })
@@ -115,10 +132,11 @@ export class User {
   @Property({ type: 'text', nullable: true })
   managerId: string | null = null;
 
-  @Property({ type: 'json' })
+  @Property({ type: 'json', defaultRaw: `'{}'` })
   extensions: ExtensionAttributes = {};
 
-  @Property({ type: 'text' })
+  // The column has no default: every insert names its source ('MANUAL' is only a new entity's).
+  @Property({ type: 'text', ignoreSchemaChanges: ['default'] })
   source: UserSource = 'MANUAL';
 
   /** The ETag of the user's stored photo (`user_photos`), or null when they have none. */
@@ -147,6 +165,27 @@ export class User {
   deletedAt: Date | null = null;
 
   /** The groups a tombstone belonged to when deleted: given back if the user returns. */
-  @Property({ type: 'json' })
+  @Property({ type: 'json', defaultRaw: `'[]'` })
   deletedGroupIds: string[] = [];
+
+  /**
+   * What the list's `filter.search` matches, computed by PostgreSQL (Migration20261201100000_users_list_search
+   * says why it looks like this): read only by the list search's SQL. Lazy and hidden: never loaded with a
+   * user nor written by one. Each `'\n'` below is a newline inside an SQL string, the migration's E'\\n'.
+   */
+  @Property({
+    type: 'text',
+    lazy: true,
+    hidden: true,
+    generated: `(
+      case when strpos(lower(emails::text), lower(user_name)) > 0 then '' else lower(user_name) || '\n' end
+      || lower(coalesce(display_name, ''))
+      || case
+           when strpos(lower(coalesce(display_name, '')), lower(coalesce(given_name || ' ' || family_name, given_name, family_name, ''))) > 0 then ''
+           else '\n' || lower(coalesce(given_name || ' ' || family_name, given_name, family_name, ''))
+         end
+      || '\n' || lower(emails::text)
+    ) stored`,
+  })
+  searchText?: string;
 }
