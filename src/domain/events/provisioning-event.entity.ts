@@ -56,6 +56,7 @@ export interface AttributeChange {
 @Entity({ tableName: 'provisioning_events' })
 @Index({ name: 'provisioning_events_tenant_id', properties: ['tenantId', 'id'] })
 @Index({ name: 'provisioning_events_tenant_type', properties: ['tenantId', 'type', 'id'] })
+@Index({ name: 'provisioning_events_tenant_type_time', properties: ['tenantId', 'type', 'occurredAt'] })
 @Index({ name: 'provisioning_events_tenant_subject', properties: ['tenantId', 'subjectId', 'id'] })
 @Index({ name: 'provisioning_events_tenant_time', properties: ['tenantId', 'occurredAt'] })
 @Index({ name: 'provisioning_events_occurred_at', properties: ['occurredAt'] })
