@@ -1,7 +1,7 @@
 import type { SamlRuntimeConnection } from '../domain/saml/saml.service';
 import type { VerifiedAssertion } from '../domain/sessions/sign-in.service';
 import type { SamlSpUrls } from '../config/urls';
-import { CLOCK_SKEW_MS, serviceProvider } from './service-provider';
+import { CLOCK_SKEW_MS, validatingServiceProvider } from './service-provider';
 import { childElement, childElements, descendants, NS, parseUntrustedXml, plainText } from './xml';
 
 /** Larger than any real Entra response (a few kB, more with many group claims), small enough to parse safely. */
@@ -54,7 +54,7 @@ export async function validateSamlResponse(samlResponse: string, connection: Sam
 
   let assertionXml: string;
   try {
-    const { profile } = await serviceProvider(connection, urls).validatePostResponseAsync({ SAMLResponse: samlResponse });
+    const { profile } = await validatingServiceProvider(connection, urls).validatePostResponseAsync({ SAMLResponse: samlResponse });
     if (!profile?.getAssertionXml) throw new Error('No assertion');
     assertionXml = profile.getAssertionXml();
   } catch (error) {

@@ -40,3 +40,19 @@ export function serviceProvider(connection: SamlRuntimeConnection, urls: SamlSpU
   };
   return new SAML(config);
 }
+
+/**
+ * Per runtime connection (a new object whenever the connection is read again or changed, so a change is seen
+ * at once), the node-saml instance that validates its responses, by ACS URL: building one per response cost
+ * as much as a small part of the validation itself.
+ */
+const validatorsByConnection = new WeakMap<SamlRuntimeConnection, { acsUrl: string; saml: SAML }>();
+
+/** node-saml for validating a tenant's responses (no request id of its own): one instance per connection. */
+export function validatingServiceProvider(connection: SamlRuntimeConnection, urls: SamlSpUrls): SAML {
+  const known = validatorsByConnection.get(connection);
+  if (known && known.acsUrl === urls.acsUrl) return known.saml;
+  const saml = serviceProvider(connection, urls);
+  validatorsByConnection.set(connection, { acsUrl: urls.acsUrl, saml });
+  return saml;
+}

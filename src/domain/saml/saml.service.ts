@@ -1,4 +1,3 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { recordEvent } from '../events/event-recorder';
@@ -11,11 +10,10 @@ import type { SecretBox } from '../shared/secret-box';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { hashToken } from '../shared/secret-token';
 import { parseInput, stripNulls } from '../shared/validate';
-import { Tenant } from '../tenants/tenant.entity';
 import { generateSpCredentials, readCertificate, type CertificateInfo } from './certificates';
-import { sweepExpired } from './expired-state';
 import type { IdpDescriptor, IdpMetadataReader } from './idp-metadata';
-import { SamlConnection } from './saml-connection.entity';
+import type { SamlConnection } from './saml-connection.entity';
+import { samlRepository } from './saml.repository';
 
 /** How long an AuthnRequest id waits for its response. */
 export const PENDING_REQUEST_SECONDS = 10 * 60;
@@ -138,7 +136,7 @@ export class SamlService {
     const certificates = trustedCertificates(descriptor.certificates);
     await this.ensureConnection(scope);
     return this.writeConnection(scope, async (em) => {
-      const connection = await lockConnection(em, scope.tenantId);
+      const connection = await samlRepository.lockConnection(em, scope.tenantId);
       const changes = applyDescriptor(connection, descriptor, certificates);
       changes.push(...diffAttributes({ metadataUrl: connection.metadataUrl }, { metadataUrl }, ['metadataUrl']));
       connection.metadataUrl = metadataUrl;
@@ -168,7 +166,7 @@ export class SamlService {
     if (!current.metadataUrl) throw new DomainError('BAD_USER_INPUT', 'SAML is not configured from a metadata URL; there is nothing to refresh');
     const url = current.metadataUrl;
     // Stamped before the fetch, which may take its whole deadline: the schedule of every process skips it meanwhile.
-    await this.uow.write((em) => em.nativeUpdate(SamlConnection, { tenantId: scope.tenantId }, { metadataAttemptedAt: new Date() }));
+    await this.uow.write((em) => samlRepository.stampMetadataAttempt(em, scope.tenantId, new Date()));
     let fetched: { xml: string; descriptor: IdpDescriptor; certificates: CertificateInfo[] } | { error: string };
     try {
       const result = await this.reader().fetch(url);
@@ -178,7 +176,7 @@ export class SamlService {
       fetched = { error: error instanceof DomainError ? error.message : 'The metadata could not be fetched' };
     }
     return this.writeConnection(scope, async (em) => {
-      const connection = await lockConnection(em, scope.tenantId);
+      const connection = await samlRepository.lockConnection(em, scope.tenantId);
       if (connection.metadataUrl !== url) return toView(connection); // reconfigured meanwhile
       connection.metadataAttemptedAt = new Date();
       if ('error' in fetched) {
@@ -215,15 +213,7 @@ export class SamlService {
   /** Tenants whose metadata URL was last tried before `before`, longest waiting first (the scheduled refresh). */
   async metadataDue(ctx: CallContext, before: Date, limit = 100): Promise<string[]> {
     if (ctx.actor.kind !== 'SYSTEM') throw new DomainError('FORBIDDEN', 'Only the system refreshes metadata on a schedule');
-    return this.uow.read(async (em) => {
-      const rows = await em.execute<{ slug: string }[]>(
-        `select t.slug from saml_connections c join tenants t on t.id = c.tenant_id
-          where c.metadata_url is not null and (c.metadata_attempted_at is null or c.metadata_attempted_at < ?)
-          order by c.metadata_attempted_at nulls first limit ?`,
-        [before, limit],
-      );
-      return rows.map((row) => row.slug);
-    });
+    return this.uow.read((em) => samlRepository.metadataDue(em, before, limit));
   }
 
   /**
@@ -234,18 +224,7 @@ export class SamlService {
    */
   async claimDueMetadata(ctx: CallContext, before: Date): Promise<string | null> {
     if (ctx.actor.kind !== 'SYSTEM') throw new DomainError('FORBIDDEN', 'Only the system refreshes metadata on a schedule');
-    return this.uow.write(async (em) => {
-      const rows = await em.execute<{ slug: string }[]>(
-        `update saml_connections c set metadata_attempted_at = ? from tenants t
-          where t.id = c.tenant_id and c.tenant_id = (
-            select d.tenant_id from saml_connections d
-             where d.metadata_url is not null and (d.metadata_attempted_at is null or d.metadata_attempted_at < ?)
-             order by d.metadata_attempted_at nulls first limit 1 for update skip locked)
-          returning t.slug`,
-        [new Date(), before],
-      );
-      return rows[0]?.slug ?? null;
-    });
+    return this.uow.write((em) => samlRepository.claimDueMetadata(em, before, new Date()));
   }
 
   /** The connection a sign-in validates against, or null while the IdP is not configured. */
@@ -278,13 +257,8 @@ export class SamlService {
   async rememberRequest(scope: Scope, requestId: string, browserProof?: string): Promise<void> {
     requireLevel(scope, 'ADMINISTRATOR');
     // Protocol state, not a provisioning change: no event.
-    await this.uow.write(async (em) => {
-      await em.execute(
-        `insert into saml_pending_requests (tenant_id, request_id, expires_at, browser_hash) values (?, ?, ?, ?) on conflict do nothing`,
-        [scope.tenantId, requestId, new Date(Date.now() + PENDING_REQUEST_SECONDS * 1000), browserProof ? hashToken(browserProof) : null],
-      );
-      await sweepExpired(em, 'saml_pending_requests');
-    });
+    const expiresAt = new Date(Date.now() + PENDING_REQUEST_SECONDS * 1000);
+    await this.uow.write((em) => samlRepository.insertPendingRequest(em, scope.tenantId, requestId, expiresAt, browserProof ? hashToken(browserProof) : null));
   }
 
   /** A write of the tenant's connection; this process forgets its cached copy once the write is over. */
@@ -298,7 +272,7 @@ export class SamlService {
 
   /** The tenant's connection row, created with a fresh SP key pair the first time anything needs it. */
   private async ensureConnection(scope: Scope): Promise<SamlConnection> {
-    const existing = await this.uow.read((em) => em.findOne(SamlConnection, { tenantId: scope.tenantId }));
+    const existing = await this.uow.read((em) => samlRepository.findConnection(em, scope.tenantId));
     if (existing) return existing;
     // One generation per tenant in this process, however many first requests arrive together.
     let creating = this.connectionsBeingCreated.get(scope.tenantId);
@@ -317,18 +291,12 @@ export class SamlService {
   private async createConnection(scope: Scope): Promise<SamlConnection> {
     const box = this.box();
     return this.uow.write(async (em) => {
-      await em.execute(`select pg_advisory_xact_lock(hashtext('portico.saml-sp-key'), hashtext(?))`, [scope.tenantId]);
-      const stored = await em.findOne(SamlConnection, { tenantId: scope.tenantId });
+      await samlRepository.lockKeyGeneration(em, scope.tenantId);
+      const stored = await samlRepository.findConnection(em, scope.tenantId);
       if (stored) return stored;
-      const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
-      const credentials = await generateSpCredentials(`Portico SP ${tenant.slug}`);
+      const credentials = await generateSpCredentials(`Portico SP ${await samlRepository.tenantSlug(em, scope.tenantId)}`);
       // The lock makes a conflict unlikely, not impossible (a connection inserted some other way): the first row stays.
-      const inserted = await em.execute<{ tenant_id: string }[]>(
-        `insert into saml_connections (tenant_id, sp_certificate, sp_private_key_encrypted, created_at, updated_at)
-         values (?, ?, ?, now(), now()) on conflict (tenant_id) do nothing returning tenant_id`,
-        [scope.tenantId, credentials.certificatePem, box.seal(credentials.privateKeyPem)],
-      );
-      if (inserted.length > 0) {
+      if (await samlRepository.insertConnection(em, scope.tenantId, credentials.certificatePem, box.seal(credentials.privateKeyPem))) {
         await recordEvent(em, scope, {
           type: 'SAML_CONFIGURED',
           subjectType: 'SAML_CONNECTION',
@@ -336,7 +304,7 @@ export class SamlService {
           summary: 'SAML service provider key pair generated',
         });
       }
-      return em.findOneOrFail(SamlConnection, { tenantId: scope.tenantId });
+      return samlRepository.getConnection(em, scope.tenantId);
     });
   }
 
@@ -349,10 +317,6 @@ export class SamlService {
     if (!this.secretBox) throw new DomainError('INTERNAL', 'No secret key is configured for SAML keys');
     return this.secretBox;
   }
-}
-
-async function lockConnection(em: EntityManager, tenantId: string): Promise<SamlConnection> {
-  return em.findOneOrFail(SamlConnection, { tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['metadataXml'] });
 }
 
 function trustedCertificates(texts: string[]): CertificateInfo[] {

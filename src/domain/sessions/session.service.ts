@@ -6,6 +6,7 @@ import { issueToken } from '../shared/secret-token';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { findUser } from '../users/user.service';
 import { Session } from './session.entity';
+import { sessionRepository } from './session.repository';
 
 export const DEFAULT_SESSION_SECONDS = 8 * 3600;
 
@@ -38,15 +39,14 @@ export class SessionService {
   async samlIdentity(scope: Scope): Promise<{ nameId: string; nameIdFormat: string | null; sessionIndex: string | null } | null> {
     const sessionId = scope.actor.sessionId;
     if (scope.actor.kind !== 'USER' || !sessionId) return null;
-    const session = await this.uow.read((em) => em.findOne(Session, { id: sessionId, tenantId: scope.tenantId }));
+    const session = await this.uow.read((em) => sessionRepository.findById(em, scope.tenantId, sessionId));
     return session?.samlNameId ? { nameId: session.samlNameId, nameIdFormat: session.samlNameIdFormat, sessionIndex: session.samlSessionIndex } : null;
   }
 
   /** Whether the session with this id (of the scope's tenant) is live: neither revoked nor expired. */
   async isLive(scope: Scope, sessionId: string): Promise<boolean> {
     requireLevel(scope, 'ADMINISTRATOR');
-    const found = await this.uow.read((em) => em.count(Session, { id: sessionId, tenantId: scope.tenantId, revokedAt: null, expiresAt: { $gt: new Date() } }));
-    return found > 0;
+    return this.uow.read((em) => sessionRepository.isLive(em, scope.tenantId, sessionId));
   }
 
   /** Ends the caller's own session. */
@@ -56,7 +56,7 @@ export class SessionService {
       throw new DomainError('BAD_USER_INPUT', 'Only a signed-in user has a session to end');
     }
     return this.uow.write(async (em) => {
-      const session = await em.findOne(Session, { id: sessionId, tenantId: scope.tenantId, revokedAt: null });
+      const session = await sessionRepository.findUnrevoked(em, scope.tenantId, sessionId);
       if (!session) return false;
       session.revokedAt = new Date();
       await recordEvent(em, scope, {

@@ -1,18 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent } from '../events/event-recorder';
 import { DomainError } from '../shared/domain-error';
 import type { Actor, Scope } from '../shared/scope';
 import { hashToken, issueToken, sameHash } from '../shared/secret-token';
-import { textArray } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
-import { sweepExpired } from '../saml/expired-state';
-import { Tenant } from '../tenants/tenant.entity';
-import { User } from '../users/user.entity';
+import { samlRepository } from '../saml/saml.repository';
+import type { User } from '../users/user.entity';
 import { userAttributesRule } from '../users/user-rules';
 import { insertUser } from '../users/user.service';
 import { DEFAULT_SESSION_SECONDS } from './session.service';
-import { Session } from './session.entity';
+import { sessionRepository, type NewSession, type SignInOutcome } from './session.repository';
 
 /** Why a sign-in was refused: recorded on SIGN_IN_FAILED and shown (as a code) on the error page. */
 export type SignInFailure =
@@ -55,7 +54,8 @@ export interface SignedIn {
   /** The new session's id (not a secret). */
   sessionId: string;
   expiresAt: Date;
-  user: User;
+  /** The user signed in. */
+  user: { id: string; userName: string };
 }
 
 /** How often a sign-in runs when concurrent first sign-ins of the same new user collide (see below). */
@@ -88,29 +88,39 @@ export class SignInService {
     const issued = issueToken('session');
     try {
       return await retryingRaceOfFirstSignIn(() => this.uow.write(async (em) => {
-        await consumeRequestOrCheckIdpInitiated(em, scope, assertion.inResponseTo, browserProof);
-        await rememberAssertion(em, scope, assertion);
-        const user = (await findSigningInUser(em, scope, assertion)) ?? (await createJustInTime(em, scope, assertion));
-        if (!user.active) throw new SignInRefused('USER_DEACTIVATED', `${user.userName} is deactivated`);
-        await rememberObjectId(em, user, assertion.objectId);
-        const expiresAt = new Date(Date.now() + lifetimeSeconds * 1000);
-        const session = em.create(Session, {
-          tenantId: scope.tenantId,
-          userId: user.id,
+        const session: NewSession = {
+          id: randomUUID(),
           tokenHash: issued.hash,
-          expiresAt,
+          expiresAt: new Date(Date.now() + lifetimeSeconds * 1000),
           samlNameId: assertion.nameId,
           samlNameIdFormat: assertion.nameIdFormat ?? null,
           samlSessionIndex: assertion.sessionIndex,
-        });
-        await recordEvent(em, { ...scope, actor: userActor(user) }, {
+        };
+        // One statement checks and writes what it can; every refusal below rolls all of it back.
+        const outcome = await sessionRepository.signIn(em, scope.tenantId, assertion, session);
+        checkRequestOrIdpInitiated(outcome, assertion.inResponseTo, browserProof);
+        if (!outcome.assertionAccepted) throw new SignInRefused('ASSERTION_REPLAYED', `Assertion ${assertion.assertionId} was already used`);
+        let user = outcome.user;
+        if (!user) {
+          const created = await createJustInTime(em, scope, assertion, outcome.jitSignIn);
+          user = { id: created.id, userName: created.userName, active: created.active };
+          if (!user.active) throw new SignInRefused('USER_DEACTIVATED', `${user.userName} is deactivated`);
+          await sessionRepository.insertSession(em, scope.tenantId, user.id, session);
+          if (assertion.objectId) await sessionRepository.rememberObjectId(em, scope.tenantId, user.id, assertion.objectId);
+        } else if (!user.active) {
+          throw new SignInRefused('USER_DEACTIVATED', `${user.userName} is deactivated`);
+        } else if (outcome.sessionId !== session.id) {
+          throw new Error('The sign-in statement opened no session for an admitted user');
+        }
+        const actor: Actor = { kind: 'USER', id: user.id, label: user.userName, tenantId: scope.tenantId, level: 'NONE' };
+        await recordEvent(em, { ...scope, actor }, {
           type: 'SIGN_IN_SUCCEEDED',
           subjectType: 'USER',
           subjectId: user.id,
           summary: `${user.userName} signed in through SAML`,
           detail: { nameId: assertion.nameId, idpInitiated: assertion.inResponseTo === null },
         });
-        return { token: issued.token, sessionId: session.id, expiresAt, user };
+        return { token: issued.token, sessionId: session.id, expiresAt: session.expiresAt, user: { id: user.id, userName: user.userName } };
       }));
     } catch (error) {
       if (!(error instanceof SignInRefused)) throw error;
@@ -149,14 +159,10 @@ export class SignInService {
   async endIdpSessions(scope: Scope, request: IdpLogoutRequest, nameId: string, sessionIndexes: string[]): Promise<number> {
     requireSignInAuthority(scope);
     return this.uow.write(async (em) => {
-      await rememberLogoutRequest(em, scope, request);
-      const ended = await em.execute<{ id: string; user_id: string }[]>(
-        `update sessions set revoked_at = now()
-          where tenant_id = ? and saml_name_id = ? and revoked_at is null
-            and (cardinality(?::text[]) = 0 or saml_session_index = any(?::text[]))
-        returning id, user_id`,
-        [scope.tenantId, nameId, textArray(sessionIndexes), textArray(sessionIndexes)],
-      );
+      if (!(await samlRepository.rememberLogoutRequest(em, scope.tenantId, request.id, request.rememberUntil))) {
+        throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${request.id} was already used`, { reason: 'LOGOUT_REPLAYED' });
+      }
+      const ended = await sessionRepository.revokeByNameId(em, scope.tenantId, nameId, sessionIndexes);
       for (const session of ended) {
         await recordEvent(em, scope, {
           type: 'SIGNED_OUT',
@@ -195,76 +201,24 @@ function requireSignInAuthority(scope: Scope): void {
   if (scope.actor.kind !== 'SYSTEM') throw new DomainError('FORBIDDEN', 'Only a verified sign-in opens a session');
 }
 
-const userActor = (user: User): Actor => ({ kind: 'USER', id: user.id, label: user.userName, tenantId: user.tenantId, level: 'NONE' });
-
-async function consumeRequestOrCheckIdpInitiated(em: EntityManager, scope: Scope, inResponseTo: string | null, browserProof: string | null): Promise<void> {
+/**
+ * The request the response answers must have been ours (and posted by the browser that started it, when it
+ * was bound to one); a response answering none is IdP-initiated, which the tenant must allow.
+ */
+function checkRequestOrIdpInitiated(outcome: SignInOutcome, inResponseTo: string | null, browserProof: string | null): void {
   if (inResponseTo === null) {
-    const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
-    if (!tenant.idpInitiatedSignIn) throw new SignInRefused('IDP_INITIATED_DISABLED', 'IdP-initiated sign-in is disabled for this tenant');
+    if (!outcome.idpInitiatedSignIn) throw new SignInRefused('IDP_INITIATED_DISABLED', 'IdP-initiated sign-in is disabled for this tenant');
     return;
   }
-  // Deleting it is the check: of two responses to one request, exactly one finds the row.
-  const consumed = await em.execute<{ request_id: string; browser_hash: string | null }[]>(
-    `delete from saml_pending_requests where tenant_id = ? and request_id = ? and expires_at > now() returning request_id, browser_hash`,
-    [scope.tenantId, inResponseTo],
-  );
-  if (consumed.length === 0) throw new SignInRefused('UNKNOWN_IN_RESPONSE_TO', 'The response answers no request of ours, or one already answered');
-  const expected = consumed[0].browser_hash;
+  if (!outcome.requestConsumed) throw new SignInRefused('UNKNOWN_IN_RESPONSE_TO', 'The response answers no request of ours, or one already answered');
+  const expected = outcome.requestBrowserHash;
   if (expected !== null && (browserProof === null || !sameHash(hashToken(browserProof), expected))) {
     throw new SignInRefused('OTHER_BROWSER', 'The response was posted by another browser than the one that started this sign-in');
   }
 }
 
-async function rememberAssertion(em: EntityManager, scope: Scope, assertion: VerifiedAssertion): Promise<void> {
-  // Expired ids go first, so the id remembered next is never among them.
-  await sweepExpired(em, 'saml_accepted_assertions');
-  // A concurrent sign-in with the same id waits on this row and then finds it: one of the two wins.
-  const inserted = await em.execute<{ assertion_id: string }[]>(
-    `insert into saml_accepted_assertions (tenant_id, assertion_id, expires_at) values (?, ?, ?)
-     on conflict do nothing returning assertion_id`,
-    [scope.tenantId, assertion.assertionId, assertion.notOnOrAfter],
-  );
-  if (inserted.length === 0) throw new SignInRefused('ASSERTION_REPLAYED', `Assertion ${assertion.assertionId} was already used`);
-}
-
-async function rememberLogoutRequest(em: EntityManager, scope: Scope, request: IdpLogoutRequest): Promise<void> {
-  await sweepExpired(em, 'saml_accepted_logout_requests');
-  const inserted = await em.execute<{ request_id: string }[]>(
-    `insert into saml_accepted_logout_requests (tenant_id, request_id, expires_at) values (?, ?, ?)
-     on conflict do nothing returning request_id`,
-    [scope.tenantId, request.id, request.rememberUntil],
-  );
-  if (inserted.length === 0) {
-    throw new DomainError('UNAUTHENTICATED', `LogoutRequest refused: ${request.id} was already used`, { reason: 'LOGOUT_REPLAYED' });
-  }
-}
-
-/**
- * Keeps Entra's objectidentifier claim on the user: the directory sync asks Graph for the user by it when the
- * externalId is not an object ID (SPEC §6). Written only when it changed, and not as a change of the user.
- */
-async function rememberObjectId(em: EntityManager, user: User, objectId: string | null): Promise<void> {
-  if (!objectId || user.idpObjectId === objectId) return;
-  await em.execute('update users set idp_object_id = ? where id = ? and tenant_id = ?', [objectId, user.id, user.tenantId]);
-}
-
-/** The user whose userName is the NameID, else whose externalId is the objectidentifier claim. */
-async function findSigningInUser(em: EntityManager, scope: Scope, assertion: VerifiedAssertion): Promise<User | null> {
-  const rows = await em.execute<Record<string, unknown>[]>(
-    // lower() under the database's collation also folds look-alikes (the Kelvin sign into K): the index finds
-    // candidates, the C-collation comparison keeps only an ASCII-case match.
-    `select * from users where tenant_id = ? and deleted_at is null
-        and ((lower(user_name) = lower(?) and lower(user_name collate "C") = lower(? collate "C"))
-             or (?::text is not null and external_id = ?))
-      order by (lower(user_name collate "C") = lower(? collate "C")) desc limit 1`,
-    [scope.tenantId, assertion.nameId, assertion.nameId, assertion.objectId, assertion.objectId, assertion.nameId],
-  );
-  return rows[0] ? em.map(User, rows[0] as never) : null;
-}
-
-async function createJustInTime(em: EntityManager, scope: Scope, assertion: VerifiedAssertion): Promise<User> {
-  const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
-  if (!tenant.jitSignIn) throw new SignInRefused('UNKNOWN_USER', `No user ${assertion.nameId} is provisioned and JIT sign-in is off`);
+async function createJustInTime(em: EntityManager, scope: Scope, assertion: VerifiedAssertion, jitSignIn: boolean): Promise<User> {
+  if (!jitSignIn) throw new SignInRefused('UNKNOWN_USER', `No user ${assertion.nameId} is provisioned and JIT sign-in is off`);
   const { email, givenName, familyName, displayName } = assertion.profile;
   const attributes = userAttributesRule.safeParse({
     userName: assertion.nameId,
