@@ -1,0 +1,51 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMembers, deactivate, entraGroup, entraUser, flagOffUserPatch } from '../../fixtures/entra';
+import { startTestPortico, type TestPortico } from '../../helpers/portico';
+import { scimTenant, type ScimClient } from '../../helpers/scim';
+
+/**
+ * Issue 14: each everyday Entra request is one statement (a PATCH two: the read it applies to, then the write
+ * with its event), counted at the driver; a (de)provisioning that must compare access takes a few more.
+ */
+describe('SCIM requests in as few round trips as their guarantees allow', () => {
+  let portico: TestPortico;
+  let scim: ScimClient;
+  const seen: string[] = [];
+  const original = pg.Client.prototype.query;
+  beforeAll(async () => {
+    portico = await startTestPortico();
+    scim = await scimTenant(portico, 'diag');
+    (pg.Client.prototype as unknown as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+      const q = args[0] as string | { text?: string; name?: string };
+      seen.push(typeof q === 'string' ? q : `${q.name ?? ''} ${q.text ?? ''}`);
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as never;
+  });
+  afterAll(async () => {
+    (pg.Client.prototype as unknown as { query: unknown }).query = original;
+    await portico?.stop();
+  });
+  /** Statements per request of `run` (after three to warm the caches of tenant, token and statements). */
+  const measure = async (n: number, run: (i: number) => Promise<unknown>) => {
+    for (let i = 0; i < 3; i += 1) await run(1000 + i);
+    seen.length = 0;
+    for (let i = 0; i < n; i += 1) await run(i);
+    return seen.length / n;
+  };
+  it('a provisioned user, a filter, a read by id and a page are one statement each; a PATCH is two', async () => {
+    const ids: string[] = [];
+    expect(await measure(20, async (i) => ids.push((await scim.post('/Users', entraUser({ userName: `u${i}@d.example` }))).body.id))).toBe(1);
+    expect(await measure(20, (i) => scim.get('/Users', { filter: `userName eq "u${i}@d.example"` }))).toBe(1);
+    expect(await measure(20, (i) => scim.get(`/Users/${ids[i % ids.length]}`))).toBe(1);
+    expect(await measure(5, () => scim.get('/Users', { startIndex: '1', count: '100', attributes: 'userName,groups' }))).toBe(2);
+    expect(await measure(5, () => scim.get('/Users', { startIndex: '1', count: '100' }))).toBe(1);
+    expect(await measure(20, (i) => scim.patch(`/Users/${ids[i % ids.length]}`, flagOffUserPatch([{ path: 'title', value: `T${i}` }])))).toBe(2);
+    const group = (await scim.post('/Groups', entraGroup('G1'))).body.id as string;
+    expect(await measure(10, (i) => scim.patch(`/Groups/${group}`, addMembers([ids[i % ids.length]])))).toBe(1);
+    // The read that finds it is a deactivation, then BEGIN, the locked read, the access before, the write with
+    // its events and the sessions ended, the burst window, COMMIT.
+    expect(await measure(5, (i) => scim.patch(`/Users/${ids[i]}`, deactivate()))).toBeLessThanOrEqual(7);
+    expect(await measure(5, (i) => scim.delete(`/Users/${ids[10 + i]}`))).toBeLessThanOrEqual(6);
+  });
+});
