@@ -79,7 +79,7 @@ export class ScimService {
         const projection = projectionOf(request);
         const [user, groups] = await Promise.all([
           users.get(scope, id),
-          wants(projection, 'groups', false) ? users.groupRefsOf(scope, [id]).then((refs) => groupRefs(refs.get(id))) : undefined,
+          wants(projection, 'groups', false) ? users.groupsOfUsers(scope, [id]).then((refs) => groupRefs(refs.get(id))) : undefined,
         ]);
         return resourceResponse(200, userToScim(user, ctx, groups), user.version, projection, CORE_USER_SCHEMA);
       }
@@ -106,7 +106,7 @@ export class ScimService {
     const result = await this.services.users.search(scope, search);
     // Every listed user's groups in one query, not one per user.
     const groupsByUser = wants(projection, 'groups', false) && result.items.length > 0
-      ? await this.services.users.groupRefsOf(scope, result.items.map((user) => user.id))
+      ? await this.services.users.groupsOfUsers(scope, result.items.map((user) => user.id))
       : undefined;
     const resources = result.items.map((user) =>
       project(userToScim(user, ctx, groupsByUser && groupRefs(groupsByUser.get(user.id))), projection, CORE_USER_SCHEMA),

@@ -8,7 +8,9 @@ import { GROUP_CATALOG } from './group-catalog';
 import { IdpGroup } from './idp-group.entity';
 
 const GROUP_COLUMNS = ['id', 'tenant_id', 'display_name', 'external_id', 'extensions', 'version', 'created_at', 'updated_at'] as const;
-const SELECTED = GROUP_COLUMNS.map((c) => `g.${c}`).join(', ');
+/** The columns of a group row, from `idp_groups g`. */
+export const GROUP_SELECTED = GROUP_COLUMNS.map((c) => `g.${c}`).join(', ');
+const SELECTED = GROUP_SELECTED;
 
 /** A group from a row of `idp_groups` (timestamps arrive as text from the driver). */
 export function groupFromRow(row: Record<string, unknown>): IdpGroup {

@@ -5,6 +5,8 @@ import { boundedNames, named, type SqlClient, type Statement } from '../shared/s
 import type { Scope } from '../shared/scope';
 import { isUuid } from '../shared/sql';
 import { USER_CATALOG } from './user-catalog';
+import { GROUP_SELECTED, groupFromRow } from '../groups/group.repository';
+import type { IdpGroup } from '../groups/idp-group.entity';
 import { User } from './user.entity';
 import { TRACKED_USER_ATTRIBUTES } from './user-rules';
 
@@ -188,23 +190,23 @@ export const userRepository = {
     return { totalResults: total, items: rows.map(userFromRow) };
   },
 
-  /** The groups each user belongs to (id and display name, by display name), at most `perUser` each. */
-  async groupsOf(sql: SqlClient, tenantId: string, userIds: string[], perUser: number): Promise<Map<string, { id: string; displayName: string }[]>> {
-    const byUser = new Map<string, { id: string; displayName: string }[]>(userIds.map((id) => [id, []]));
+  /** The groups each user belongs to (by display name), at most `perUser` each, in one query. */
+  async groupsOf(sql: SqlClient, tenantId: string, userIds: string[], perUser: number): Promise<Map<string, IdpGroup[]>> {
+    const byUser = new Map<string, IdpGroup[]>(userIds.map((id) => [id, []]));
     const ids = userIds.filter(isUuid);
     if (ids.length === 0) return byUser;
-    const rows = await sql.query<{ user_id: string; id: string; display_name: string }>(GROUPS_OF, [ids, tenantId, perUser]);
-    for (const row of rows) byUser.get(row.user_id)?.push({ id: row.id, displayName: row.display_name });
+    const rows = await sql.query<Record<string, unknown> & { member_id: string }>(GROUPS_OF, [ids, tenantId, perUser]);
+    for (const row of rows) byUser.get(row.member_id)?.push(groupFromRow(row));
     return byUser;
   },
 };
 
 const GROUPS_OF = named(
   'user_groups_of',
-  `select wanted.user_id, g.id, g.display_name
+  `select wanted.user_id as member_id, g.*
      from unnest($1::uuid[]) as wanted(user_id)
      cross join lateral (
-       select g.id, g.display_name from group_memberships m join idp_groups g on g.id = m.group_id
+       select ${GROUP_SELECTED} from group_memberships m join idp_groups g on g.id = m.group_id
         where m.user_id = wanted.user_id and g.tenant_id = $2
         order by lower(g.display_name) limit $3) g
     order by wanted.user_id, lower(g.display_name)`,

@@ -116,28 +116,15 @@ export class UserService {
     return userRepository.search(this.uow.sql, scope.tenantId, search);
   }
 
-  /** The groups of each user (id and display name, by display name) in one query: what SCIM lists under `groups`. */
-  async groupRefsOf(scope: Scope, userIds: string[]): Promise<Map<string, { id: string; displayName: string }[]>> {
-    if (userIds.length === 1) this.requireReader(scope, userIds[0]);
-    else requireDirectoryAccess(scope, 'read');
+  /** The groups of each user (by display name, at most MAX_GROUPS_LISTED_PER_USER each), in one query. */
+  async groupsOfUsers(scope: Scope, userIds: string[]): Promise<Map<string, IdpGroup[]>> {
+    if (!userIds.every((id) => this.isSelf(scope, id))) requireDirectoryAccess(scope, 'read');
     return userRepository.groupsOf(this.uow.sql, scope.tenantId, userIds, MAX_GROUPS_LISTED_PER_USER);
   }
 
   /** The groups a user belongs to, by display name. */
   async groupsOf(scope: Scope, userId: string): Promise<IdpGroup[]> {
-    this.requireReader(scope, userId);
-    return this.uow.read(async (em) => {
-      const rows = await em.execute(
-        em
-          .getKnex()('idp_groups as g')
-          .join('group_memberships as m', 'm.group_id', 'g.id')
-          .where({ 'm.user_id': userId, 'g.tenant_id': scope.tenantId })
-          .select('g.*')
-          .orderByRaw('lower(g.display_name)')
-          .limit(MAX_GROUPS_LISTED_PER_USER),
-      );
-      return rows.map((row) => em.map(IdpGroup, row));
-    });
+    return (await this.groupsOfUsers(scope, [userId])).get(userId) ?? [];
   }
 
   /**
@@ -352,8 +339,11 @@ export class UserService {
 
   /** Anyone signed in may read their own profile; the directory needs VIEWER. */
   private requireReader(scope: Scope, userId: string): void {
-    if (scope.actor.kind === 'USER' && scope.actor.id === userId && scope.actor.tenantId === scope.tenantId) return;
-    requireDirectoryAccess(scope, 'read');
+    if (!this.isSelf(scope, userId)) requireDirectoryAccess(scope, 'read');
+  }
+
+  private isSelf(scope: Scope, userId: string): boolean {
+    return scope.actor.kind === 'USER' && scope.actor.id === userId && scope.actor.tenantId === scope.tenantId;
   }
 }
 

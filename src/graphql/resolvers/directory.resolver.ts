@@ -1,4 +1,6 @@
+import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
+import type { IdpGroup } from '../../domain/groups/idp-group.entity';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
 import { prefetchAccess, selects } from '../access-prefetch';
 import { userPhotoUrl } from '../../config/urls';
@@ -17,6 +19,23 @@ async function orNull<T>(read: Promise<T>): Promise<T | null> {
     if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;
     throw error;
   }
+}
+
+/** One query for the groups of every user a request lists (a page of 100 users asked for their groups: 1, not 100). */
+const groupLoaders = new WeakMap<GraphQLContext, Map<string, DataLoader<string, IdpGroup[]>>>();
+
+function groupsLoader(ctx: GraphQLContext, tenantId: string): DataLoader<string, IdpGroup[]> {
+  let forRequest = groupLoaders.get(ctx);
+  if (!forRequest) groupLoaders.set(ctx, (forRequest = new Map()));
+  let loader = forRequest.get(tenantId);
+  if (!loader) {
+    loader = new DataLoader(async (userIds: readonly string[]) => {
+      const groups = await ctx.services.users.groupsOfUsers(nodeScope(ctx, tenantId), [...userIds]);
+      return userIds.map((id) => groups.get(id) ?? []);
+    });
+    forRequest.set(tenantId, loader);
+  }
+  return loader;
 }
 
 @Resolver(() => UserNode)
@@ -47,7 +66,7 @@ export class UserResolver {
   // Not paged: the cost limit counts it at its maximum (query-cost.ts), so nesting cannot hide a fan-out.
   @FieldResolver(() => [IdpGroupNode], { description: 'The IdP groups the user belongs to (at most 1,000).' })
   async groups(@Ctx() ctx: GraphQLContext, @Root() user: UserNode): Promise<IdpGroupNode[]> {
-    return (await ctx.services.users.groupsOf(nodeScope(ctx, user.tenantId), user.id)).map(toGroupNode);
+    return (await groupsLoader(ctx, user.tenantId).load(user.id)).map(toGroupNode);
   }
 
   @FieldResolver(() => String, {
