@@ -14,16 +14,17 @@ const SELECTED = GROUP_SELECTED;
 
 /** A group from a row of `idp_groups` (timestamps arrive as text from the driver). */
 export function groupFromRow(row: Record<string, unknown>): IdpGroup {
-  const group = Object.create(IdpGroup.prototype) as IdpGroup;
-  group.id = row.id as string;
-  group.tenantId = row.tenant_id as string;
-  group.displayName = row.display_name as string;
-  group.externalId = row.external_id as string | null;
-  group.extensions = row.extensions as IdpGroup['extensions'];
-  group.version = row.version as number;
-  group.createdAt = new Date(row.created_at as string);
-  group.updatedAt = new Date(row.updated_at as string);
-  return group;
+  // A plain object: the ORM's accessors on the entity's prototype would run for every property set.
+  return {
+    id: row.id as string,
+    tenantId: row.tenant_id as string,
+    displayName: row.display_name as string,
+    externalId: row.external_id as string | null,
+    extensions: row.extensions as IdpGroup['extensions'],
+    version: row.version as number,
+    createdAt: new Date(row.created_at as string),
+    updatedAt: new Date(row.updated_at as string),
+  } as IdpGroup;
 }
 
 /** What a one-statement membership change did, or why it did nothing. */

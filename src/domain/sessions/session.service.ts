@@ -22,7 +22,7 @@ export class SessionService {
     requireLevel(scope, 'ADMINISTRATOR');
     const issued = issueToken('session');
     return this.uow.write(async (em) => {
-      const user = await findUser(em, scope, userId);
+      const user = await findUser(this.uow.sqlOf(em), scope, userId);
       if (!user) throw notFound('User');
       if (!user.active) throw new DomainError('FORBIDDEN', 'This user is deactivated');
       const session = em.create(Session, {

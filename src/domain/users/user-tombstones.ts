@@ -5,12 +5,10 @@ import { recordEvent } from '../events/event-recorder';
 import type { AttributeChange } from '../events/provisioning-event.entity';
 import { diffAttributes } from '../shared/changes';
 import { photoRepository } from '../photos/photo.repository';
-import { rowById } from '../shared/row-by-id';
 import type { Scope } from '../shared/scope';
 import type { SqlClient } from '../shared/sql-client';
 import { NO_ACCESS, sameAccess, type EffectiveAccess } from '../access/access-rules';
 import { userRepository } from './user.repository';
-import { uuidArray } from '../shared/sql';
 import { User, type UserSource } from './user.entity';
 import { TRACKED_USER_ATTRIBUTES, type UserAttributes } from './user-rules';
 import { withDefaults } from './user-values';
@@ -42,10 +40,7 @@ export async function recordLostAccess(em: EntityManager, scope: Scope, userId: 
 }
 
 /** A tombstone of the scope's tenant by id, held until commit; null for a live user or none. */
-export async function lockTombstone(em: EntityManager, scope: Scope, id: string): Promise<User | null> {
-  const user = await rowById(em, User, scope.tenantId, id, { lock: true });
-  return user?.deletedAt ? user : null;
-}
+export const lockTombstone = (sql: SqlClient, scope: Scope, id: string): Promise<User | null> => userRepository.lockTombstone(sql, scope.tenantId, { id });
 
 /**
  * The most recently deleted tombstone of the tenant that is the same person as the one provisioned: the same
@@ -53,14 +48,8 @@ export async function lockTombstone(em: EntityManager, scope: Scope, id: string)
  * enough: Entra's default mapping sends mailNickname, which a new colleague may be given after the person left,
  * and the newcomer must not inherit the other's id, groups and credentials.
  */
-export async function lockTombstoneOf(em: EntityManager, scope: Scope, externalId: string, userName: string): Promise<User | null> {
-  const rows = await em.execute<Record<string, unknown>[]>(
-    `select * from users where tenant_id = ? and external_id = ? and lower(user_name) = lower(?) and deleted_at is not null
-      order by deleted_at desc, id limit 1 for update`,
-    [scope.tenantId, externalId, userName],
-  );
-  return rows[0] ? em.map(User, rows[0] as never) : null;
-}
+export const lockTombstoneOf = (sql: SqlClient, scope: Scope, externalId: string, userName: string): Promise<User | null> =>
+  userRepository.lockTombstone(sql, scope.tenantId, { externalId, userName });
 
 /**
  * Brings a locked tombstone back with the same id: `attributes` become its attributes, the groups it belonged
@@ -69,6 +58,7 @@ export async function lockTombstoneOf(em: EntityManager, scope: Scope, externalI
  */
 export async function reviveUser(
   em: EntityManager,
+  sql: SqlClient,
   scope: Scope,
   tombstone: User,
   attributes: UserAttributes,
@@ -84,19 +74,12 @@ export async function reviveUser(
   tombstone.updatedAt = new Date();
   const rememberedGroups = tombstone.deletedGroupIds;
   tombstone.deletedGroupIds = [];
-  await em.flush();
-  const restored = await em.execute<{ group_id: string }[]>(
-    `insert into group_memberships (group_id, user_id, tenant_id, created_at)
-     select g.id, ?, g.tenant_id, now() from idp_groups g where g.tenant_id = ? and g.id = any(?::uuid[])
-     on conflict do nothing
-     returning group_id`,
-    [tombstone.id, scope.tenantId, uuidArray(rememberedGroups)],
-  );
+  const restoredGroups = await userRepository.revive(sql, tombstone, rememberedGroups);
   await recordAccessChanges(em, scope, [tombstone.id], accessBefore, 'user restored');
   const changes: AttributeChange[] = [
     { attribute: 'deletedAt', old: before.deletedAt?.toISOString() ?? null, new: null },
     ...diffAttributes(before, tombstone, [...TRACKED_USER_ATTRIBUTES]),
-    ...(restored.length > 0 ? [{ attribute: 'groups', old: null, new: restored.map((r) => r.group_id) }] : []),
+    ...(restoredGroups.length > 0 ? [{ attribute: 'groups', old: null, new: restoredGroups }] : []),
   ];
   await recordEvent(em, scope, {
     type: 'USER_RESTORED',

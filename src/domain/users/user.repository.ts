@@ -1,9 +1,10 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { eventInsert, type EventInput } from '../events/event-recorder';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
 import { searchRows } from '../directory/search-sql';
 import { boundedNames, named, type SqlClient, type Statement } from '../shared/sql-client';
 import type { Scope } from '../shared/scope';
-import { isUuid } from '../shared/sql';
+import { escapeLike, isUuid } from '../shared/sql';
 import { USER_CATALOG } from './user-catalog';
 import { GROUP_SELECTED, groupFromRow } from '../groups/group.repository';
 import type { IdpGroup } from '../groups/idp-group.entity';
@@ -49,6 +50,7 @@ const USER_COLUMNS: UserColumn[] = [
 ];
 /** Column names, never `*`: a column a later migration adds must not change a prepared statement's result type. */
 const SELECTED = USER_COLUMNS.map((c) => `u.${c.column}`).join(', ');
+const SELECTED_PLAIN = USER_COLUMNS.map((c) => c.column);
 
 /** A parameter value as node-postgres must get it: JSON columns as JSON text (an array would become a PostgreSQL array). */
 const parameter = (c: UserColumn, value: unknown) => (c.type === 'jsonb' && value !== null && value !== undefined ? JSON.stringify(value) : value);
@@ -58,7 +60,9 @@ const parameter = (c: UserColumn, value: unknown) => (c.type === 'jsonb' && valu
  * these paths write with their own statements.
  */
 export function userFromRow(row: Record<string, unknown>): User {
-  const user = Object.create(User.prototype) as Record<string, unknown>;
+  // A plain object, not `new User()` or one of its prototype: the ORM's accessors on the entity's prototype would
+  // run for every property set.
+  const user: Record<string, unknown> = {};
   for (const c of USER_COLUMNS) {
     const value = row[c.column];
     user[c.property] = c.type === 'timestamptz' && value !== null && value !== undefined && !(value instanceof Date) ? new Date(value as string) : value;
@@ -70,12 +74,15 @@ const BY_ID = named('user_by_id', `select ${SELECTED} from users u where u.id = 
 const BY_ID_LOCKED = named('user_by_id_locked', `${BY_ID.text} for update`);
 
 const INSERT_COLUMNS = USER_COLUMNS.filter((c) => c.property !== 'deletedAt' && c.property !== 'photoEtag' && c.property !== 'idpObjectId');
+/** The placeholder number of a property in the insert. */
+const parameterOf = (property: string) => INSERT_COLUMNS.findIndex((c) => c.property === property) + 1;
+
 /** The insert of a provisioned user with its events, unless a tombstone of the same person waits to come back. */
 const INSERT_TEXT = (events: string) => `with inserted as (
   insert into users (${INSERT_COLUMNS.map((c) => c.column).join(', ')})
   select ${INSERT_COLUMNS.map((c, i) => `$${i + 1}::${c.type}`).join(', ')}
    where $${INSERT_COLUMNS.length + 1}::text is null or not exists (
-     select 1 from users t where t.tenant_id = $2 and t.external_id = $${INSERT_COLUMNS.length + 1} and lower(t.user_name) = lower($3)
+     select 1 from users t where t.tenant_id = $2 and t.external_id = $${INSERT_COLUMNS.length + 1} and lower(t.user_name) = lower($${parameterOf('userName')})
         and t.deleted_at is not null)
   returning 1), events as (${events})
 select count(*)::int as inserted from inserted`;
@@ -91,6 +98,24 @@ const UPDATE_TEXT = (endSessions: boolean) => (events: string) => `with updated 
   returning 1), events as (${events})${endSessions ? `,
 ended as (update sessions set revoked_at = $4 where user_id = $1 and revoked_at is null and exists (select 1 from updated))` : ''}
 select count(*)::int as updated from updated`;
+
+const TOMBSTONE_BY_ID = named('user_tombstone_by_id', `select ${SELECTED} from users u where u.id = $1 and u.tenant_id = $2 and u.deleted_at is not null for update`);
+const TOMBSTONE_OF_PERSON = named(
+  'user_tombstone_of_person',
+  `select ${SELECTED} from users u where u.tenant_id = $1 and u.external_id = $2 and lower(u.user_name) = lower($3) and u.deleted_at is not null
+    order by u.deleted_at desc, u.id limit 1 for update`,
+);
+const REVIVE_SOURCE = ATTRIBUTE_COLUMNS.length + 5;
+const REVIVE = named(
+  'user_revive',
+  `with revived as (
+     update users set ${UPDATE_SET}, source = $${REVIVE_SOURCE}, deleted_at = null, deleted_group_ids = '[]'::jsonb
+      where id = $1 and tenant_id = $2 and deleted_at is not null returning id)
+   insert into group_memberships (group_id, user_id, tenant_id, created_at)
+   select g.id, r.id, g.tenant_id, now() from revived r join idp_groups g on g.tenant_id = $2 and g.id = any($${REVIVE_SOURCE + 1}::uuid[])
+   on conflict do nothing
+   returning group_id`,
+);
 
 /**
  * A live user made a tombstone (see buryUser) in one statement: memberships removed and remembered, the row
@@ -119,8 +144,112 @@ const withEvents = (name: string, text: (events: string) => string, eventSql: st
 /** SCIM filters of users: their shapes are the client's. */
 const searchStatement = boundedNames('user_search', 200);
 
-/** All SQL of the hot user paths: one statement per read and per write, values as parameters. */
+/**
+ * What `filter.search` matches (ILIKE '%search%' on any of them), as SQL over `users`. Migration 20261201100000
+ * stores them in `users.search_text`, each lowercased (but one found whole inside another), joined by
+ * SEARCH_TEXT_SEPARATOR: since ILIKE in a UTF-8 database is `lower(text) LIKE lower(pattern)`, `search_text LIKE
+ * lower('%x%')` matches the same rows whenever x has no separator in it (no match can span two attributes), and
+ * is indexed (pg_trgm) and cheap to check. Change both together.
+ */
+const SEARCHED_ATTRIBUTES = ['user_name', 'display_name', `concat_ws(' ', given_name, family_name)`, 'emails::text'];
+const SEARCH_TEXT_SEPARATOR = '\n';
+
+/**
+ * Counts a tenant's users through its indexes, never by scanning the table (which holds every tenant's users):
+ * PostgreSQL's default costs (random_page_cost 4, for spinning disks) price reading an index alone above scanning
+ * the table as soon as part of it is not marked all-visible since the last vacuum, and then counted 100,000 users
+ * in a sequential scan several times slower than `users_tenant_user_name_ci` (unfiltered) or `users_search_cover`
+ * (a common substring) answer. Only this statement's transaction is planned so.
+ */
+async function countByIndex(em: EntityManager, query: Parameters<EntityManager['execute']>[0]): Promise<number> {
+  return em.transactional(
+    async (tx) => {
+      await tx.execute(`select set_config('random_page_cost', '1.1', true), set_config('enable_seqscan', 'off', true)`);
+      const [{ count }] = await tx.execute<{ count: string | number }[]>(query);
+      return Number(count);
+    },
+    { readOnly: true },
+  );
+}
+
+/** The `users` rows of a page read through the ORM's connection, as Users. */
+const usersOf = (rows: Record<string, unknown>[]) => rows.map(userFromRow);
+
+/** All SQL of users: the hot paths one statement per read and per write, values as parameters. */
 export const userRepository = {
+  /**
+   * A page of a tenant's live users by userName (case-insensitive), after `after` (a lowercased userName),
+   * with the total the filter keeps.
+   */
+  async listPage(em: EntityManager, tenantId: string, filter: { userName?: string; active?: boolean; search?: string }, after: string | null, size: number): Promise<{ users: User[]; count: number }> {
+    const knex = em.getKnex();
+    const filtered = knex('users').where('tenant_id', tenantId).whereNull('deleted_at');
+    if (filter.userName !== undefined) filtered.andWhereRaw('lower(user_name) = lower(?)', [filter.userName]);
+    if (filter.active !== undefined) filtered.andWhere('active', filter.active);
+    if (filter.search) {
+      const like = `%${escapeLike(filter.search)}%`;
+      if (filter.search.includes(SEARCH_TEXT_SEPARATOR)) {
+        filtered.andWhereRaw(`(${SEARCHED_ATTRIBUTES.map((sql) => `${sql} ilike ?`).join(' or ')})`, SEARCHED_ATTRIBUTES.map(() => like));
+      } else {
+        filtered.andWhereRaw('search_text like lower(?)', [like]);
+      }
+    }
+    const page = filtered.clone().orderByRaw('lower(user_name) asc').limit(size + 1);
+    if (after !== null) page.andWhereRaw('lower(user_name) > ?', [after]);
+    // A search finds the page's ids first, on the covering index alone: however many users it skips (a name late
+    // in the order), no table row is read for them; then their rows.
+    const rowsQuery = filter.search
+      ? knex('users').select(SELECTED_PLAIN).where('tenant_id', tenantId).whereIn('id', page.select('id')).orderByRaw('lower(user_name) asc')
+      : page.select(SELECTED_PLAIN);
+    const [rows, count] = await Promise.all([em.execute(rowsQuery), countByIndex(em, filtered.clone().count({ count: '*' }))]);
+    return { users: usersOf(rows), count };
+  },
+
+  /** A page of a tenant's tombstones, most recently deleted first, after `after` (deletedAt, id), with their total. */
+  async deletedPage(em: EntityManager, tenantId: string, after: [string, string] | null, size: number): Promise<{ users: User[]; count: number }> {
+    const knex = em.getKnex();
+    const deleted = knex('users').where('tenant_id', tenantId).whereNotNull('deleted_at');
+    const rowsQuery = deleted.clone().select(SELECTED_PLAIN).orderBy([{ column: 'deleted_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(size + 1);
+    if (after) rowsQuery.andWhereRaw('(deleted_at, id) < (?::timestamptz, ?::uuid)', after);
+    const [rows, [{ count }]] = await Promise.all([em.execute(rowsQuery), em.execute(deleted.clone().count({ count: '*' }))]);
+    return { users: usersOf(rows), count: Number(count) };
+  },
+
+  /**
+   * The tombstone of the tenant by id, or the most recently deleted one of the same externalId and userName
+   * (case-insensitive), held until commit; null when there is none.
+   */
+  async lockTombstone(sql: SqlClient, tenantId: string, by: { id: string } | { externalId: string; userName: string }): Promise<User | null> {
+    if ('id' in by && !isUuid(by.id)) return null;
+    const [row] =
+      'id' in by
+        ? await sql.query<Record<string, unknown>>(TOMBSTONE_BY_ID, [by.id, tenantId])
+        : await sql.query<Record<string, unknown>>(TOMBSTONE_OF_PERSON, [tenantId, by.externalId, by.userName]);
+    return row ? userFromRow(row) : null;
+  },
+
+  /**
+   * Brings a locked tombstone back as `user` says (attributes, source, version, updatedAt; not deleted, no
+   * remembered groups), and gives back the memberships of `groupIds` whose groups still exist, in one
+   * statement. Returns the groups given back.
+   */
+  async revive(sql: SqlClient, user: User, groupIds: string[]): Promise<string[]> {
+    const values = [user.id, user.tenantId, user.version, user.updatedAt, ...ATTRIBUTE_COLUMNS.map((c) => parameter(c, user[c.property])), user.source, groupIds.filter(isUuid)];
+    const rows = await sql.query<{ group_id: string }>(REVIVE, values);
+    return rows.map((row) => row.group_id);
+  },
+
+  /** Deletes up to `batchSize` tombstones deleted before `olderThan` (skipping rows another process holds). */
+  async purgeTombstones(em: EntityManager, olderThan: Date, batchSize: number): Promise<{ id: string; tenant_id: string; user_name: string }[]> {
+    return em.execute<{ id: string; tenant_id: string; user_name: string }[]>(
+      `delete from users where id = any(array(
+         select id from users where deleted_at is not null and deleted_at < ?
+          order by deleted_at limit ${Math.max(1, Math.floor(batchSize))} for update skip locked))
+       returning id, tenant_id, user_name`,
+      [olderThan],
+    );
+  },
+
   /**
    * A live user of the tenant, or null (an id that is not a UUID matches nothing). With `lock` (in a
    * transaction), the row is held until commit, so concurrent changes of it apply one after the other.

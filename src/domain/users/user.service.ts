@@ -11,8 +11,8 @@ import type { Scope } from '../shared/scope';
 import { recordAccessChanges } from '../access/access-changes';
 import { accessOfUsers } from '../access/access-query';
 import { insertRow } from '../shared/insert-row';
-import { rowById } from '../shared/row-by-id';
-import { escapeLike, isUuid } from '../shared/sql';
+import type { SqlClient } from '../shared/sql-client';
+import { isUuid } from '../shared/sql';
 import { checkVersion, type WriteCondition } from '../shared/versioning';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput, stripNulls } from '../shared/validate';
@@ -30,34 +30,6 @@ export interface UserFilter {
   userName?: string | null;
   active?: boolean | null;
   search?: string | null;
-}
-
-/**
- * What `filter.search` matches (ILIKE '%search%' on any of them), as SQL over `users`. Migration 20261201100000
- * stores them in `users.search_text`, each lowercased (but one found whole inside another), joined by
- * SEARCH_TEXT_SEPARATOR: since ILIKE in a UTF-8 database is `lower(text) LIKE lower(pattern)`, `search_text LIKE
- * lower('%x%')` matches the same rows whenever x has no separator in it (no match can span two attributes), and
- * is indexed (pg_trgm) and cheap to check. Change both together.
- */
-const SEARCHED_ATTRIBUTES = ['user_name', 'display_name', `concat_ws(' ', given_name, family_name)`, 'emails::text'];
-const SEARCH_TEXT_SEPARATOR = '\n';
-
-/**
- * Counts a tenant's users through its indexes, never by scanning the table (which holds every tenant's users):
- * PostgreSQL's default costs (random_page_cost 4, for spinning disks) price reading an index alone above scanning
- * the table as soon as part of it is not marked all-visible since the last vacuum, and then counted 100,000 users
- * in a sequential scan several times slower than `users_tenant_user_name_ci` (unfiltered) or `users_search_cover`
- * (a common substring) answer. Only this statement's transaction is planned so.
- */
-async function countByIndex(em: EntityManager, query: Parameters<EntityManager['execute']>[0]): Promise<number> {
-  return em.transactional(
-    async (tx) => {
-      await tx.execute(`select set_config('random_page_cost', '1.1', true), set_config('enable_seqscan', 'off', true)`);
-      const [{ count }] = await tx.execute<{ count: string | number }[]>(query);
-      return Number(count);
-    },
-    { readOnly: true },
-  );
 }
 
 /** A user's groups are listed up to this many, by display name. */
@@ -85,27 +57,7 @@ export class UserService {
     const after = decodeCursor(args.after, 1);
     const filter = parseInput(userFilterRule, stripNulls(args.filter ?? {}));
     return this.uow.read(async (em) => {
-      const knex = em.getKnex();
-      const filtered = knex('users').where('tenant_id', scope.tenantId).whereNull('deleted_at');
-      if (filter.userName !== undefined) filtered.andWhereRaw('lower(user_name) = lower(?)', [filter.userName]);
-      if (filter.active !== undefined) filtered.andWhere('active', filter.active);
-      if (filter.search) {
-        const like = `%${escapeLike(filter.search)}%`;
-        if (filter.search.includes(SEARCH_TEXT_SEPARATOR)) {
-          filtered.andWhereRaw(`(${SEARCHED_ATTRIBUTES.map((sql) => `${sql} ilike ?`).join(' or ')})`, SEARCHED_ATTRIBUTES.map(() => like));
-        } else {
-          filtered.andWhereRaw('search_text like lower(?)', [like]);
-        }
-      }
-      const page = filtered.clone().orderByRaw('lower(user_name) asc').limit(size + 1);
-      if (after) page.andWhereRaw('lower(user_name) > ?', [String(after[0])]);
-      // A search finds the page's ids first, on the covering index alone: however many users it skips (a name late
-      // in the order), no table row is read for them; then their rows.
-      const rowsQuery = filter.search
-        ? knex('users').select('*').where('tenant_id', scope.tenantId).whereIn('id', page.select('id')).orderByRaw('lower(user_name) asc')
-        : page.select('*');
-      const [rows, count] = await Promise.all([em.execute(rowsQuery), countByIndex(em, filtered.clone().count({ count: '*' }))]);
-      const users = rows.map((row) => em.map(User, row));
+      const { users, count } = await userRepository.listPage(em, scope.tenantId, filter, after ? String(after[0]) : null, size);
       return toPage(users, size, count, (u) => [u.userName.toLowerCase()]);
     });
   }
@@ -140,8 +92,9 @@ export class UserService {
       const inserted = await this.uow.writeStatement((sql) => userRepository.insertWithEvents(sql, scope, user, [createdEvent(user)]));
       if (inserted) return user;
       return this.uow.write(async (em) => {
-        const tombstone = attributes.externalId ? await lockTombstoneOf(em, scope, attributes.externalId, attributes.userName) : null;
-        if (tombstone) return reviveUser(em, scope, tombstone, attributes, source, 'provisioned again');
+        const sql = this.uow.sqlOf(em);
+        const tombstone = attributes.externalId ? await lockTombstoneOf(sql, scope, attributes.externalId, attributes.userName) : null;
+        if (tombstone) return reviveUser(em, sql, scope, tombstone, attributes, source, 'provisioned again');
         return insertUser(em, scope, attributes, source);
       });
     }, duplicateUserName(attributes.userName));
@@ -156,17 +109,8 @@ export class UserService {
       throw new DomainError('BAD_USER_INPUT', 'after is not a cursor this list gave out', { argument: 'after' });
     }
     return this.uow.read(async (em) => {
-      const knex = em.getKnex();
-      const deleted = knex('users').where('tenant_id', scope.tenantId).whereNotNull('deleted_at');
-      const rowsQuery = deleted.clone().select('*').orderBy([{ column: 'deleted_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(size + 1);
-      if (after) rowsQuery.andWhereRaw('(deleted_at, id) < (?::timestamptz, ?::uuid)', [String(after[0]), String(after[1])]);
-      const [rows, [{ count }]] = await Promise.all([em.execute(rowsQuery), em.execute(deleted.clone().count({ count: '*' }))]);
-      return toPage(
-        rows.map((row) => em.map(User, row)),
-        size,
-        Number(count),
-        (u) => [u.deletedAt!.toISOString(), u.id],
-      );
+      const { users, count } = await userRepository.deletedPage(em, scope.tenantId, after ? [String(after[0]), String(after[1])] : null, size);
+      return toPage(users, size, count, (u) => [u.deletedAt!.toISOString(), u.id]);
     });
   }
 
@@ -176,9 +120,10 @@ export class UserService {
     return conflictOnDuplicate(
       () =>
         this.uow.write(async (em) => {
-          const tombstone = await lockTombstone(em, scope, id);
+          const sql = this.uow.sqlOf(em);
+          const tombstone = await lockTombstone(sql, scope, id);
           if (!tombstone) throw notFound('Deleted user');
-          return reviveUser(em, scope, tombstone, { ...pickAttributes(tombstone), active: true }, tombstone.source, 'by an administrator');
+          return reviveUser(em, sql, scope, tombstone, { ...pickAttributes(tombstone), active: true }, tombstone.source, 'by an administrator');
         }),
       'Another user took this userName since the deletion',
     );
@@ -195,13 +140,7 @@ export class UserService {
     for (;;) {
       const purged = await this.uow.write(async (em) => {
         // Memberships are already gone; sessions go with the row (ON DELETE CASCADE).
-        const rows = await em.execute<{ id: string; tenant_id: string; user_name: string }[]>(
-          `delete from users where id = any(array(
-             select id from users where deleted_at is not null and deleted_at < ?
-              order by deleted_at limit ${batchSize} for update skip locked))
-           returning id, tenant_id, user_name`,
-          [olderThan],
-        );
+        const rows = await userRepository.purgeTombstones(em, olderThan, batchSize);
         for (const row of rows) {
           await recordEvent(em, { ...ctx, tenantId: row.tenant_id }, {
             type: 'USER_PURGED',
@@ -395,7 +334,4 @@ const updatedEvent = (user: User, changes: AttributeChange[]): EventInput => ({
 const OPTIMISTIC_ATTEMPTS = 3;
 
 /** A live user of the scope's tenant (a tombstone is no user: null, like an unknown id). */
-export const findUser = async (em: EntityManager, scope: Scope, id: string) => liveOnly(await rowById(em, User, scope.tenantId, id));
-
-
-const liveOnly = (user: User | null): User | null => (user && user.deletedAt === null ? user : null);
+export const findUser = (sql: SqlClient, scope: Scope, id: string): Promise<User | null> => userRepository.findLive(sql, scope.tenantId, id);
