@@ -45,7 +45,8 @@ export async function runHttpScenario(startServer: StartServer, options: HttpSce
   return lines;
 }
 
-async function endToEnd(startServer: StartServer, options: HttpScenarioOptions): Promise<string[]> {
+/** The end-to-end half of the scenario alone (its own Portico process). */
+export async function endToEnd(startServer: StartServer, options: HttpScenarioOptions): Promise<string[]> {
   const server = await startServer({ LOG_LEVEL: 'info' });
   const client = new HttpClient(server.url, options.concurrency);
   try {
