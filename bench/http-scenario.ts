@@ -118,7 +118,7 @@ async function load(count: number, concurrency: number, send: () => Promise<{ st
 /** An in-process variant: an app and the request that exercises it. */
 interface Variant {
   name: string;
-  app: Express | express.Router;
+  app: Express | express.Router | http.RequestListener;
   method: string;
   path: string;
   headers?: Record<string, string>;
@@ -192,7 +192,15 @@ export async function piecesInProcess(options: HttpScenarioOptions): Promise<str
     against,
   });
   const variants: Variant[] = [
-    { name: 'bare express GET /healthz', app: bare(), method: 'GET', path: '/healthz' },
+    {
+      name: "node's http alone, no express",
+      app: (_req: http.IncomingMessage, res: http.ServerResponse) => {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('{"status":"ok"}');
+      },
+      method: 'GET',
+      path: '/healthz',
+    },
+    { name: 'bare express GET /healthz', app: bare(), method: 'GET', path: '/healthz', against: "node's http alone, no express" },
     { name: '+ request logging (at info)', app: bare(requestLogging(logger())), method: 'GET', path: '/healthz', against: 'bare express GET /healthz' },
     { name: '+ metrics (counter, histogram, label)', app: bare(createMetrics().middleware), method: 'GET', path: '/healthz', against: 'bare express GET /healthz' },
     { name: 'createHttpApp GET /healthz (all of it)', app: full, method: 'GET', path: '/healthz', against: 'bare express GET /healthz' },
@@ -229,7 +237,7 @@ export async function piecesInProcess(options: HttpScenarioOptions): Promise<str
 
 /** This process's CPU microseconds per request of `variant` (server and load generator both in it). */
 async function cpuPerRequestInProcess(variant: Variant, options: HttpScenarioOptions): Promise<number> {
-  const server = http.createServer(variant.app as Express);
+  const server = http.createServer(variant.app as http.RequestListener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const client = new HttpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, options.concurrency);
   const send = () => client.request(variant.method, variant.path, variant.headers ?? {}, variant.body);
