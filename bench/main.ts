@@ -3,6 +3,7 @@ import { lineUnderLine, machine, startPoolerTargets, startServer, type BenchServ
 import { runAccessScenario } from './access-scenario';
 import { runEventsScenario } from './events-scenario';
 import { runFuzzScenario } from './fuzz-scenario';
+import { runHttpScenario } from './http-scenario';
 import { runSamlScenario } from './saml-scenario';
 import { runScimScenario } from './scim-scenario';
 import { runPhotosScenario } from './photos-scenario';
@@ -10,7 +11,7 @@ import { runStatementsScenario } from './statements-scenario';
 import { runUsersListScenario } from './users-list-scenario';
 
 /**
- * `npm run bench [-- scim|access|saml|events|fuzz|photos|statements|users-list] [--pooler [--pooler-size 20]] [--executions 3000 (statements)] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)] [--list-users 100000 --samples 200 --scim-users 2000 (users-list)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
+ * `npm run bench [-- scim|access|saml|events|fuzz|photos|statements|users-list|http] [--pooler [--pooler-size 20]] [--executions 3000 (statements)] [--requests 3000 (http)] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W] [--processes P (saml)] [--list-users 100000 --samples 200 --scim-users 2000 (users-list)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
  * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
  * `--pooler` runs each scenario twice on one embedded PostgreSQL: on a database reached directly, then on one
  * reached through PgBouncer in transaction pooling mode (Debian's `pgbouncer`), and prints the figures of the
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
       'photo-kb': { type: 'string', default: '100' },
       'sync-concurrency': { type: 'string', default: '16' },
       executions: { type: 'string', default: '3000' },
+      requests: { type: 'string', default: '3000' },
       pooler: { type: 'boolean', default: false },
       'pooler-size': { type: 'string', default: '20' },
       'list-users': { type: 'string', default: '100000' },
@@ -142,10 +144,12 @@ async function runScenario(scenario: string, server: BenchServer & { dataDir: st
   } else if (scenario === 'statements') {
     if (values.pooler) throw new Error('statements compares named and unnamed statements on a direct connection: run it without --pooler');
     return await runStatementsScenario(server, { executions: Number(option('executions')), rounds: 4 });
+  } else if (scenario === 'http') {
+    return await runHttpScenario((env) => startServer(env), { requests: Number(option('requests')), concurrency: Number(option('concurrency')) });
   } else if (scenario === 'fuzz') {
     return await runFuzzScenario(server, { runs: Number(option('runs')), seed: Number(option('seed')) });
   } else {
-    throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz, photos, statements, users-list)`);
+    throw new Error(`Unknown scenario "${scenario}" (known: scim, access, saml, events, fuzz, photos, statements, users-list, http)`);
   }
 }
 

@@ -1,10 +1,10 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/config';
 
 export type { Logger };
 
-/** JSON logs; credentials in headers never reach a line. */
-export function createLogger(level: LogLevel): Logger {
+/** JSON logs; credentials in headers never reach a line. `destination`: stdout unless given (the bench writes to /dev/null). */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   return pino({
     level,
     base: { service: 'portico' },
@@ -19,5 +19,5 @@ export function createLogger(level: LogLevel): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  }, destination);
 }

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
@@ -21,10 +22,12 @@ export function createMetrics() {
   });
 
   const middleware = (req: Request, res: Response, next: NextFunction) => {
-    const stop = duration.startTimer();
-    res.on('finish', () => {
-      const route = routeLabel(req.originalUrl.split('?')[0]);
-      stop({ method: req.method, route });
+    const started = performance.now();
+    res.once('finish', () => {
+      const url = req.originalUrl;
+      const query = url.indexOf('?');
+      const route = routeLabel(query < 0 ? url : url.slice(0, query));
+      duration.observe({ method: req.method, route }, (performance.now() - started) / 1000);
       requests.inc({ method: req.method, route, status: String(res.statusCode) });
     });
     next();

@@ -63,10 +63,11 @@ export function createScimRouter(options: ScimRouterOptions): express.Router {
       res.end();
       return;
     }
-    const body = Buffer.from(JSON.stringify(response.body), 'utf8');
+    // A string body goes out with the header block in one socket write (a Buffer would be a second chunk).
+    const body = JSON.stringify(response.body);
     res.setHeader('Content-Type', SCIM_CONTENT_TYPE_HEADER);
-    res.setHeader('Content-Length', body.length);
-    res.end(body);
+    res.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'));
+    res.end(body, 'utf8');
   };
 
   const authenticate: RequestHandler = async (req, res, next) => {

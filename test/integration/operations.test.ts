@@ -69,6 +69,17 @@ describe('operations endpoints and logs', () => {
     expect(JSON.stringify(lines)).not.toContain(portico.operatorToken);
   });
 
+  it('request lines: the path without its query, warn for 4xx, the status and the time taken, no headers', async () => {
+    await fetch(`${portico.url}/healthz?filter=someone`, { headers: { 'x-request-id': 'line-ok-1', cookie: 'portico_session=secret-cookie' } });
+    await fetch(`${portico.url}/no-such-path`, { headers: { 'x-request-id': 'line-miss-1' } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lineOf = (id: string) => lines.find((l) => (l.req as { id?: string } | undefined)?.id === id);
+    expect(lineOf('line-ok-1')).toMatchObject({ level: 30, msg: 'request completed', req: { method: 'GET', url: '/healthz' }, res: { statusCode: 200 }, responseTime: expect.any(Number) });
+    expect(lineOf('line-miss-1')).toMatchObject({ level: 40, msg: 'request completed', req: { url: '/no-such-path' }, res: { statusCode: 404 } });
+    expect(JSON.stringify(lines)).not.toContain('secret-cookie');
+    expect(JSON.stringify(lines)).not.toContain('filter=someone');
+  });
+
   it('events written through GraphQL carry the request id', async () => {
     await fetch(`${portico.url}/graphql`, {
       method: 'POST',
