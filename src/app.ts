@@ -8,6 +8,7 @@ import { startEventListener } from './db/event-listener';
 import { oldestOpenTransaction, rebaseForeignEventPositions } from './db/event-log-upkeep';
 import { initOrm, migrateToLatest, pendingMigrations, poolOverrides, type Orm } from './db/orm';
 import { registerPoolMetrics } from './db/pool-metrics';
+import { driverSql, usePreparedStatements as useNamedStatements } from './db/driver-sql';
 import { createDomainServices, type DomainServices } from './domain/services';
 import { usePreparedStatements } from './domain/shared/prepared-query';
 import { hashToken } from './domain/shared/secret-token';
@@ -68,6 +69,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     const orm = await initOrm(database.url, poolOverrides(config.databasePool), database.socketDir);
     cleanups.push({ name: 'orm', run: () => orm.close() });
     usePreparedStatements(orm.em, config.preparedStatements);
+    useNamedStatements(orm.em, config.preparedStatements);
     const applied = await migrateToLatest(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     const rebased = await rebaseForeignEventPositions(orm);
@@ -76,6 +78,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     // The counter lives in the HTTP app's registry, made after the services: bursts before it exists are none.
     const burstMetric: { count?: () => void } = {};
     const services = createDomainServices(orm.em, {
+      sqlClientOf: driverSql,
       deprovisioning: {
         retentionDays: config.deletedUserRetentionDays,
         burstShare: config.massDeprovisioning.share,

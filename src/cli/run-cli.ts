@@ -6,6 +6,7 @@ import { scimBaseUrl } from '../config/urls';
 import { openDatabase, resolveSecretKey } from '../db/database';
 import { MicrosoftGraphClient } from '../graph/microsoft-graph-client';
 import { initOrm, migrateToLatest, type Orm } from '../db/orm';
+import { driverSql, usePreparedStatements as useNamedStatements } from '../db/driver-sql';
 import { createDomainServices, type DomainServices } from '../domain/services';
 import { usePreparedStatements } from '../domain/shared/prepared-query';
 import { systemActor, type CallContext } from '../domain/shared/scope';
@@ -50,6 +51,7 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
   try {
     orm = await initOrm(database.url, {}, database.socketDir);
     usePreparedStatements(orm.em, config.preparedStatements);
+    useNamedStatements(orm.em, config.preparedStatements);
     if (positionals[0] === 'migrate') {
       const applied = await migrateToLatest(orm);
       out(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
@@ -64,6 +66,7 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
     }
     await migrateToLatest(orm);
     const services = createDomainServices(orm.em, {
+      sqlClientOf: driverSql,
       secretKey: await resolveSecretKey(config),
       graph: new MicrosoftGraphClient(config.directory.loginUrl, config.directory.graphUrl),
       directoryProvider: {

@@ -77,10 +77,10 @@ export class ScimService {
     switch (method) {
       case 'GET': {
         const projection = projectionOf(request);
-        const user = await users.get(scope, id);
-        const groups = wants(projection, 'groups', false)
-          ? (await users.groupsOf(scope, id)).map((g) => ({ id: g.id, display: g.displayName }))
-          : undefined;
+        const [user, groups] = await Promise.all([
+          users.get(scope, id),
+          wants(projection, 'groups', false) ? users.groupRefsOf(scope, [id]).then((refs) => groupRefs(refs.get(id))) : undefined,
+        ]);
         return resourceResponse(200, userToScim(user, ctx, groups), user.version, projection, CORE_USER_SCHEMA);
       }
       case 'PUT': {
@@ -104,13 +104,12 @@ export class ScimService {
     const search = directorySearch(query);
     const projection = parseProjection(query.attributes, query.excludedAttributes);
     const result = await this.services.users.search(scope, search);
-    const resources = await Promise.all(
-      result.items.map(async (user) => {
-        const groups = wants(projection, 'groups', false)
-          ? (await this.services.users.groupsOf(scope, user.id)).map((g) => ({ id: g.id, display: g.displayName }))
-          : undefined;
-        return project(userToScim(user, ctx, groups), projection, CORE_USER_SCHEMA);
-      }),
+    // Every listed user's groups in one query, not one per user.
+    const groupsByUser = wants(projection, 'groups', false) && result.items.length > 0
+      ? await this.services.users.groupRefsOf(scope, result.items.map((user) => user.id))
+      : undefined;
+    const resources = result.items.map((user) =>
+      project(userToScim(user, ctx, groupsByUser && groupRefs(groupsByUser.get(user.id))), projection, CORE_USER_SCHEMA),
     );
     return { status: 200, body: listResponse(resources, result.totalResults, search.startIndex) };
   }
@@ -163,6 +162,9 @@ export class ScimService {
     return { status: 200, body: listResponse(resources, result.totalResults, search.startIndex) };
   }
 }
+
+/** A user's groups as SCIM lists them. */
+const groupRefs = (groups: { id: string; displayName: string }[] | undefined) => (groups ?? []).map((g) => ({ id: g.id, display: g.displayName }));
 
 function listResponse(resources: JsonObject[], totalResults: number, startIndex: number): JsonObject {
   return { schemas: [LIST_RESPONSE_SCHEMA], totalResults, startIndex, itemsPerPage: resources.length, Resources: resources };

@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { isUniqueViolation } from './sql-client';
 import type { z } from 'zod';
 import { DomainError } from './domain-error';
 
@@ -20,7 +21,7 @@ export async function conflictOnDuplicate<T>(work: () => Promise<T>, message: st
   try {
     return await work();
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) throw new DomainError('CONFLICT', message);
+    if (error instanceof UniqueConstraintViolationException || isUniqueViolation(error)) throw new DomainError('CONFLICT', message);
     throw error;
   }
 }

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { recordEvent } from '../events/event-recorder';
+import { recordEvent, type EventInput } from '../events/event-recorder';
+import type { AttributeChange } from '../events/provisioning-event.entity';
+import { userRepository } from './user.repository';
 import { IdpGroup } from '../groups/idp-group.entity';
 import { Session } from '../sessions/session.entity';
 import { requireDirectoryAccess } from '../shared/authorize';
@@ -16,8 +18,6 @@ import { checkVersion, type WriteCondition } from '../shared/versioning';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput, stripNulls } from '../shared/validate';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
-import { runSearch } from '../directory/search-sql';
-import { USER_CATALOG } from './user-catalog';
 import { User, type UserSource } from './user.entity';
 import { TRACKED_USER_ATTRIBUTES, userAttributesRule, userFilterRule, type UserAttributes } from './user-rules';
 import { pickAttributes, withDefaults } from './user-values';
@@ -75,7 +75,7 @@ export class UserService {
 
   async get(scope: Scope, id: string): Promise<User> {
     this.requireReader(scope, id);
-    const user = await this.uow.read((em) => findUser(em, scope, id));
+    const user = await userRepository.findLive(this.uow.sql, scope.tenantId, id);
     if (!user) throw notFound('User');
     return user;
   }
@@ -114,7 +114,14 @@ export class UserService {
   /** A SCIM-style search: filter translated to SQL, true total, 1-based paging. */
   async search(scope: Scope, search: DirectorySearch): Promise<SearchResult<User>> {
     requireDirectoryAccess(scope, 'read');
-    return this.uow.read((em) => runSearch(em, User, 'u', scope.tenantId, search, USER_CATALOG));
+    return userRepository.search(this.uow.sql, scope.tenantId, search);
+  }
+
+  /** The groups of each user (id and display name, by display name) in one query: what SCIM lists under `groups`. */
+  async groupRefsOf(scope: Scope, userIds: string[]): Promise<Map<string, { id: string; displayName: string }[]>> {
+    if (userIds.length === 1) this.requireReader(scope, userIds[0]);
+    else requireDirectoryAccess(scope, 'read');
+    return userRepository.groupsOf(this.uow.sql, scope.tenantId, userIds, MAX_GROUPS_LISTED_PER_USER);
   }
 
   /** The groups a user belongs to, by display name. */
@@ -141,15 +148,17 @@ export class UserService {
   async provision(scope: Scope, input: UserAttributes, source: UserSource): Promise<User> {
     requireDirectoryAccess(scope, 'write');
     const attributes = parseInput(userAttributesRule, input);
-    return conflictOnDuplicate(
-      () =>
-        this.uow.write(async (em) => {
-          const tombstone = attributes.externalId ? await lockTombstoneOf(em, scope, attributes.externalId, attributes.userName) : null;
-          if (tombstone) return reviveUser(em, scope, tombstone, attributes, source, 'provisioned again');
-          return insertUser(em, scope, attributes, source);
-        }),
-      duplicateUserName(attributes.userName),
-    );
+    return conflictOnDuplicate(async () => {
+      // The common case in one statement: the user and USER_CREATED, unless a tombstone of the same person waits.
+      const user = newUser(scope, attributes, source);
+      const inserted = await this.uow.writeStatement((sql) => userRepository.insertWithEvents(sql, scope, user, [createdEvent(user)]));
+      if (inserted) return user;
+      return this.uow.write(async (em) => {
+        const tombstone = attributes.externalId ? await lockTombstoneOf(em, scope, attributes.externalId, attributes.userName) : null;
+        if (tombstone) return reviveUser(em, scope, tombstone, attributes, source, 'provisioned again');
+        return insertUser(em, scope, attributes, source);
+      });
+    }, duplicateUserName(attributes.userName));
   }
 
   /** A page of the tenant's tombstones, most recently deleted first (administrators only). */
@@ -277,6 +286,30 @@ export class UserService {
 
   private async change(scope: Scope, id: string, condition: WriteCondition, apply: (user: User) => void): Promise<User> {
     requireDirectoryAccess(scope, 'write');
+    const changed = await conflictOnDuplicate(() => this.changeAttributes(scope, id, condition, apply), 'Another user already has that userName');
+    return changed ?? this.changeLocked(scope, id, condition, apply);
+  }
+
+  /**
+   * A change of attributes other than `active`, optimistically: the user read without a lock, the change
+   * computed, then written with its event in one statement only if the row is still at the version it was
+   * computed on (else read again). Undefined when the change (de)activates the user, or the row kept moving:
+   * then `changeLocked` does it in a transaction.
+   */
+  private async changeAttributes(scope: Scope, id: string, condition: WriteCondition, apply: (user: User) => void): Promise<User | undefined> {
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
+      const user = await userRepository.findLive(this.uow.sql, scope.tenantId, id);
+      if (!user) throw notFound('User');
+      const { wasActive, changes } = changeOf(user, condition, apply);
+      if (changes.length === 0) return user;
+      if (wasActive !== user.active) return undefined;
+      const written = await this.uow.writeStatement((sql) => userRepository.updateWithEvents(sql, scope, user, [updatedEvent(user, changes)]));
+      if (written) return user;
+    }
+    return undefined;
+  }
+
+  private async changeLocked(scope: Scope, id: string, condition: WriteCondition, apply: (user: User) => void): Promise<User> {
     let burst = false;
     const changed = await conflictOnDuplicate(
       () =>
@@ -284,15 +317,10 @@ export class UserService {
           burst = false;
           const user = await lockUser(em, scope, id);
           if (!user) throw notFound('User');
-          checkVersion(user, condition);
-          const before = { ...user };
-          apply(user);
-          const changes = diffAttributes(before, user, [...TRACKED_USER_ATTRIBUTES]);
+          const { wasActive, changes } = changeOf(user, condition, apply);
           if (changes.length === 0) return user;
-          user.version += 1;
-          user.updatedAt = new Date();
-          await this.recordUserChange(em, scope, user, before.active, changes);
-          if (before.active && !user.active) burst = await detectDeprovisioningBurst(em, scope, this.policy);
+          await this.recordUserChange(em, scope, user, wasActive, changes);
+          if (wasActive && !user.active) burst = await detectDeprovisioningBurst(em, scope, this.policy);
           return user;
         }),
       'Another user already has that userName',
@@ -309,15 +337,7 @@ export class UserService {
     changes: ReturnType<typeof diffAttributes>,
   ): Promise<void> {
     const others = changes.filter((c) => c.attribute !== 'active');
-    if (others.length > 0) {
-      await recordEvent(em, scope, {
-        type: 'USER_UPDATED',
-        subjectType: 'USER',
-        subjectId: user.id,
-        summary: `User ${user.userName} updated: ${others.map((c) => c.attribute).join(', ')}`,
-        changes: others,
-      });
-    }
+    if (others.length > 0) await recordEvent(em, scope, updatedEvent(user, others));
     if (wasActive === user.active) return;
     // The access before, from the row as it is until this change is flushed.
     const before = await accessOfUsers(em, scope.tenantId, [user.id]);
@@ -348,17 +368,47 @@ export class UserService {
  * provisioning and SAML just-in-time creation both come here.
  */
 export async function insertUser(em: EntityManager, scope: Scope, attributes: UserAttributes, source: UserSource): Promise<User> {
-  const user = Object.assign(new User(), { tenantId: scope.tenantId, source, ...withDefaults(attributes) });
+  const user = newUser(scope, attributes, source);
   await insertRow(em, User, user);
-  await recordEvent(em, scope, {
-    type: 'USER_CREATED',
-    subjectType: 'USER',
-    subjectId: user.id,
-    summary: `User ${user.userName} created`,
-    changes: diffAttributes(null, user, [...TRACKED_USER_ATTRIBUTES]),
-  });
+  await recordEvent(em, scope, createdEvent(user));
   return user;
 }
+
+/** Applies `apply` to `user` after the If-Match check; when anything changed, the next version. */
+function changeOf(user: User, condition: WriteCondition, apply: (user: User) => void): { wasActive: boolean; changes: AttributeChange[] } {
+  checkVersion(user, condition);
+  const before = { ...user };
+  apply(user);
+  const changes = diffAttributes(before, user, [...TRACKED_USER_ATTRIBUTES]);
+  if (changes.length > 0) {
+    user.version += 1;
+    user.updatedAt = new Date();
+  }
+  return { wasActive: before.active, changes };
+}
+
+const newUser = (scope: Scope, attributes: UserAttributes, source: UserSource): User =>
+  Object.assign(new User(), { tenantId: scope.tenantId, source, ...withDefaults(attributes) });
+
+const createdEvent = (user: User): EventInput => ({
+  type: 'USER_CREATED',
+  subjectType: 'USER',
+  subjectId: user.id,
+  summary: `User ${user.userName} created`,
+  changes: diffAttributes(null, user, [...TRACKED_USER_ATTRIBUTES]),
+});
+
+/** USER_UPDATED for changes other than `active` (which has events of its own). */
+const updatedEvent = (user: User, changes: AttributeChange[]): EventInput => ({
+  type: 'USER_UPDATED',
+  subjectType: 'USER',
+  subjectId: user.id,
+  summary: `User ${user.userName} updated: ${changes.map((c) => c.attribute).join(', ')}`,
+  changes,
+});
+
+/** How often an optimistic change reads again after a concurrent change of the same user, before it takes the lock. */
+const OPTIMISTIC_ATTEMPTS = 3;
 
 /** A live user of the scope's tenant (a tombstone is no user: null, like an unknown id). */
 export const findUser = async (em: EntityManager, scope: Scope, id: string) => liveOnly(await rowById(em, User, scope.tenantId, id));

@@ -1,0 +1,55 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** A statement with `$1`, `$2`… placeholders: the values travel apart from the text, never spliced into it. */
+export interface Statement {
+  /**
+   * Set for the hot statements of a fixed text: PostgreSQL parses and plans a named statement once per
+   * connection and afterwards only executes it. Unset for texts built per request (a SCIM filter's shape).
+   */
+  name?: string;
+  text: string;
+}
+
+/**
+ * How repositories reach PostgreSQL without the ORM's unit of work: one parameterised statement, one round
+ * trip. Implemented by the process's own connection pool (`src/db/sql-pool.ts`), where each statement is its
+ * own transaction, and by `transactionSql`, which runs on a running write transaction.
+ */
+export interface SqlClient {
+  query<R>(statement: Statement, values: readonly unknown[]): Promise<R[]>;
+}
+
+/** A named statement (see `Statement.name`); the name must be unique per text in the process. */
+export const named = (name: string, text: string): Statement => ({ name: `portico_${name}`, text });
+
+/**
+ * A SqlClient on `em`'s running transaction (or on its pool outside one), through knex's raw query with
+ * bindings: the values still travel as parameters. Statements go unnamed: a transaction's statements are the
+ * slow paths, and knex does not name them.
+ */
+export function transactionSql(em: EntityManager): SqlClient {
+  return {
+    async query<R>(statement: Statement, values: readonly unknown[]): Promise<R[]> {
+      // knex numbers `?` placeholders itself: `$n` becomes `?` with the values in the order they appear.
+      const ordered: unknown[] = [];
+      const text = statement.text.replace(/\$(\d+)/g, (_, n: string) => {
+        ordered.push(values[Number(n) - 1]);
+        return '?';
+      });
+      const query = em.getKnex().raw(text, ordered as never[]);
+      const transaction = em.getTransactionContext();
+      if (transaction) query.transacting(transaction);
+      return ((await query) as { rows: R[] }).rows;
+    },
+  };
+}
+
+/** PostgreSQL's SQLSTATE on an error of the driver (or of the ORM wrapping it). */
+export function sqlState(error: unknown): string | undefined {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: unknown };
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  return cause && cause !== error ? sqlState(cause) : undefined;
+}
+
+/** A unique index refused the row (a userName or displayName taken). */
+export const isUniqueViolation = (error: unknown): boolean => sqlState(error) === '23505';
