@@ -16,11 +16,13 @@ export type SharedPayload = (payload: unknown, selects: (fieldName: string) => b
  * selection set anew for every subscriber. The results are kept as long as the payload object lives.
  */
 export function subscribeSharingResults(sharedPayload: SharedPayload): (args: ExecutionArgs) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
-  const results = new WeakMap<object, Map<string, Awaitable<ExecutionResult>>>();
+  /** By payload, then request, then variant. */
+  const results = new WeakMap<object, Map<string, Map<string, Awaitable<ExecutionResult>>>>();
   return async (args) => {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream;
     // Once per subscription: what identifies its request, and the fields it selects.
+    // One string per subscription, looked up for each of its payloads (its hash is computed once).
     const request = JSON.stringify([print(args.document), args.operationName ?? null, args.variableValues ?? null]);
     const fields = new Set<string>();
     visit(args.document, { Field: (node) => void fields.add(node.name.value) });
@@ -30,9 +32,10 @@ export function subscribeSharingResults(sharedPayload: SharedPayload): (args: Ex
       if (!shared) return execute({ ...args, rootValue: payload });
       let ofPayload = results.get(shared.on);
       if (!ofPayload) results.set(shared.on, (ofPayload = new Map()));
-      const key = `${shared.variant}\u0000${request}`;
-      let result = ofPayload.get(key);
-      if (!result) ofPayload.set(key, (result = execute({ ...args, rootValue: payload })));
+      let ofRequest = ofPayload.get(request);
+      if (!ofRequest) ofPayload.set(request, (ofRequest = new Map()));
+      let result = ofRequest.get(shared.variant);
+      if (!result) ofRequest.set(shared.variant, (result = execute({ ...args, rootValue: payload })));
       return result;
     };
     return mapped(stream[Symbol.asyncIterator](), resultOf);
