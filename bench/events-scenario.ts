@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { entraUser } from '../test/fixtures/entra';
-import { graphql, HttpClient, pool, Recorder, type BenchServer } from './harness';
+import { cpuOf, CpuMeter, graphql, HttpClient, pool, Recorder, type BenchServer } from './harness';
 
 export interface EventsScenarioOptions {
   subscribers: number;
@@ -68,8 +68,22 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
     return seconds;
   };
 
+  // CPU of both Portico processes and of PostgreSQL: what the writes and their deliveries cost, however busy the
+  // machine is with other work (which makes throughput and latency noisy).
+  const meter = new CpuMeter(a.pid, a.dataDir);
+  const cpuNow = () => {
+    const { portico, postgres } = meter.read();
+    return { portico: portico + cpuOf(servers[1].pid), postgres };
+  };
+  const cpuSince = (start: { portico: number; postgres: number }) => {
+    const now = cpuNow();
+    return { portico: now.portico - start.portico, postgres: now.postgres - start.postgres };
+  };
+
   // Writes with nobody subscribed.
+  const quietStart = cpuNow();
   const quietSeconds = await writeUsers('quiet');
+  const quietCpu = cpuSince(quietStart);
 
   // Subscribers: half on each process, each on one tenant.
   let latencies = new Recorder();
@@ -118,10 +132,13 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
   beforeAck = 0;
   latencies = new Recorder();
 
+  const busyStart = cpuNow();
   const busySeconds = await writeUsers('busy');
   const expected = (options.writes * options.subscribers) / options.tenants;
   const deadline = Date.now() + 30_000;
   while (delivered < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  // Until the last delivery: the fan-out of the last writes counts too.
+  const busyCpu = cpuSince(busyStart);
   for (const client of clients) await client.dispose();
 
   const l = latencies.stats('delivery');
@@ -133,6 +150,10 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
     `  writes with nobody subscribed:    ${quietRate.toFixed(0)} req/s`,
     `  writes with everyone subscribed:  ${busyRate.toFixed(0)} req/s (${(100 * (1 - busyRate / quietRate)).toFixed(0)}% less)`,
     `  deliveries: ${delivered} of ${expected} expected, ${failures} subscriptions failed`,
+    `  CPU ms per write, both Portico processes: ${((1000 * quietCpu.portico) / options.writes).toFixed(2)} with nobody subscribed, ` +
+      `${((1000 * busyCpu.portico) / options.writes).toFixed(2)} with everyone (until the last delivery; ` +
+      `${((1000 * (busyCpu.portico - quietCpu.portico)) / Math.max(1, delivered)).toFixed(3)} more per delivery)`,
+    `  CPU ms per write, PostgreSQL: ${((1000 * quietCpu.postgres) / options.writes).toFixed(2)} with nobody subscribed, ${((1000 * busyCpu.postgres) / options.writes).toFixed(2)} with everyone`,
     `  delivery latency from the writer's 201 to the subscriber (ms): p50 ${l.p50.toFixed(1)}  p95 ${l.p95.toFixed(1)}  p99 ${l.p99.toFixed(1)}  max ${l.max.toFixed(1)}  (n=${l.n})`,
     `  (${beforeAck} deliveries came before their writer had its 201 and are left out: they would only lower these figures)`,
     `  (${written} writes in all${retried > 0 ? `, ${retried} retried after their connection failed` : ''})`,
