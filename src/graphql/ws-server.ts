@@ -11,6 +11,8 @@ import { SESSION_COOKIE } from '../http/session-cookie';
 import type { GraphQLContext } from './context';
 import { formatGraphqlError } from './errors';
 import { MAX_QUERY_TOKENS, operationLimitError } from './limits';
+import { sharedEventResult } from './resolvers/event-subscription.resolver';
+import { subscribeSharingResults } from './shared-subscription-results';
 import { actorFromRequest } from './server';
 
 /** Largest message a client may send over the socket. */
@@ -55,6 +57,8 @@ export function createWsServer(options: {
     {
       schema,
       validate: (validated, document) => validate(validated, document, rules),
+      // An event goes to every subscriber of its tenant: executed once per request, not once per subscriber.
+      subscribe: subscribeSharingResults(sharedEventResult),
       onConnect: async (ctx) => {
         try {
           await actorOf(ctx);

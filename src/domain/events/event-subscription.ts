@@ -1,21 +1,36 @@
 import { DomainError } from '../shared/domain-error';
-import { advance, covers, encodeFeedCursor, isAfter, type FeedPosition, type ResumePoint } from './feed-position';
+import type { FeedEvent } from './event.repository';
+import { advance, encodeFeedCursor, hadAfterReplayed, receiveLive, type FeedPosition, type ResumePoint } from './feed-position';
 import type { EventType, ProvisioningEvent } from './provisioning-event.entity';
 
-/** An event and its place in the log. */
-export interface FeedEvent {
-  event: ProvisioningEvent;
-  position: FeedPosition;
-}
+export type { FeedEvent } from './event.repository';
 
-/** An event as the feed offers it: with what every subscriber of its tenant has had once it has this one. */
+/**
+ * An event as the feed offers it: with what every subscriber of its tenant has had once it has this one. One
+ * object for all of them: they read it, never change it.
+ */
 export interface OfferedEvent extends FeedEvent {
   had: ResumePoint;
 }
 
 /** An event as a subscription delivers it: with the cursor that resumes right after it. */
 export interface DeliveredEvent extends FeedEvent {
-  cursor: string;
+  readonly cursor: string;
+}
+
+/** The cursor is encoded when asked for: most subscribers select a few fields of the event and never read it. */
+class Delivery implements DeliveredEvent {
+  private encoded: string | undefined;
+
+  constructor(
+    readonly event: ProvisioningEvent,
+    readonly position: FeedPosition,
+    private readonly had: ResumePoint,
+  ) {}
+
+  get cursor(): string {
+    return (this.encoded ??= encodeFeedCursor(this.position, this.had));
+  }
 }
 
 /**
@@ -26,8 +41,8 @@ export interface DeliveredEvent extends FeedEvent {
 export interface ReplayRange {
   from: FeedPosition;
   until: FeedPosition;
-  alsoAbove: FeedPosition[];
-  skip: FeedPosition[];
+  alsoAbove: readonly FeedPosition[];
+  skip: readonly FeedPosition[];
 }
 
 /** What a subscription needs of its feed. */
@@ -121,7 +136,7 @@ export class EventSubscription implements AsyncIterableIterator<DeliveredEvent> 
   }
 
   private deliver(feedEvent: FeedEvent): DeliveredEvent {
-    return { ...feedEvent, cursor: encodeFeedCursor(feedEvent.position, this.had) };
+    return new Delivery(feedEvent.event, feedEvent.position, this.had);
   }
 
   private async take(): Promise<DeliveredEvent | null> {
@@ -138,14 +153,13 @@ export class EventSubscription implements AsyncIterableIterator<DeliveredEvent> 
       }
       const next = this.replayed.shift()!;
       replay.from = next.position;
-      // The replay goes in log order: up to `until`, every event of the tenant before this one was had.
-      this.had = isAfter(next.position, replay.until) ? advance(this.had, this.had.floor, [next.position]) : advance(this.had, next.position, []);
+      this.had = hadAfterReplayed(this.had, replay.until, next.position);
       return this.deliver(next);
     }
     while (this.live.length > 0) {
       const next = this.live.shift()!;
-      const wanted = !covers(this.had, next.position);
-      this.had = advance(this.had, next.had.floor, wanted ? [...next.had.seen, next.position] : next.had.seen);
+      const { wanted, had } = receiveLive(this.had, next);
+      this.had = had;
       if (wanted) return this.deliver(next);
     }
     return null;

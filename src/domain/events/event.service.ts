@@ -10,7 +10,8 @@ import type { EventFeed } from './event-feed';
 import type { DeliveredEvent } from './event-subscription';
 import { decodeFeedCursor } from './feed-position';
 import { recordEvent } from './event-recorder';
-import { EVENT_SOURCES, EVENT_TYPES, ProvisioningEvent, type EventType, type SubjectType } from './provisioning-event.entity';
+import { eventRepository } from './event.repository';
+import { EVENT_SOURCES, EVENT_TYPES, type EventType, type ProvisioningEvent, type SubjectType } from './provisioning-event.entity';
 
 export const eventFilterRule = z
   .object({
@@ -87,16 +88,10 @@ export class EventService {
     batchSize = Math.max(1, Math.floor(batchSize));
     let total = 0;
     for (;;) {
-      // Maintenance, not a provisioning change: no event of its own.
-      const deleted = await this.uow.write(async (em) =>
-        em.execute<{ id: string }[]>(
-          `delete from provisioning_events where id = any(array(
-             select id from provisioning_events where occurred_at < ? order by id limit ${batchSize})) returning id`,
-          [olderThan],
-        ),
-      );
-      total += deleted.length;
-      if (deleted.length < batchSize) return total;
+      // Maintenance, not a provisioning change: no event of its own. One statement, its own transaction.
+      const deleted = await this.uow.writeStatement((sql) => eventRepository.pruneBatch(sql, olderThan, batchSize));
+      total += deleted;
+      if (deleted < batchSize) return total;
       // Let other work in between batches.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -109,24 +104,8 @@ export class EventService {
     if (after && !/^\d{1,18}$/.test(String(after[0]))) {
       throw new DomainError('BAD_USER_INPUT', 'after is not a cursor this list gave out', { argument: 'after' });
     }
-    const f = parseInput(eventFilterRule, stripNulls(args.filter ?? {}));
-    return this.uow.read(async (em) => {
-      // Only events no running transaction can precede: an event listed here is one a subscription may
-      // resume after (its `cursor`) without ever skipping one that commits later.
-      const [{ xmin }] = await em.execute<{ xmin: string }[]>(`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`);
-      const where: Record<string, unknown> = { tenantId: scope.tenantId, txId: { $lt: xmin } };
-      if (f.types?.length) where.type = { $in: f.types };
-      if (f.sources?.length) where.source = { $in: f.sources };
-      if (f.outcome) where.outcome = f.outcome;
-      if (f.subjectId) where.subjectId = f.subjectId;
-      if (f.subjectType) where.subjectType = f.subjectType;
-      if (f.from || f.to) where.occurredAt = { ...(f.from && { $gte: f.from }), ...(f.to && { $lte: f.to }) };
-      const pageWhere = after ? { ...where, id: { $lt: String(after[0]) } } : where;
-      const [rows, totalCount] = await Promise.all([
-        em.find(ProvisioningEvent, pageWhere, { orderBy: { id: 'desc' }, limit: size + 1 }),
-        em.count(ProvisioningEvent, where),
-      ]);
-      return toPage(rows, size, totalCount, (e) => [e.id]);
-    });
+    const filter = parseInput(eventFilterRule, stripNulls(args.filter ?? {}));
+    const { events, totalCount } = await eventRepository.list(this.uow.sql, scope.tenantId, filter, after ? String(after[0]) : null, size + 1);
+    return toPage(events, size, totalCount, (e) => [e.id]);
   }
 }

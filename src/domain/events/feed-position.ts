@@ -21,19 +21,41 @@ export const maxPosition = (a: FeedPosition, b: FeedPosition): FeedPosition => (
  */
 export interface ResumePoint {
   floor: FeedPosition;
-  seen: FeedPosition[];
+  /** Shared between subscribers and offers: never changed in place. */
+  seen: readonly FeedPosition[];
 }
 
 /** `point` with `more` events had, and its floor raised to `floor`; `seen` keeps only what is after the floor. */
 export function advance(point: ResumePoint, floor: FeedPosition, more: readonly FeedPosition[]): ResumePoint {
   const raised = maxPosition(point.floor, floor);
+  // The common case under load: nothing seen past either floor.
+  if (point.seen.length === 0 && more.length === 0) return raised === point.floor ? point : { floor: raised, seen: [] };
   const seen = new Map<bigint, FeedPosition>();
-  for (const position of [...point.seen, ...more]) if (isAfter(position, raised)) seen.set(position.id, position);
+  for (const position of point.seen) if (isAfter(position, raised)) seen.set(position.id, position);
+  for (const position of more) if (isAfter(position, raised)) seen.set(position.id, position);
   return { floor: raised, seen: [...seen.values()] };
 }
 
 export const covers = (point: ResumePoint, position: FeedPosition): boolean =>
   !isAfter(position, point.floor) || point.seen.some((seen) => seen.id === position.id);
+
+/**
+ * What a subscriber has had once it has `position` from a replay: the replay goes in log order, so up to `until`
+ * (where the feed stood when it joined) it has every event of its tenant before this one; past `until` the
+ * replay reads only events the feed had offered ahead, one by one.
+ */
+export const hadAfterReplayed = (had: ResumePoint, until: FeedPosition, position: FeedPosition): ResumePoint =>
+  isAfter(position, until) ? advance(had, had.floor, [position]) : advance(had, position, []);
+
+/**
+ * Whether a live event is new to a subscriber that had `had` (an event it replayed, or had before its cursor,
+ * comes again live and is not delivered twice), and what it has had after it: with `offered.had`, what every
+ * subscriber of the tenant has had once it has this event.
+ */
+export function receiveLive(had: ResumePoint, offered: { position: FeedPosition; had: ResumePoint }): { wanted: boolean; had: ResumePoint } {
+  const wanted = !covers(had, offered.position);
+  return { wanted, had: advance(had, offered.had.floor, wanted ? [...offered.had.seen, offered.position] : offered.had.seen) };
+}
 
 const FEED_CURSOR_TAG = 'feed';
 /**

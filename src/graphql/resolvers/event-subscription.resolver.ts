@@ -65,6 +65,17 @@ function deliverable(stream: AsyncIterableIterator<DeliveredEvent>, stillAllowed
   return iterator;
 }
 
+/**
+ * What the result of a delivered event depends on: the event, and its cursor when the operation selects it (it
+ * says what this subscriber had); never on who subscribed, whom the tenant's offer reaches alike. So the
+ * subscribers of a tenant with the same request share one execution per event (see shared-subscription-results).
+ */
+export function sharedEventResult(payload: unknown, selects: (fieldName: string) => boolean): { on: object; variant: string } | null {
+  if (payload instanceof DomainError || typeof payload !== 'object' || payload === null || !('event' in payload) || !('cursor' in payload)) return null;
+  const delivered = payload as DeliveredEvent;
+  return { on: delivered.event, variant: selects('cursor') ? delivered.cursor : '' };
+}
+
 /** The caller as its credential names it now, authorized again by the domain with the subscription's scope. */
 function stillAllowed(scope: Scope, reauthenticate: () => Promise<Actor | null>, ctx: GraphQLContext): StillAllowed {
   return async () => {
