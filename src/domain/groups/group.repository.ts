@@ -3,7 +3,10 @@ import type { DirectorySearch, SearchResult } from '../directory/attribute-filte
 import { searchRows } from '../directory/search-sql';
 import { boundedNames, named, type SqlClient, type Statement } from '../shared/sql-client';
 import type { Scope } from '../shared/scope';
-import { isUuid } from '../shared/sql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { escapeLike, isUuid, uuidArray } from '../shared/sql';
+import { User } from '../users/user.entity';
+import { rowById } from '../shared/row-by-id';
 import { GROUP_CATALOG } from './group-catalog';
 import { IdpGroup } from './idp-group.entity';
 
@@ -89,8 +92,100 @@ const searchStatement = boundedNames('group_search', 100);
 
 const BY_ID = named('group_by_id', `select ${SELECTED} from idp_groups g where g.id = $1 and g.tenant_id = $2`);
 
-/** All SQL of the hot group paths: one statement each, values as parameters. */
+/** All SQL of groups and their memberships: the hot paths one statement each, values as parameters. */
 export const groupRepository = {
+  /** A page of a tenant's groups by display name (case-insensitive) after `after`, with the total `search` keeps. */
+  async listPage(em: EntityManager, tenantId: string, search: string | undefined, after: string | null, size: number): Promise<{ groups: IdpGroup[]; count: number }> {
+    const knex = em.getKnex();
+    const filtered = knex('idp_groups').where('tenant_id', tenantId);
+    if (search) filtered.andWhereILike('display_name', `%${escapeLike(search)}%`);
+    const rowsQuery = filtered.clone().select(GROUP_COLUMNS).orderByRaw('lower(display_name) asc').limit(size + 1);
+    if (after !== null) rowsQuery.andWhereRaw('lower(display_name) > ?', [after]);
+    const [rows, [{ count }]] = await Promise.all([em.execute(rowsQuery), em.execute(filtered.clone().count({ count: '*' }))]);
+    return { groups: rows.map(groupFromRow), count: Number(count) };
+  },
+
+  /** A page of a group's live members by userName after `after`, with their total; never the whole membership. */
+  async membersPage(em: EntityManager, tenantId: string, groupId: string, after: string | null, size: number): Promise<{ users: User[]; count: number }> {
+    const knex = em.getKnex();
+    const members = knex('users as u').join('group_memberships as m', 'm.user_id', 'u.id').where({ 'm.group_id': groupId, 'u.tenant_id': tenantId }).whereNull('u.deleted_at');
+    const rowsQuery = members.clone().select('u.*').orderByRaw('lower(u.user_name) asc').limit(size + 1);
+    if (after !== null) rowsQuery.andWhereRaw('lower(u.user_name) > ?', [after]);
+    const [rows, [{ count }]] = await Promise.all([em.execute(rowsQuery), em.execute(members.clone().count({ count: '*' }))]);
+    return { users: rows.map((row) => em.map(User, row)), count: Number(count) };
+  },
+
+  /** The group by id held until commit, as an entity `em` tracks (changes to it flush); null when there is none. */
+  lockTracked(em: EntityManager, tenantId: string, id: string): Promise<IdpGroup | null> {
+    return rowById(em, IdpGroup, tenantId, id, { lock: true });
+  },
+
+  /** Several groups of a tenant by id (missing ones left out); `ids` must be UUIDs. */
+  findMany(em: EntityManager, tenantId: string, ids: string[]): Promise<IdpGroup[]> {
+    return em.find(IdpGroup, { tenantId, id: { $in: ids } });
+  },
+
+  /** The group's members, but those in `keep` (UUIDs). */
+  async memberIdsExcept(em: EntityManager, groupId: string, keep: string[]): Promise<string[]> {
+    const rows = await em.execute<{ user_id: string }[]>('select user_id from group_memberships where group_id = ? and user_id <> all(?::uuid[])', [groupId, uuidArray(keep)]);
+    return rows.map((row) => row.user_id);
+  },
+
+  /**
+   * Holds the tenant's users `ids` (UUIDs) until commit, in id order (so two such transactions never deadlock):
+   * concurrent membership changes of the same users apply one after the other.
+   */
+  async lockUsers(em: EntityManager, tenantId: string, ids: string[]): Promise<void> {
+    await em.execute('select id from users where id = any(?::uuid[]) and tenant_id = ? order by id for no key update', [uuidArray(ids), tenantId]);
+  },
+
+  /** Whether a permission mapping grants something through this group. */
+  async hasMapping(em: EntityManager, groupId: string): Promise<boolean> {
+    return (await em.execute('select 1 from permission_mappings where group_id = ? limit 1', [groupId])).length > 0;
+  },
+
+  /** Members (id and display name) of the groups, in membership order, at most `limit` rows in all. */
+  membersOfGroups(em: EntityManager, groupIds: string[], limit?: number): Promise<{ group_id: string; user_id: string; display_name: string | null }[]> {
+    return em.execute(
+      `select m.group_id, m.user_id, u.display_name from group_memberships m join users u on u.id = m.user_id
+       where m.group_id = any(?::uuid[]) order by m.created_at, m.user_id ${limit === undefined ? '' : 'limit ?'}`,
+      [uuidArray(groupIds), ...(limit === undefined ? [] : [limit])],
+    );
+  },
+
+  /**
+   * The live users among `ids` (UUIDs), held with KEY SHARE until commit: a concurrent DELETE of one of them waits
+   * for this transaction instead of invalidating the membership rows it is about to insert.
+   */
+  async holdLiveUsers(em: EntityManager, tenantId: string, ids: string[]): Promise<string[]> {
+    const rows = await em.execute<{ id: string }[]>(
+      'select id from users where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null order by id for key share',
+      [uuidArray(ids), tenantId],
+    );
+    return rows.map((row) => row.id);
+  },
+
+  /** Adds the live users `ids` (UUIDs) to the group; those already members are left alone. Returns who was added. */
+  async insertMembers(em: EntityManager, tenantId: string, groupId: string, ids: string[]): Promise<string[]> {
+    const rows = await em.execute<{ user_id: string }[]>(
+      `insert into group_memberships (group_id, user_id, tenant_id, created_at)
+       select ?, id, tenant_id, now() from users where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null
+       on conflict do nothing
+       returning user_id`,
+      [groupId, uuidArray(ids), tenantId],
+    );
+    return rows.map((row) => row.user_id);
+  },
+
+  /** Removes exactly the listed members (UUIDs). Returns who was removed. */
+  async deleteMembers(em: EntityManager, tenantId: string, groupId: string, ids: string[]): Promise<string[]> {
+    const rows = await em.execute<{ user_id: string }[]>(
+      'delete from group_memberships where group_id = ? and tenant_id = ? and user_id = any(?::uuid[]) returning user_id',
+      [groupId, tenantId, uuidArray(ids)],
+    );
+    return rows.map((row) => row.user_id);
+  },
+
   async findById(sql: SqlClient, tenantId: string, id: string): Promise<IdpGroup | null> {
     if (!isUuid(id)) return null;
     const [row] = await sql.query<Record<string, unknown>>(BY_ID, [id, tenantId]);

@@ -5,8 +5,7 @@ import { diffAttributes } from '../shared/changes';
 import { DomainError, notFound } from '../shared/domain-error';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
 import type { Scope } from '../shared/scope';
-import { rowById } from '../shared/row-by-id';
-import { escapeLike, isUuid, uuidArray } from '../shared/sql';
+import { isUuid } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput, stripNulls } from '../shared/validate';
 import { checkVersion, type WriteCondition } from '../shared/versioning';
@@ -64,22 +63,8 @@ export class GroupService {
     const after = decodeCursor(args.after, 1);
     const filter = parseInput(groupFilterRule, stripNulls(args.filter ?? {}));
     return this.uow.read(async (em) => {
-      const knex = em.getKnex();
-      const filtered = knex('idp_groups').where('tenant_id', scope.tenantId);
-      if (filter.search) filtered.andWhereILike('display_name', `%${escapeLike(filter.search)}%`);
-      const rowsQuery = filtered
-        .clone()
-        .select('*')
-        .orderByRaw('lower(display_name) asc')
-        .limit(size + 1);
-      if (after) rowsQuery.andWhereRaw('lower(display_name) > ?', [String(after[0])]);
-      const [rows, [{ count }]] = await Promise.all([em.execute(rowsQuery), em.execute(filtered.clone().count({ count: '*' }))]);
-      return toPage(
-        rows.map((row) => em.map(IdpGroup, row)),
-        size,
-        Number(count),
-        (g) => [g.displayName.toLowerCase()],
-      );
+      const { groups, count } = await groupRepository.listPage(em, scope.tenantId, filter.search, after ? String(after[0]) : null, size);
+      return toPage(groups, size, count, (g) => [g.displayName.toLowerCase()]);
     });
   }
 
@@ -88,25 +73,10 @@ export class GroupService {
     requireDirectoryAccess(scope, 'read');
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 1);
+    if (!(await groupRepository.findById(this.uow.sql, scope.tenantId, groupId))) throw notFound('Group');
     return this.uow.read(async (em) => {
-      if (!(await findGroup(em, scope, groupId))) throw notFound('Group');
-      const knex = em.getKnex();
-      const members = knex('users as u')
-        .join('group_memberships as m', 'm.user_id', 'u.id')
-        .where({ 'm.group_id': groupId, 'u.tenant_id': scope.tenantId })
-        .whereNull('u.deleted_at');
-      const rowsQuery = members.clone().select('u.*').orderByRaw('lower(u.user_name) asc').limit(size + 1);
-      if (after) rowsQuery.andWhereRaw('lower(u.user_name) > ?', [String(after[0])]);
-      const [rows, [{ count }]] = await Promise.all([
-        em.execute(rowsQuery),
-        em.execute(members.clone().count({ count: '*' })),
-      ]);
-      return toPage(
-        rows.map((row) => em.map(User, row)),
-        size,
-        Number(count),
-        (u) => [u.userName.toLowerCase()],
-      );
+      const { users, count } = await groupRepository.membersPage(em, scope.tenantId, groupId, after ? String(after[0]) : null, size);
+      return toPage(users, size, count, (u) => [u.userName.toLowerCase()]);
     });
   }
 
@@ -145,7 +115,7 @@ export class GroupService {
     requireDirectoryAccess(scope, 'read');
     const valid = [...new Set(ids)].filter(isUuid);
     if (valid.length === 0) return [];
-    return this.uow.read((em) => em.find(IdpGroup, { tenantId: scope.tenantId, id: { $in: valid } }));
+    return this.uow.read((em) => groupRepository.findMany(em, scope.tenantId, valid));
   }
 
   /** A SCIM-style search; members are loaded only when asked for (Entra excludes them on every read). */
@@ -218,11 +188,7 @@ export class GroupService {
           let dropped: string[] = [];
           if (replacement) {
             const keep = replacement.filter(isUuid);
-            const rows = await em.execute<{ user_id: string }[]>(
-              'select user_id from group_memberships where group_id = ? and user_id <> all(?::uuid[])',
-              [group.id, uuidArray(keep)],
-            );
-            dropped = rows.map((r) => r.user_id);
+            dropped = await groupRepository.memberIdsExcept(em, group.id, keep);
           }
           // Access follows membership at once: when this group's mapping grants something, the members whose
           // access changes get ACCESS_CHANGED in this same transaction.
@@ -231,10 +197,7 @@ export class GroupService {
           if (mapped) {
             // Concurrent membership changes of the same users (in other groups) apply one after the other, so
             // each ACCESS_CHANGED compares against the access the previous one left. Sorted: no deadlock.
-            await em.execute('select id from users where id = any(?::uuid[]) and tenant_id = ? order by id for no key update', [
-              uuidArray(touched),
-              scope.tenantId,
-            ]);
+            await groupRepository.lockUsers(em, scope.tenantId, touched);
           }
           const before = mapped ? await accessBefore(em, scope, touched) : null;
           let added = 0;
@@ -296,7 +259,7 @@ export class GroupService {
       if (!group) throw notFound('Group');
       checkVersion(group, condition);
       const members = (await groupHasMapping(em, group.id))
-        ? (await em.execute<{ user_id: string }[]>('select user_id from group_memberships where group_id = ?', [group.id])).map((r) => r.user_id)
+        ? await groupRepository.memberIdsExcept(em, group.id, [])
         : [];
       const before = await accessBefore(em, scope, members);
       // Memberships and the group's mapping go with it (ON DELETE CASCADE).
@@ -314,15 +277,10 @@ export class GroupService {
   }
 }
 
-export const findGroup = (em: EntityManager, scope: Scope, id: string) => rowById(em, IdpGroup, scope.tenantId, id);
+/** The group held until commit, tracked by `em` (its version bump flushes): membership batches of one group apply one after the other. */
+const lockGroup = (em: EntityManager, scope: Scope, id: string) => groupRepository.lockTracked(em, scope.tenantId, id);
 
-/** Like findGroup, holding the row until commit: membership batches of one group apply one after the other. */
-export const lockGroup = (em: EntityManager, scope: Scope, id: string) => rowById(em, IdpGroup, scope.tenantId, id, { lock: true });
-
-async function groupHasMapping(em: EntityManager, groupId: string): Promise<boolean> {
-  const rows = await em.execute('select 1 from permission_mappings where group_id = ? limit 1', [groupId]);
-  return rows.length > 0;
-}
+const groupHasMapping = (em: EntityManager, groupId: string): Promise<boolean> => groupRepository.hasMapping(em, groupId);
 
 /** Applies attribute changes to a locked group and records GROUP_UPDATED when anything changed. */
 async function applyAttributes(em: EntityManager, scope: Scope, group: IdpGroup, patch: Partial<GroupAttributes>): Promise<void> {
@@ -359,11 +317,7 @@ export const MAX_LISTED_MEMBERS = 10_000;
 async function membersOf(em: EntityManager, groupIds: string[], atMost?: number): Promise<Map<string, MemberRef[]>> {
   const byGroup = new Map<string, MemberRef[]>();
   if (groupIds.length === 0) return byGroup;
-  const rows = await em.execute<{ group_id: string; user_id: string; display_name: string | null }[]>(
-    `select m.group_id, m.user_id, u.display_name from group_memberships m join users u on u.id = m.user_id
-     where m.group_id = any(?::uuid[]) order by m.created_at, m.user_id ${atMost === undefined ? '' : 'limit ?'}`,
-    [uuidArray(groupIds), ...(atMost === undefined ? [] : [atMost + 1])],
-  );
+  const rows = await groupRepository.membersOfGroups(em, groupIds, atMost === undefined ? undefined : atMost + 1);
   if (atMost !== undefined && rows.length > atMost) {
     throw new DomainError(
       'BAD_USER_INPUT',
@@ -398,22 +352,12 @@ async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, re
   if (known.length > 0) {
     // KEY SHARE: a concurrent DELETE of one of these users waits for this transaction instead of
     // invalidating the membership rows it is about to insert.
-    const found = await em.execute<{ id: string }[]>(
-      // A tombstone is no user to add: a deletion committed while this waited fails the recheck.
-      'select id from users where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null order by id for key share',
-      [uuidArray(known), scope.tenantId],
-    );
-    const foundIds = new Set(found.map((r) => r.id));
+    const found = await groupRepository.holdLiveUsers(em, scope.tenantId, known);
+    const foundIds = new Set(found);
     unknown.push(...known.filter((id) => !foundIds.has(id)));
   }
   if (unknown.length > 0) throw unknownUsers(unknown);
-  const added = await em.execute<{ user_id: string }[]>(
-    `insert into group_memberships (group_id, user_id, tenant_id, created_at)
-     select ?, id, tenant_id, now() from users where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null
-     on conflict do nothing
-     returning user_id`,
-    [group.id, uuidArray(known), scope.tenantId],
-  );
+  const added = await groupRepository.insertMembers(em, scope.tenantId, group.id, known);
   if (added.length === 0) return 0;
   bump(group);
   await recordEvent(em, scope, {
@@ -421,17 +365,14 @@ async function addMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, re
     subjectType: 'GROUP',
     subjectId: group.id,
     summary: `${added.length} member(s) added to ${group.displayName}`,
-    changes: [{ attribute: 'members', old: null, new: added.map((r) => r.user_id) }],
+    changes: [{ attribute: 'members', old: null, new: added }],
   });
   return added.length;
 }
 
 async function removeMembersIn(em: EntityManager, scope: Scope, group: IdpGroup, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const removed = await em.execute<{ user_id: string }[]>(
-    'delete from group_memberships where group_id = ? and tenant_id = ? and user_id = any(?::uuid[]) returning user_id',
-    [group.id, scope.tenantId, uuidArray([...new Set(ids)])],
-  );
+  const removed = await groupRepository.deleteMembers(em, scope.tenantId, group.id, [...new Set(ids)]);
   if (removed.length === 0) return 0;
   bump(group);
   await recordEvent(em, scope, {
@@ -439,7 +380,7 @@ async function removeMembersIn(em: EntityManager, scope: Scope, group: IdpGroup,
     subjectType: 'GROUP',
     subjectId: group.id,
     summary: `${removed.length} member(s) removed from ${group.displayName}`,
-    changes: [{ attribute: 'members', old: removed.map((r) => r.user_id), new: null }],
+    changes: [{ attribute: 'members', old: removed, new: null }],
   });
   return removed.length;
 }
