@@ -1,10 +1,15 @@
+import DataLoader from 'dataloader';
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { ExplainedAccess } from '../domain/access/access.service';
+import { notFound } from '../domain/shared/domain-error';
 import type { Scope } from '../domain/shared/scope';
+import type { User } from '../domain/users/user.entity';
 import type { GraphQLContext } from './context';
 
-type ExplainedAccess = Awaited<ReturnType<GraphQLContext['services']['access']['explainedAccessOf']>>;
-
-const pending = new WeakMap<GraphQLContext, Map<string, Promise<ExplainedAccess>>>();
+/** Access read with its user, waiting for the user's `access` field, per request. */
+const prefetched = new WeakMap<GraphQLContext, Map<string, ExplainedAccess>>();
+/** Per request, per tenant: one access query for every user whose `access` a request selects. */
+const loaders = new WeakMap<GraphQLContext, Map<string, DataLoader<string, ExplainedAccess>>>();
 
 /** Whether the field being resolved selects `name` directly (or through an inline fragment). */
 export function selects(info: GraphQLResolveInfo, name: string): boolean {
@@ -14,22 +19,44 @@ export function selects(info: GraphQLResolveInfo, name: string): boolean {
 }
 
 /**
- * Starts reading a user's access while the user itself is read, when the query asks for both: the two
- * queries then take the time of one. The `access` field takes the result; a failure (no such user, no
- * right to read it) is left for the field to meet, and never surfaces on its own.
+ * Reads a user and their access in one query, for a query that asks for both (`user(id) { access }`): the
+ * user's `access` field then takes the access instead of asking again. Fails as reading the user does.
  */
-export function prefetchAccess(ctx: GraphQLContext, scope: Scope, userId: string): void {
-  const started = ctx.services.access.explainedAccessOf(scope, userId);
-  started.catch(() => {});
-  let forRequest = pending.get(ctx);
-  if (!forRequest) pending.set(ctx, (forRequest = new Map()));
-  forRequest.set(userId, started);
+export async function readUserWithAccess(ctx: GraphQLContext, scope: Scope, userId: string): Promise<User> {
+  const { user, access, named } = await ctx.services.access.userWithAccess(scope, userId);
+  let forRequest = prefetched.get(ctx);
+  if (!forRequest) prefetched.set(ctx, (forRequest = new Map()));
+  forRequest.set(user.id, { access, named });
+  return user;
 }
 
-/** The access prefetched for this user in this request (once), or undefined. */
-export function takePrefetchedAccess(ctx: GraphQLContext, userId: string): Promise<ExplainedAccess> | undefined {
-  const forRequest = pending.get(ctx);
-  const started = forRequest?.get(userId);
-  forRequest?.delete(userId);
-  return started;
+/**
+ * A user's explained access for their `access` field: the one read with the user when there is one (taken
+ * once), else through the request's loader, so a page of users costs one access query, not one per user.
+ * One's own access batches apart from others': it needs no directory access, theirs does, and a refusal of
+ * theirs must not take one's own with it.
+ */
+export function explainedAccess(ctx: GraphQLContext, scope: Scope, userId: string): Promise<ExplainedAccess> {
+  const forRequest = prefetched.get(ctx);
+  const taken = forRequest?.get(userId);
+  if (taken) {
+    forRequest!.delete(userId);
+    return Promise.resolve(taken);
+  }
+  const own = scope.actor.kind === 'USER' && scope.actor.id === userId;
+  const key = `${scope.tenantId}${own ? ' own' : ''}`;
+  let byTenant = loaders.get(ctx);
+  if (!byTenant) loaders.set(ctx, (byTenant = new Map()));
+  let loader = byTenant.get(key);
+  if (!loader) {
+    loader = new DataLoader<string, ExplainedAccess>(async (ids) => {
+      const { accesses, named } = await ctx.services.access.explainedAccessOfUsers(scope, ids);
+      return ids.map((id): ExplainedAccess | Error => {
+        const access = accesses.get(id);
+        return access ? { access, named } : notFound('User');
+      });
+    });
+    byTenant.set(key, loader);
+  }
+  return loader.load(userId);
 }

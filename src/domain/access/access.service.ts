@@ -1,20 +1,22 @@
 import { z } from 'zod';
 import { recordEvent } from '../events/event-recorder';
-import { IdpGroup } from '../groups/idp-group.entity';
-import { Team } from '../teams/team.entity';
-import { Tenant } from '../tenants/tenant.entity';
+import type { IdpGroup } from '../groups/idp-group.entity';
+import type { Tenant } from '../tenants/tenant.entity';
+import { teamRepository } from '../teams/team.repository';
 import { requireDirectoryAccess, requireLevel } from '../shared/authorize';
 import { DomainError, notFound } from '../shared/domain-error';
 import { PERMISSION_LEVELS, type PermissionLevel } from '../shared/permission-level';
 import type { Scope } from '../shared/scope';
-import { isUuid, uuidArray } from '../shared/sql';
+import { isUuid } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { parseInput } from '../shared/validate';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
-import { User } from '../users/user.entity';
-import { accessOfUsers, type NamedInGrants } from './access-query';
+import type { User } from '../users/user.entity';
+import { accessOfUsers, userWithAccess, type NamedInGrants } from './access-query';
 import type { EffectiveAccess, TeamAccess } from './access-rules';
-import { MappingTeamGrant, PermissionMapping } from './permission-mapping.entity';
+import { accessRepository, type MappingView } from './access.repository';
+
+export type { MappingView } from './access.repository';
 
 /** At most this many team grants in one mapping. */
 export const MAX_TEAM_GRANTS_PER_MAPPING = 500;
@@ -47,36 +49,17 @@ export interface TeamRef {
   createdAt: Date;
 }
 
-export interface MappingView {
-  groupId: string | null;
-  groupName: string | null;
-  globalLevel: PermissionLevel;
-  teams: { teamId: string; teamName: string; level: PermissionLevel }[];
-  updatedAt: Date;
+/** An effective access with the groups and teams its grants name (for explaining it). */
+export interface ExplainedAccess {
+  access: EffectiveAccess;
+  named: NamedInGrants;
 }
 
-/**
- * Whether user `u` has access to a team (bindings: tenant id, then the team id three times). Mirrors the
- * merge rule: a group mapping grants the team, or the user's groups grant nothing and the team is the
- * fallback team or granted by the default mapping.
- */
-export const TEAM_ACCESS_CONDITION = `u.tenant_id = ? and u.deleted_at is null and u.active and (
-    exists (select 1 from group_memberships m
-              join permission_mappings pm on pm.group_id = m.group_id
-              join mapping_team_grants tg on tg.mapping_id = pm.id
-             where m.user_id = u.id and tg.team_id = ? and tg.level <> 'NONE')
-    or (exists (select 1 from tenants t where t.id = u.tenant_id and t.fallback_team_id = ?)
-          or exists (select 1 from permission_mappings pm join mapping_team_grants tg on tg.mapping_id = pm.id
-                      where pm.tenant_id = u.tenant_id and pm.group_id is null and tg.team_id = ? and tg.level <> 'NONE'))
-       and not exists (select 1 from group_memberships m join permission_mappings pm on pm.group_id = m.group_id
-                        where m.user_id = u.id
-                          and (pm.global_level <> 'NONE'
-                               or exists (select 1 from mapping_team_grants tg where tg.mapping_id = pm.id and tg.level <> 'NONE'))))`;
+const isSelf = (scope: Scope, userId: string) => scope.actor.kind === 'USER' && scope.actor.id === userId && scope.actor.tenantId === scope.tenantId;
 
-/** How many users have access to a team right now (for TEAM_CHANGED events). */
-export async function usersWithTeam(em: Parameters<typeof accessOfUsers>[0], tenantId: string, teamId: string): Promise<number> {
-  const [{ n }] = await em.execute<{ n: number }[]>(`select count(*)::int as n from users u where ${TEAM_ACCESS_CONDITION}`, [tenantId, teamId, teamId, teamId]);
-  return n;
+/** Everyone may read their own access (and row); reading others' needs directory access. */
+function requireReader(scope: Scope, userIds: readonly string[]): void {
+  if (!userIds.every((id) => isSelf(scope, id))) requireDirectoryAccess(scope, 'read');
 }
 
 /** Teams × levels for IdP groups, the default mapping and the fallback team; effective access from them. */
@@ -89,14 +72,35 @@ export class AccessService {
   }
 
   /** The access with the groups and teams its grants name, read by the same single query. */
-  async explainedAccessOf(scope: Scope, userId: string): Promise<{ access: EffectiveAccess; named: NamedInGrants }> {
-    const isSelf = scope.actor.kind === 'USER' && scope.actor.id === userId && scope.actor.tenantId === scope.tenantId;
-    if (!isSelf) requireDirectoryAccess(scope, 'read');
-    if (!isUuid(userId)) throw notFound('User');
-    const named: NamedInGrants = { groups: new Map(), teams: new Map() };
-    const access = (await this.uow.read((em) => accessOfUsers(em, scope.tenantId, [userId], named))).get(userId);
+  async explainedAccessOf(scope: Scope, userId: string): Promise<ExplainedAccess> {
+    const { accesses, named } = await this.explainedAccessOfUsers(scope, [userId]);
+    const access = accesses.get(userId);
     if (!access) throw notFound('User');
     return { access, named };
+  }
+
+  /**
+   * The access of several users in one query, with the groups and teams their grants name; users that do not
+   * exist (or ids that are not UUIDs) are absent. Reading any but one's own needs directory access.
+   */
+  async explainedAccessOfUsers(scope: Scope, userIds: readonly string[]): Promise<{ accesses: Map<string, EffectiveAccess>; named: NamedInGrants }> {
+    requireReader(scope, userIds);
+    const named: NamedInGrants = { groups: new Map(), teams: new Map() };
+    const ids = [...new Set(userIds)].filter(isUuid);
+    const accesses = await this.uow.read((em) => accessOfUsers(em, scope.tenantId, ids, named));
+    return { accesses, named };
+  }
+
+  /**
+   * A live user and their explained access in one query, for a reader that wants both; authorised as reading
+   * either (one's own, or with directory access). NOT_FOUND when there is no such user.
+   */
+  async userWithAccess(scope: Scope, userId: string): Promise<ExplainedAccess & { user: User }> {
+    requireReader(scope, [userId]);
+    const named: NamedInGrants = { groups: new Map(), teams: new Map() };
+    const found = await this.uow.read((em) => userWithAccess(em, scope.tenantId, userId, named));
+    if (!found) throw notFound('User');
+    return { ...found, named };
   }
 
   /**
@@ -108,16 +112,10 @@ export class AccessService {
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, 1);
     return this.uow.read(async (em) => {
-      const team = isUuid(teamId) ? await em.findOne(Team, { id: teamId, tenantId: scope.tenantId }) : null;
+      const team = await teamRepository.byId(em, scope.tenantId, teamId);
       if (!team) throw notFound('Team');
-      const condition = TEAM_ACCESS_CONDITION;
-      const bindings = [scope.tenantId, team.id, team.id, team.id];
-      const [{ total }] = await em.execute<{ total: number }[]>(`select count(*)::int as total from users u where ${condition}`, bindings);
-      const rows = await em.execute(
-        `select u.* from users u where ${condition} ${after ? 'and lower(u.user_name) > ?' : ''} order by lower(u.user_name) limit ?`,
-        [...bindings, ...(after ? [String(after[0])] : []), size + 1],
-      );
-      const users = rows.map((row) => em.map(User, row));
+      const total = await accessRepository.usersWithTeamCount(em, scope.tenantId, team.id);
+      const users = await accessRepository.usersWithTeam(em, scope.tenantId, team.id, size + 1, after ? String(after[0]) : undefined);
       const accesses = await accessOfUsers(em, scope.tenantId, users.slice(0, size).map((u) => u.id));
       const members = users.map((user) => ({
         user,
@@ -133,52 +131,25 @@ export class AccessService {
     const groups = [...new Set(groupIds)].filter(isUuid);
     const teams = [...new Set(teamIds)].filter(isUuid);
     if (groups.length === 0 && teams.length === 0) return { groups: [], teams: [] };
-    const rows = await this.uow.read((em) =>
-      em.execute<{ kind: 'group' | 'team'; id: string; name: string; external_id: string | null; created_at: Date; updated_at: Date }[]>(
-        `select 'group' as kind, id, display_name as name, external_id, created_at, updated_at from idp_groups where tenant_id = ? and id = any(?::uuid[])
-         union all
-         select 'team' as kind, id, name, null, created_at, updated_at from teams where tenant_id = ? and id = any(?::uuid[])`,
-        [scope.tenantId, uuidArray(groups), scope.tenantId, uuidArray(teams)],
-      ),
-    );
-    const at = (value: Date) => new Date(value);
+    const rows = await this.uow.read((em) => accessRepository.named(em, scope.tenantId, groups, teams));
     return {
-      groups: rows.filter((r) => r.kind === 'group').map((r) => ({ id: r.id, tenantId: scope.tenantId, displayName: r.name, externalId: r.external_id, createdAt: at(r.created_at), updatedAt: at(r.updated_at) })),
-      teams: rows.filter((r) => r.kind === 'team').map((r) => ({ id: r.id, tenantId: scope.tenantId, name: r.name, createdAt: at(r.created_at) })),
+      groups: rows
+        .filter((r) => r.kind === 'group')
+        .map((r) => ({ id: r.id, tenantId: scope.tenantId, displayName: r.name, externalId: r.externalId, createdAt: r.createdAt, updatedAt: r.updatedAt })),
+      teams: rows.filter((r) => r.kind === 'team').map((r) => ({ id: r.id, tenantId: scope.tenantId, name: r.name, createdAt: r.createdAt })),
     };
   }
 
   async listMappings(scope: Scope): Promise<MappingView[]> {
     requireLevel(scope, 'VIEWER');
-    return this.uow.read(async (em) => {
-      const rows = await em.execute<
-        { group_id: string | null; group_name: string | null; global_level: PermissionLevel; updated_at: Date; team_id: string | null; team_name: string | null; level: PermissionLevel | null }[]
-      >(
-        `select pm.group_id, g.display_name as group_name, pm.global_level, pm.updated_at, tg.team_id, t.name as team_name, tg.level
-           from permission_mappings pm
-           left join idp_groups g on g.id = pm.group_id
-           left join mapping_team_grants tg on tg.mapping_id = pm.id
-           left join teams t on t.id = tg.team_id
-          where pm.tenant_id = ?
-          order by pm.group_id is not null, lower(g.display_name), lower(t.name)`,
-        [scope.tenantId],
-      );
-      const views = new Map<string, MappingView>();
-      for (const row of rows) {
-        const key = row.group_id ?? 'default';
-        const view = views.get(key) ?? { groupId: row.group_id, groupName: row.group_name, globalLevel: row.global_level, teams: [], updatedAt: new Date(row.updated_at) };
-        if (row.team_id && row.level) view.teams.push({ teamId: row.team_id, teamName: row.team_name ?? '', level: row.level });
-        views.set(key, view);
-      }
-      return [...views.values()];
-    });
+    return this.uow.read((em) => accessRepository.mappings(em, scope.tenantId));
   }
 
   /** Sets what an IdP group grants; its members' access changes in the same transaction. */
   async setGroupMapping(scope: Scope, groupId: string, input: MappingInput): Promise<MappingView> {
     requireLevel(scope, 'ADMINISTRATOR');
     const mapping = parseInput(mappingRule, input);
-    const group = isUuid(groupId) ? await this.uow.read((em) => em.findOne(IdpGroup, { id: groupId, tenantId: scope.tenantId })) : null;
+    const group = await this.uow.read((em) => accessRepository.groupOf(em, scope.tenantId, groupId));
     if (!group) throw notFound('Group');
     await this.writeMapping(scope, group, mapping);
     return (await this.listMappings(scope)).find((m) => m.groupId === group.id)!;
@@ -188,11 +159,12 @@ export class AccessService {
     requireLevel(scope, 'ADMINISTRATOR');
     if (!isUuid(groupId)) return false;
     return this.uow.write(async (em) => {
-      const existing = await em.findOne(PermissionMapping, { tenantId: scope.tenantId, groupId });
+      const existing = await accessRepository.mappingOf(em, scope.tenantId, groupId);
       if (!existing) return false;
-      const group = await em.findOneOrFail(IdpGroup, { id: groupId, tenantId: scope.tenantId });
-      await em.nativeDelete(PermissionMapping, { id: existing.id });
-      const affected = await membersCount(em, groupId);
+      const group = await accessRepository.groupOf(em, scope.tenantId, groupId);
+      if (!group) throw notFound('Group');
+      await accessRepository.deleteMapping(em, existing);
+      const affected = await accessRepository.activeMembersCount(em, scope.tenantId, groupId);
       await recordEvent(em, scope, {
         type: 'MAPPING_CHANGED',
         subjectType: 'MAPPING',
@@ -215,16 +187,13 @@ export class AccessService {
   async setFallbackTeam(scope: Scope, teamId: string | null): Promise<Tenant> {
     requireLevel(scope, 'ADMINISTRATOR');
     return this.uow.write(async (em) => {
-      const tenant = await em.findOneOrFail(Tenant, { id: scope.tenantId });
-      let team: Team | null = null;
-      if (teamId !== null) {
-        team = isUuid(teamId) ? await em.findOne(Team, { id: teamId, tenantId: scope.tenantId }) : null;
-        if (!team) throw notFound('Team');
-      }
+      const tenant = await accessRepository.tenantOf(em, scope.tenantId);
+      const team = teamId === null ? null : await teamRepository.byId(em, scope.tenantId, teamId);
+      if (teamId !== null && !team) throw notFound('Team');
       if (tenant.fallbackTeamId === (team?.id ?? null)) return tenant;
       const old = tenant.fallbackTeamId;
       tenant.fallbackTeamId = team?.id ?? null;
-      const affected = await usersOnDefault(em, scope.tenantId);
+      const affected = await accessRepository.usersOnDefaultCount(em, scope.tenantId);
       await recordEvent(em, scope, {
         type: 'MAPPING_CHANGED',
         subjectType: 'TENANT',
@@ -241,28 +210,20 @@ export class AccessService {
     await this.uow.write(async (em) => {
       const teamIds = mapping.teams.map((t) => t.teamId);
       if (teamIds.length > 0) {
-        const found = await em.execute<{ id: string }[]>('select id from teams where tenant_id = ? and id = any(?::uuid[])', [scope.tenantId, uuidArray(teamIds)]);
-        const known = new Set(found.map((r) => r.id));
+        const known = await teamRepository.knownIds(em, scope.tenantId, teamIds);
         const missing = teamIds.filter((id) => !known.has(id));
         if (missing.length > 0) throw new DomainError('BAD_USER_INPUT', `No such team in this tenant: ${missing.join(', ')}`, { field: 'teams' });
       }
-      // Serialises concurrent writers of one tenant's mappings (the default mapping has no row to lock yet)
-      // with an advisory lock: locking the tenant row would deadlock against every write that records an
-      // event (their foreign key takes a share lock on that row).
-      await em.execute(`select pg_advisory_xact_lock(hashtext('portico.mappings'), hashtext(?))`, [scope.tenantId]);
-      let row = await em.findOne(PermissionMapping, { tenantId: scope.tenantId, groupId: group?.id ?? null });
-      const before = row ? { globalLevel: row.globalLevel, teams: await em.find(MappingTeamGrant, { mappingId: row.id }) } : null;
-      if (!row && group) {
-        const [{ n }] = await em.execute<{ n: number }[]>('select count(*)::int as n from permission_mappings where tenant_id = ? and group_id is not null', [scope.tenantId]);
-        if (n >= MAX_GROUP_MAPPINGS) throw new DomainError('CONFLICT', `At most ${MAX_GROUP_MAPPINGS} groups of a tenant have a mapping`, { max: MAX_GROUP_MAPPINGS });
+      await accessRepository.lockMappings(em, scope.tenantId);
+      const row = await accessRepository.mappingOf(em, scope.tenantId, group?.id ?? null);
+      const before = row ? { globalLevel: row.globalLevel, teams: await accessRepository.teamGrantsOf(em, row.id) } : null;
+      if (!row && group && (await accessRepository.groupMappingCount(em, scope.tenantId)) >= MAX_GROUP_MAPPINGS) {
+        throw new DomainError('CONFLICT', `At most ${MAX_GROUP_MAPPINGS} groups of a tenant have a mapping`, { max: MAX_GROUP_MAPPINGS });
       }
-      if (!row) row = em.create(PermissionMapping, { tenantId: scope.tenantId, groupId: group?.id ?? null, globalLevel: mapping.globalLevel });
-      row.globalLevel = mapping.globalLevel;
-      row.updatedAt = new Date();
-      await em.flush();
-      await em.nativeDelete(MappingTeamGrant, { mappingId: row.id });
-      for (const grant of mapping.teams) em.create(MappingTeamGrant, { mappingId: row.id, teamId: grant.teamId, tenantId: scope.tenantId, level: grant.level });
-      const affected = group ? await membersCount(em, group.id) : await usersOnDefault(em, scope.tenantId);
+      await accessRepository.saveMapping(em, scope.tenantId, group?.id ?? null, row, mapping);
+      const affected = group
+        ? await accessRepository.activeMembersCount(em, scope.tenantId, group.id)
+        : await accessRepository.usersOnDefaultCount(em, scope.tenantId);
       const describeTeams = (teams: { teamId: string; level: PermissionLevel }[]) =>
         teams.map((t) => ({ teamId: t.teamId, level: t.level })).sort((a, b) => a.teamId.localeCompare(b.teamId));
       await recordEvent(em, scope, {
@@ -278,26 +239,4 @@ export class AccessService {
       });
     });
   }
-}
-
-async function membersCount(em: Parameters<typeof accessOfUsers>[0], groupId: string): Promise<number> {
-  const [{ n }] = await em.execute<{ n: number }[]>(
-    'select count(*)::int as n from group_memberships m join users u on u.id = m.user_id where m.group_id = ? and u.active',
-    [groupId],
-  );
-  return n;
-}
-
-/** Active users whose groups grant nothing: those the default mapping and fallback team apply to. */
-async function usersOnDefault(em: Parameters<typeof accessOfUsers>[0], tenantId: string): Promise<number> {
-  const [{ n }] = await em.execute<{ n: number }[]>(
-    `select count(*)::int as n from users u
-      where u.tenant_id = ? and u.active
-        and not exists (select 1 from group_memberships m join permission_mappings pm on pm.group_id = m.group_id
-                         where m.user_id = u.id
-                           and (pm.global_level <> 'NONE'
-                                or exists (select 1 from mapping_team_grants tg where tg.mapping_id = pm.id and tg.level <> 'NONE')))`,
-    [tenantId],
-  );
-  return n;
 }

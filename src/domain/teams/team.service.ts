@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { usersWithTeam } from '../access/access.service';
+import { accessRepository } from '../access/access.repository';
 import { recordEvent } from '../events/event-recorder';
-import { Tenant } from '../tenants/tenant.entity';
 import { requireLevel } from '../shared/authorize';
 import { DomainError, notFound } from '../shared/domain-error';
 import type { Scope } from '../shared/scope';
-import { isUuid } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput } from '../shared/validate';
-import { Team } from './team.entity';
+import type { Team } from './team.entity';
+import { teamRepository } from './team.repository';
 
 export const teamNameRule = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
 
@@ -21,14 +20,12 @@ export class TeamService {
 
   async list(scope: Scope): Promise<Team[]> {
     requireLevel(scope, 'VIEWER');
-    return this.uow.read((em) =>
-      em.find(Team, { tenantId: scope.tenantId }, { orderBy: { name: 'asc' }, limit: MAX_TEAMS_PER_TENANT }),
-    );
+    return this.uow.read((em) => teamRepository.list(em, scope.tenantId, MAX_TEAMS_PER_TENANT));
   }
 
   async get(scope: Scope, id: string): Promise<Team> {
     requireLevel(scope, 'VIEWER');
-    const team = isUuid(id) ? await this.uow.read((em) => em.findOne(Team, { id, tenantId: scope.tenantId })) : null;
+    const team = await this.uow.read((em) => teamRepository.byId(em, scope.tenantId, id));
     if (!team) throw notFound('Team');
     return team;
   }
@@ -39,11 +36,9 @@ export class TeamService {
     return conflictOnDuplicate(
       () =>
         this.uow.write(async (em) => {
-          // One creator per tenant at a time, so two concurrent creations cannot both pass the count.
-          await em.execute(`select pg_advisory_xact_lock(hashtext('portico.teams'), hashtext(?))`, [scope.tenantId]);
-          const [{ n }] = await em.execute<{ n: number }[]>('select count(*)::int as n from teams where tenant_id = ?', [scope.tenantId]);
-          if (n >= MAX_TEAMS_PER_TENANT) throw new DomainError('CONFLICT', `A tenant has at most ${MAX_TEAMS_PER_TENANT} teams`, { max: MAX_TEAMS_PER_TENANT });
-          const team = em.create(Team, { tenantId: scope.tenantId, name: teamName });
+          await teamRepository.lockCreation(em, scope.tenantId);
+          if ((await teamRepository.count(em, scope.tenantId)) >= MAX_TEAMS_PER_TENANT) throw new DomainError('CONFLICT', `A tenant has at most ${MAX_TEAMS_PER_TENANT} teams`, { max: MAX_TEAMS_PER_TENANT });
+          const team = teamRepository.add(em, scope.tenantId, teamName);
           await recordEvent(em, scope, {
             type: 'TEAM_CHANGED',
             subjectType: 'TEAM',
@@ -63,13 +58,13 @@ export class TeamService {
     return conflictOnDuplicate(
       () =>
         this.uow.write(async (em) => {
-          const team = isUuid(id) ? await em.findOne(Team, { id, tenantId: scope.tenantId }) : null;
+          const team = await teamRepository.byId(em, scope.tenantId, id);
           if (!team) throw notFound('Team');
           if (team.name === teamName) return team;
           const old = team.name;
           team.name = teamName;
           team.updatedAt = new Date();
-          const affected = await usersWithTeam(em, scope.tenantId, team.id);
+          const affected = await accessRepository.usersWithTeamCount(em, scope.tenantId, team.id);
           await recordEvent(em, scope, {
             type: 'TEAM_CHANGED',
             subjectType: 'TEAM',
@@ -91,12 +86,11 @@ export class TeamService {
   async delete(scope: Scope, id: string): Promise<void> {
     requireLevel(scope, 'ADMINISTRATOR');
     await this.uow.write(async (em) => {
-      const team = isUuid(id) ? await em.findOne(Team, { id, tenantId: scope.tenantId }) : null;
+      const team = await teamRepository.byId(em, scope.tenantId, id);
       if (!team) throw notFound('Team');
       // Who loses access: counted before the team, its grants and its fallback role go.
-      const affected = await usersWithTeam(em, scope.tenantId, team.id);
-      await em.nativeUpdate(Tenant, { id: scope.tenantId, fallbackTeamId: team.id }, { fallbackTeamId: null });
-      em.remove(team);
+      const affected = await accessRepository.usersWithTeamCount(em, scope.tenantId, team.id);
+      await teamRepository.remove(em, team);
       await recordEvent(em, scope, {
         type: 'TEAM_CHANGED',
         subjectType: 'TEAM',

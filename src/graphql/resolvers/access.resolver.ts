@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import type { GrantSource } from '../../domain/access/access-rules';
 import type { MappingInput as DomainMappingInput, MappingView } from '../../domain/access/access.service';
 import type { Scope } from '../../domain/shared/scope';
-import { takePrefetchedAccess } from '../access-prefetch';
+import { explainedAccess } from '../access-prefetch';
 import { nodeScope, tenantScope, type GraphQLContext } from '../context';
 import { EffectiveAccess, Grant, MappingInput, PermissionMapping, TeamMemberConnection } from '../types/access.type';
 import { PageArgs, TENANT_ARG } from '../types/args';
@@ -34,8 +34,9 @@ export class UserAccessResolver {
   @FieldResolver(() => EffectiveAccess, { description: 'Effective access, explained: every grant lists what gave it.' })
   async access(@Ctx() ctx: GraphQLContext, @Root() user: UserNode): Promise<EffectiveAccess> {
     const scope = nodeScope(ctx, user.tenantId);
-    // One query: the access and the groups and teams its grants name.
-    const { access, named } = await (takePrefetchedAccess(ctx, user.id) ?? ctx.services.access.explainedAccessOf(scope, user.id));
+    // Read with the user, or batched with every other user of the request: the access and the groups and
+    // teams its grants name come from the same query.
+    const { access, named } = await explainedAccess(ctx, scope, user.id);
     const grant = (source: GrantSource): Grant => {
       if (source.kind === 'default') return { group: null, isDefault: true };
       const group = named.groups.get(source.groupId);
