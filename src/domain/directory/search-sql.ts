@@ -1,4 +1,4 @@
-import { numbered, type SqlClient, type Statement } from '../shared/sql-client';
+import { numbered, type SqlClient } from '../shared/sql-client';
 import type { AttributeCatalog } from './filter-sql';
 import { filterToSql, sortExpression, type SqlFragment } from './filter-sql';
 import type { DirectorySearch } from './attribute-filter';
@@ -27,7 +27,9 @@ export function searchSql(
 /**
  * Runs a directory search over a tenant's `table` (aliased `alias`) in one statement: the true total and the
  * page of rows (the `columns` listed), the page joined to the count so an empty page still says the total.
- * `statementOf` names the text (see `boundedNames`).
+ * Unnamed, so planned for its values on every execution: a named statement's generic plan, cached while the
+ * table was small, read every user of the tenant for a `userName eq` filter at 10,000 users (10.7 ms against
+ * 0.6 ms for the insert beside it, in `pg_stat_statements`).
  */
 export async function searchRows(
   sql: SqlClient,
@@ -35,7 +37,6 @@ export async function searchRows(
   tenantId: string,
   search: DirectorySearch,
   catalog: AttributeCatalog,
-  statementOf: (text: string) => Statement,
 ): Promise<{ total: number; rows: Record<string, unknown>[] }> {
   const { table, alias, columns } = from;
   const { where, orderBy, limit, offset } = searchSql(alias, tenantId, search, catalog);
@@ -47,6 +48,6 @@ export async function searchRows(
       ? count
       : `with page as (select ${columns} from ${table} ${alias} where ${condition} order by ${orderBy} limit $${next} offset $${next + 1})
          select t.total, page.* from (${count}) t left join page on true`;
-  const rows = await sql.query<Record<string, unknown> & { total: number }>(statementOf(text), limit === 0 ? where.bindings : [...where.bindings, limit, offset]);
+  const rows = await sql.query<Record<string, unknown> & { total: number }>({ text }, limit === 0 ? where.bindings : [...where.bindings, limit, offset]);
   return { total: rows[0]?.total ?? 0, rows: rows.filter((row) => row.id !== null && row.id !== undefined) };
 }

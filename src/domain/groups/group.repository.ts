@@ -1,7 +1,7 @@
 import { eventInsert } from '../events/event-recorder';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
 import { searchRows } from '../directory/search-sql';
-import { boundedNames, named, type SqlClient, type Statement } from '../shared/sql-client';
+import { named, type SqlClient, type Statement } from '../shared/sql-client';
 import type { Scope } from '../shared/scope';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { escapeLike, isUuid, uuidArray } from '../shared/sql';
@@ -40,7 +40,8 @@ export type MembershipOutcome =
   | { kind: 'done'; group: IdpGroup; count: number };
 
 /**
- * The group row locked (so membership batches of one group apply one after the other), the checks that must
+ * The group row locked first (`wanted` reads through it, so the users are held only after it: batches of one
+ * group apply one after the other instead of meeting on its row halfway), the checks that must
  * hold before anything is written, then `change` (a CTE named `changed` returning `user_id`), the group's
  * version bumped and its event, all in one statement. `$1` group, `$2` tenant, `$3` user ids, `$4` If-Match
  * version or null, `$5` how many of the users must exist (adding) or null.
@@ -49,8 +50,9 @@ const membershipText = (change: string, events: string) => `with target as (
   select ${SELECTED} from idp_groups g where g.id = $1 and g.tenant_id = $2 for update),
 mapped as (select exists (select 1 from permission_mappings where group_id = $1) as yes),
 wanted as (
-  select u.id from users u where $5::int is not null and u.id = any($3::uuid[]) and u.tenant_id = $2 and u.deleted_at is null
-   order by u.id for key share),
+  select u.id from target t join users u on u.tenant_id = t.tenant_id
+   where $5::int is not null and u.id = any($3::uuid[]) and u.deleted_at is null
+   order by u.id for key share of u),
 allowed as (
   select t.id, t.display_name from target t, mapped m
    where not m.yes and ($4::int is null or t.version = $4) and ($5::int is null or (select count(*) from wanted) = $5)),
@@ -86,9 +88,6 @@ function membershipStatement(scope: Scope, kind: 'add' | 'remove', groupId: stri
   );
   return { statement: named(`group_members_${kind}`, membershipText(adding ? ADD_CHANGE : REMOVE_CHANGE, event.sql)), values: event.values };
 }
-
-/** SCIM filters of groups: their shapes are the client's. */
-const searchStatement = boundedNames('group_search', 100);
 
 const BY_ID = named('group_by_id', `select ${SELECTED} from idp_groups g where g.id = $1 and g.tenant_id = $2`);
 
@@ -216,7 +215,7 @@ export const groupRepository = {
 
   /** A SCIM-style search in one statement: the true total and the page. */
   async search(sql: SqlClient, tenantId: string, search: DirectorySearch): Promise<SearchResult<IdpGroup>> {
-    const { total, rows } = await searchRows(sql, { table: 'idp_groups', alias: 'g', columns: SELECTED }, tenantId, search, GROUP_CATALOG, searchStatement);
+    const { total, rows } = await searchRows(sql, { table: 'idp_groups', alias: 'g', columns: SELECTED }, tenantId, search, GROUP_CATALOG);
     return { totalResults: total, items: rows.map(groupFromRow) };
   },
 };

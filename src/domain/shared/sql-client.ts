@@ -54,23 +54,6 @@ export function sqlState(error: unknown): string | undefined {
 /** A unique index refused the row (a userName or displayName taken). */
 export const isUniqueViolation = (error: unknown): boolean => sqlState(error) === '23505';
 
-/**
- * Names statements whose text is built per request (a SCIM filter's shape), up to `max` distinct texts per
- * process under `prefix`; later ones go unnamed. The bound matters: a named statement stays prepared on every
- * connection that ran it, and the client chooses the shapes.
- */
-export function boundedNames(prefix: string, max: number): (text: string) => Statement {
-  const names = new Map<string, string>();
-  return (text) => {
-    let name = names.get(text);
-    if (name === undefined && names.size < max) {
-      name = `portico_${prefix}_${names.size}`;
-      names.set(text, name);
-    }
-    return name === undefined ? { text } : { name, text };
-  };
-}
-
 /** SQL with `?` placeholders (knex's, the filter translator's) numbered `$first`, `$first + 1`…; never for text with a literal `?`. */
 export function numbered(sql: string, first = 1): string {
   let n = first;

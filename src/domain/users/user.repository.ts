@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { eventInsert, type EventInput } from '../events/event-recorder';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
 import { searchRows } from '../directory/search-sql';
-import { boundedNames, named, type SqlClient, type Statement } from '../shared/sql-client';
+import { named, type SqlClient, type Statement } from '../shared/sql-client';
 import type { Scope } from '../shared/scope';
 import { escapeLike, isUuid } from '../shared/sql';
 import { USER_CATALOG } from './user-catalog';
@@ -140,9 +140,6 @@ select count(*)::int as deleted from deleted`;
 /** Named statements by the number of events they carry: one text each, planned once per connection. */
 const withEvents = (name: string, text: (events: string) => string, eventSql: string, eventCount: number): Statement =>
   named(`${name}_${eventCount}`, text(eventSql));
-
-/** SCIM filters of users: their shapes are the client's. */
-const searchStatement = boundedNames('user_search', 200);
 
 /**
  * What `filter.search` matches (ILIKE '%search%' on any of them), as SQL over `users`. Migration 20261201100000
@@ -315,7 +312,7 @@ export const userRepository = {
 
   /** A SCIM-style search in one statement: the true total and the page. */
   async search(sql: SqlClient, tenantId: string, search: DirectorySearch): Promise<SearchResult<User>> {
-    const { total, rows } = await searchRows(sql, { table: 'users', alias: 'u', columns: SELECTED }, tenantId, search, USER_CATALOG, searchStatement);
+    const { total, rows } = await searchRows(sql, { table: 'users', alias: 'u', columns: SELECTED }, tenantId, search, USER_CATALOG);
     return { totalResults: total, items: rows.map(userFromRow) };
   },
 
