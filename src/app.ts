@@ -6,11 +6,10 @@ import { graphqlUrl } from './config/urls';
 import { openDatabase, resolveSecretKey, type DatabaseHandle } from './db/database';
 import { startEventListener } from './db/event-listener';
 import { oldestOpenTransaction, rebaseForeignEventPositions } from './db/event-log-upkeep';
-import { initOrm, migrateToLatest, pendingMigrations, poolOverrides, type Orm } from './db/orm';
+import { initOrm, migrateToLatest, pingDatabase, pendingMigrations, poolOverrides, type Orm } from './db/orm';
 import { registerPoolMetrics } from './db/pool-metrics';
-import { driverSql, usePreparedStatements as useNamedStatements } from './db/driver-sql';
+import { driverSql, usePreparedStatements } from './db/driver-sql';
 import { createDomainServices, type DomainServices } from './domain/services';
-import { usePreparedStatements } from './domain/shared/prepared-query';
 import { hashToken } from './domain/shared/secret-token';
 import { buildPorticoSchema } from './graphql/schema';
 import { createGraphqlServer } from './graphql/server';
@@ -69,7 +68,6 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     const orm = await initOrm(database.url, poolOverrides(config.databasePool), database.socketDir);
     cleanups.push({ name: 'orm', run: () => orm.close() });
     usePreparedStatements(orm.em, config.preparedStatements);
-    useNamedStatements(orm.em, config.preparedStatements);
     const applied = await migrateToLatest(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     const rebased = await rebaseForeignEventPositions(orm);
@@ -165,7 +163,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
       metricsToken: config.metricsToken,
       trustProxy: config.trustProxy,
       readiness: async () => {
-        await orm.em.getConnection().execute('select 1');
+        await pingDatabase(orm);
         const pending = await pendingMigrations(orm);
         return pending.length === 0 ? { ready: true } : { ready: false, detail: `pending migrations: ${pending.join(', ')}` };
       },

@@ -6,9 +6,8 @@ import { scimBaseUrl } from '../config/urls';
 import { openDatabase, resolveSecretKey } from '../db/database';
 import { MicrosoftGraphClient } from '../graph/microsoft-graph-client';
 import { initOrm, migrateToLatest, type Orm } from '../db/orm';
-import { driverSql, usePreparedStatements as useNamedStatements } from '../db/driver-sql';
+import { driverSql, usePreparedStatements } from '../db/driver-sql';
 import { createDomainServices, type DomainServices } from '../domain/services';
-import { usePreparedStatements } from '../domain/shared/prepared-query';
 import { systemActor, type CallContext } from '../domain/shared/scope';
 
 const USAGE = `Usage: portico <command>
@@ -51,7 +50,6 @@ export async function runCli(argv: string[], config: Config, out: (line: string)
   try {
     orm = await initOrm(database.url, {}, database.socketDir);
     usePreparedStatements(orm.em, config.preparedStatements);
-    useNamedStatements(orm.em, config.preparedStatements);
     if (positionals[0] === 'migrate') {
       const applied = await migrateToLatest(orm);
       out(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');

@@ -86,3 +86,8 @@ export async function migrateToLatest(orm: Orm): Promise<string[]> {
 export async function pendingMigrations(orm: Orm): Promise<string[]> {
   return (await orm.getMigrator().getPendingMigrations()).map((m) => m.name);
 }
+
+/** Whether the database answers a trivial statement (readiness). */
+export async function pingDatabase(orm: Orm): Promise<void> {
+  await orm.em.getConnection().execute('select 1');
+}

@@ -14,6 +14,7 @@ import type { IdpMetadataReader } from './saml/idp-metadata';
 import { SecretBox } from './shared/secret-box';
 import { SignInService } from './sessions/sign-in.service';
 import { UnitOfWork, type SqlClientFactory } from './shared/unit-of-work';
+import { driverSql } from '../db/driver-sql';
 import { UserService } from './users/user.service';
 import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './users/deprovisioning-policy';
 import { DirectoryProviderService, type DirectoryProviderOptions } from './directory-provider/directory-provider.service';
@@ -44,7 +45,7 @@ export interface DomainServices {
 }
 
 export interface DomainOptions {
-  /** How repositories run their statements on a connection of `em` (the database adapter's; default: through knex). */
+  /** How repositories run their statements on a connection of `em` (default: node-postgres on the ORM's pool). */
   sqlClientOf?: SqlClientFactory;
   /** SHA-256 of PORTICO_OPERATOR_TOKEN when the environment sets it. */
   operatorTokenHash?: string;
@@ -67,7 +68,7 @@ export interface DomainOptions {
 }
 
 export function createDomainServices(em: EntityManager, options: DomainOptions = {}): DomainServices {
-  const uow = new UnitOfWork(em, options.sqlClientOf);
+  const uow = new UnitOfWork(em, options.sqlClientOf ?? driverSql);
   const authCache = new AuthCache();
   const feed = new EventFeed(uow, { maxBuffered: options.maxBufferedEvents ?? 1000, onHeld: options.onFeedHeld }, options.onFeedError);
   const secretBox = options.secretKey && new SecretBox(options.secretKey);

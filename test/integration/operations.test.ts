@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from './../helpers/database';
+import { sql } from '../helpers/database';
 import { startTestPortico, type TestPortico } from '../helpers/portico';
 
 describe('operations endpoints and logs', () => {

@@ -2,7 +2,7 @@ import { MetadataStorage, UnderscoreNamingStrategy } from '@mikro-orm/core';
 import { GraphQLList, GraphQLNonNull, GraphQLObjectType, type GraphQLType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../../src/domain/directory/attribute-filter';
-import type { AttributeDefinition } from '../../src/domain/directory/filter-sql';
+import type { AttributeDefinition } from '../../src/db/filter-sql';
 import { USER_ATTRIBUTES, type UserAttributeDescriptor } from '../../src/domain/users/user-attributes';
 import { USER_CATALOG } from '../../src/domain/users/user-catalog';
 import { TRACKED_USER_ATTRIBUTES, userAttributesRule } from '../../src/domain/users/user-rules';

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { IdpGroup } from '../groups/idp-group.entity';
 import { Tenant } from '../tenants/tenant.entity';
-import { columnsOf } from '../shared/entity-columns';
+import { columnsOf } from '../../db/entity-columns';
 import type { PermissionLevel } from '../shared/permission-level';
-import { queryPrepared, type PreparedStatement } from '../shared/prepared-query';
-import { rowById } from '../shared/row-by-id';
+import { queryPrepared, type PreparedStatement } from '../../db/prepared-query';
+import { rowById } from '../../db/row-by-id';
 import { isUuid } from '../shared/sql';
 import { User } from '../users/user.entity';
 import type { AccessInputs, MappingGrant } from './access-rules';

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PermissionLevel } from '../shared/permission-level';
-import { queryPrepared } from '../shared/prepared-query';
+import { queryPrepared } from '../../db/prepared-query';
 import { User } from '../users/user.entity';
 import { Credential, type CredentialKind } from './credential.entity';
 

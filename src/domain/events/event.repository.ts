@@ -1,9 +1,14 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { insertRow } from '../../db/insert-row';
 import { textArray } from '../shared/sql';
+import type { CallContext } from '../shared/scope';
+import { eventOf, type EventInput } from './event-row';
+import { ProvisioningEvent } from './provisioning-event.entity';
 import { named, type SqlClient, type Statement } from '../shared/sql-client';
 import type { FeedPosition } from './feed-position';
 import type { ReadRequest } from './feed-reading';
 import type { EventSource } from '../shared/scope';
-import type { EventOutcome, EventType, ProvisioningEvent } from './provisioning-event.entity';
+import type { EventOutcome, EventType } from './provisioning-event.entity';
 
 /** An event and its place in the log. */
 export interface FeedEvent {
@@ -234,3 +239,78 @@ export const eventRepository = {
     return { totalCount: rows[0].total_count, events: rows.filter((row) => row.id !== null).map(eventFromRow) };
   },
 };
+
+/** Inserts an event (as `eventOf` makes it) in the transaction of `em`; the id and tx_id come from the database. */
+export async function insertEvent(em: EntityManager, event: ReturnType<typeof eventOf>): Promise<void> {
+  await insertRow(em, ProvisioningEvent, { ...Object.assign(new ProvisioningEvent(), event), id: undefined } as unknown as ProvisioningEvent);
+}
+
+/** The columns an event statement fills, with the casts its parameters need in an `insert … select`. */
+const EVENT_COLUMNS = [
+  ['tenant_id', 'uuid'],
+  ['type', 'text'],
+  ['source', 'text'],
+  ['actor_kind', 'text'],
+  ['actor_id', 'text'],
+  ['actor_label', 'text'],
+  ['subject_type', 'text'],
+  ['subject_id', 'text'],
+  ['summary', 'text'],
+  ['changes', 'jsonb'],
+  ['detail', 'jsonb'],
+  ['request_id', 'text'],
+  ['outcome', 'text'],
+  ['error', 'text'],
+  ['occurred_at', 'timestamptz'],
+] as const;
+
+/** Columns of an event computed by the statement itself (SQL over its gate's row) instead of sent as parameters. */
+export type ComputedEventColumns = Partial<Record<'summary' | 'changes' | 'subject_id', string>>;
+
+/**
+ * The SQL and parameters that append events to a statement of the change they describe (a data-modifying
+ * CTE): `insert into provisioning_events … select <the values> from <gate>`, so an event is written exactly
+ * when its change was (one row of `gate`), in the same statement and so the same transaction. `computed`
+ * columns are SQL over the gate's row (a count of what the statement changed).
+ */
+export function eventInsert(
+  ctx: CallContext & { tenantId: string },
+  inputs: (Omit<EventInput, 'summary'> & { summary?: string })[],
+  firstParameter: number,
+  gate: string,
+  computed: ComputedEventColumns = {},
+): { sql: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const rows = inputs.map((input) => {
+    const event = eventOf(ctx, { ...input, summary: input.summary ?? '' } as EventInput);
+    const row: unknown[] = [
+      event.tenantId,
+      event.type,
+      event.source,
+      event.actorKind,
+      event.actorId,
+      event.actorLabel,
+      event.subjectType,
+      event.subjectId,
+      event.summary,
+      JSON.stringify(event.changes),
+      event.detail === null ? null : JSON.stringify(event.detail),
+      event.requestId,
+      event.outcome,
+      event.error,
+      event.occurredAt,
+    ];
+    const expressions = row.map((value, i) => {
+      const [column, type] = EVENT_COLUMNS[i];
+      const sql = computed[column as keyof ComputedEventColumns];
+      if (sql !== undefined) return sql;
+      values.push(value);
+      return `$${firstParameter + values.length - 1}::${type}`;
+    });
+    return `select ${expressions.join(', ')} from ${gate}`;
+  });
+  return {
+    sql: `insert into provisioning_events (${EVENT_COLUMNS.map(([column]) => column).join(', ')}) ${rows.join(' union all ')}`,
+    values,
+  };
+}

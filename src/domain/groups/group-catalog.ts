@@ -1,5 +1,5 @@
 import { CORE_GROUP_SCHEMA } from '../directory/attribute-filter';
-import type { AttributeCatalog } from '../directory/filter-sql';
+import type { AttributeCatalog } from '../../db/filter-sql';
 
 /** How SCIM-named group attributes map onto `idp_groups` (aliased `g`); members are matched in SQL, never loaded. */
 export const GROUP_CATALOG: AttributeCatalog = {

@@ -1,12 +1,12 @@
-import { eventInsert } from '../events/event-recorder';
+import { eventInsert } from '../events/event.repository';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
-import { searchRows } from '../directory/search-sql';
+import { searchRows } from '../../db/search-sql';
 import { named, type SqlClient, type Statement } from '../shared/sql-client';
 import type { Scope } from '../shared/scope';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { escapeLike, isUuid, uuidArray } from '../shared/sql';
 import { User } from '../users/user.entity';
-import { rowById } from '../shared/row-by-id';
+import { rowById } from '../../db/row-by-id';
 import { GROUP_CATALOG } from './group-catalog';
 import { IdpGroup } from './idp-group.entity';
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { queryPrepared } from '../shared/prepared-query';
+import { queryPrepared } from '../../db/prepared-query';
 
 /** Requests a tenant received in one hour, and how many of them were refused. */
 export interface HourlyCount {

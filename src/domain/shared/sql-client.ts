@@ -1,5 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-
 /** A statement with `$1`, `$2`… placeholders: the values travel apart from the text, never spliced into it. */
 export interface Statement {
   /**
@@ -12,8 +10,8 @@ export interface Statement {
 
 /**
  * How repositories reach PostgreSQL without the ORM's unit of work: one parameterised statement, one round
- * trip. Implemented by the process's own connection pool (`src/db/sql-pool.ts`), where each statement is its
- * own transaction, and by `transactionSql`, which runs on a running write transaction.
+ * trip. Implemented by `src/db/driver-sql.ts` on a connection of the ORM's pool: outside a transaction each
+ * statement is its own transaction; in one (`UnitOfWork.sqlOf`), on the transaction's connection.
  */
 export interface SqlClient {
   query<R>(statement: Statement, values: readonly unknown[]): Promise<R[]>;
@@ -21,28 +19,6 @@ export interface SqlClient {
 
 /** A named statement (see `Statement.name`); the name must be unique per text in the process. */
 export const named = (name: string, text: string): Statement => ({ name: `portico_${name}`, text });
-
-/**
- * A SqlClient on `em`'s running transaction (or on its pool outside one), through knex's raw query with
- * bindings: the values still travel as parameters. Statements go unnamed: a transaction's statements are the
- * slow paths, and knex does not name them.
- */
-export function transactionSql(em: EntityManager): SqlClient {
-  return {
-    async query<R>(statement: Statement, values: readonly unknown[]): Promise<R[]> {
-      // knex numbers `?` placeholders itself: `$n` becomes `?` with the values in the order they appear.
-      const ordered: unknown[] = [];
-      const text = statement.text.replace(/\$(\d+)/g, (_, n: string) => {
-        ordered.push(values[Number(n) - 1]);
-        return '?';
-      });
-      const query = em.getKnex().raw(text, ordered as never[]);
-      const transaction = em.getTransactionContext();
-      if (transaction) query.transacting(transaction);
-      return ((await query) as { rows: R[] }).rows;
-    },
-  };
-}
 
 /** PostgreSQL's SQLSTATE on an error of the driver (or of the ORM wrapping it). */
 export function sqlState(error: unknown): string | undefined {

@@ -1,7 +1,7 @@
 import { DeadlockException, ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from './domain-error';
-import { sqlState, transactionSql, type SqlClient } from './sql-client';
+import { sqlState, type SqlClient } from './sql-client';
 
 /** How often a transaction PostgreSQL chose as a deadlock victim is run again before giving up. */
 const DEADLOCK_RETRIES = 3;
@@ -24,7 +24,7 @@ export class UnitOfWork {
 
   constructor(
     private readonly root: EntityManager,
-    private readonly sqlClientOf: SqlClientFactory = transactionSql,
+    private readonly sqlClientOf: SqlClientFactory,
   ) {
     this.sql = sqlClientOf(root);
   }

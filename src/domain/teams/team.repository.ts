@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Tenant } from '../tenants/tenant.entity';
-import { queryPrepared, type PreparedStatement } from '../shared/prepared-query';
-import { rowById } from '../shared/row-by-id';
+import { queryPrepared, type PreparedStatement } from '../../db/prepared-query';
+import { rowById } from '../../db/row-by-id';
 import { Team } from './team.entity';
 
 /** One creator of a tenant's teams at a time, until commit, so two concurrent creations cannot both pass the count. */

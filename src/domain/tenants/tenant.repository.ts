@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { columnsOf } from '../shared/entity-columns';
-import { queryPrepared, type PreparedStatement } from '../shared/prepared-query';
+import { columnsOf } from '../../db/entity-columns';
+import { queryPrepared, type PreparedStatement } from '../../db/prepared-query';
 import { Tenant } from './tenant.entity';
 
 const ID_OF_SLUG = { name: 'portico_tenant_id_of_slug', text: 'select id from tenants where slug = $1' };

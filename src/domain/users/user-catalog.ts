@@ -1,5 +1,5 @@
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../directory/attribute-filter';
-import type { AttributeCatalog, AttributeDefinition, ElementSource, Scalar } from '../directory/filter-sql';
+import type { AttributeCatalog, AttributeDefinition, ElementSource, Scalar } from '../../db/filter-sql';
 import { USER_ATTRIBUTES, type ElementPart } from './user-attributes';
 
 const text = (sql: string, caseExact = false): Scalar => ({ type: 'string', sql, caseExact });

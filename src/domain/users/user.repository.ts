@@ -1,10 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { eventInsert, type EventInput } from '../events/event-recorder';
+import { eventInsert } from '../events/event.repository';
+import type { EventInput } from '../events/event-row';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
-import { searchRows } from '../directory/search-sql';
+import { searchRows } from '../../db/search-sql';
 import { named, type SqlClient, type Statement } from '../shared/sql-client';
 import type { Scope } from '../shared/scope';
 import { escapeLike, isUuid } from '../shared/sql';
+import { insertRow } from '../../db/insert-row';
 import { USER_CATALOG } from './user-catalog';
 import { GROUP_SELECTED, groupFromRow } from '../groups/group.repository';
 import type { IdpGroup } from '../groups/idp-group.entity';
@@ -51,6 +53,25 @@ const USER_COLUMNS: UserColumn[] = [
 /** Column names, never `*`: a column a later migration adds must not change a prepared statement's result type. */
 const SELECTED = USER_COLUMNS.map((c) => `u.${c.column}`).join(', ');
 const SELECTED_PLAIN = USER_COLUMNS.map((c) => c.column);
+
+const WINDOW = `interval '1 hour'`;
+
+/** Whether a burst was raised within the hour, and how many distinct users were deleted or deactivated in it. */
+const WINDOW_STATE = named(
+  'deprovisioning_window',
+  `select exists (select 1 from provisioning_events where tenant_id = $1 and type = 'MASS_DEPROVISIONING' and occurred_at > now() - ${WINDOW}) as raised,
+          (select count(distinct subject_id)::int from provisioning_events
+            where tenant_id = $1 and type in ('USER_DELETED', 'USER_DEACTIVATED') and occurred_at > now() - ${WINDOW}) as deprovisioned`,
+);
+
+/** Users at the start of the window (the live ones and those deleted during it), counted up to `$2` at most. */
+const USERS_AT_WINDOW_START = named(
+  'deprovisioning_users',
+  `select count(*)::int as total from (
+     select 1 from users where tenant_id = $1 and (deleted_at is null or deleted_at > now() - ${WINDOW}) limit $2) counted`,
+);
+
+const ONE_RAISER = named('deprovisioning_lock', `select pg_advisory_xact_lock(hashtextextended('portico:mass-deprovisioning:' || $1, 0))`);
 
 /** A parameter value as node-postgres must get it: JSON columns as JSON text (an array would become a PostgreSQL array). */
 const parameter = (c: UserColumn, value: unknown) => (c.type === 'jsonb' && value !== null && value !== undefined ? JSON.stringify(value) : value);
@@ -234,6 +255,28 @@ export const userRepository = {
     const values = [user.id, user.tenantId, user.version, user.updatedAt, ...ATTRIBUTE_COLUMNS.map((c) => parameter(c, user[c.property])), user.source, groupIds.filter(isUuid)];
     const rows = await sql.query<{ group_id: string }>(REVIVE, values);
     return rows.map((row) => row.group_id);
+  },
+
+  /** Whether a mass deprovisioning was raised within the hour, and how many distinct users were deleted or deactivated in it. */
+  async deprovisioningWindow(sql: SqlClient, tenantId: string): Promise<{ raised: boolean; deprovisioned: number }> {
+    const [row] = await sql.query<{ raised: boolean; deprovisioned: number }>(WINDOW_STATE, [tenantId]);
+    return row;
+  },
+
+  /** Users at the start of the window (the live ones and those deleted during it), counted up to `atMost` (null: all). */
+  async usersAtWindowStart(sql: SqlClient, tenantId: string, atMost: number | null): Promise<number> {
+    const [{ total }] = await sql.query<{ total: number }>(USERS_AT_WINDOW_START, [tenantId, atMost]);
+    return total;
+  },
+
+  /** One transaction at a time past this point for the tenant, until commit: two crossing the threshold raise one event. */
+  async holdBurstCheck(sql: SqlClient, tenantId: string): Promise<void> {
+    await sql.query(ONE_RAISER, [tenantId]);
+  },
+
+  /** Inserts a user with the ORM's column mapping in the transaction of `em` (SAML just-in-time creation). */
+  async insert(em: EntityManager, user: User): Promise<void> {
+    await insertRow(em, User, user);
   },
 
   /** Deletes up to `batchSize` tombstones deleted before `olderThan` (skipping rows another process holds). */

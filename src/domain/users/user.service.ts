@@ -10,7 +10,6 @@ import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../sha
 import type { Scope } from '../shared/scope';
 import { recordAccessChanges } from '../access/access-changes';
 import { accessOfUsers } from '../access/access-query';
-import { insertRow } from '../shared/insert-row';
 import type { SqlClient } from '../shared/sql-client';
 import { isUuid } from '../shared/sql';
 import { checkVersion, type WriteCondition } from '../shared/versioning';
@@ -292,7 +291,7 @@ export class UserService {
  */
 export async function insertUser(em: EntityManager, scope: Scope, attributes: UserAttributes, source: UserSource): Promise<User> {
   const user = newUser(scope, attributes, source);
-  await insertRow(em, User, user);
+  await userRepository.insert(em, user);
   await recordEvent(em, scope, createdEvent(user));
   return user;
 }

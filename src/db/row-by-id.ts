@@ -2,7 +2,7 @@ import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { columnsOf } from './entity-columns';
 import { queryPrepared } from './prepared-query';
-import { isUuid } from './sql';
+import { isUuid } from '../domain/shared/sql';
 
 /**
  * One row of a tenant's table by id, as an entity managed by `em` (so changes to it flush), or null; an id

@@ -1,7 +1,7 @@
-import { numbered, type SqlClient } from '../shared/sql-client';
+import { numbered, type SqlClient } from '../domain/shared/sql-client';
 import type { AttributeCatalog } from './filter-sql';
 import { filterToSql, sortExpression, type SqlFragment } from './filter-sql';
-import type { DirectorySearch } from './attribute-filter';
+import type { DirectorySearch } from '../domain/directory/attribute-filter';
 
 /** The WHERE, ORDER BY and paging of a directory search over rows aliased `alias`, all parameterised. */
 export function searchSql(

@@ -1,6 +1,6 @@
-import { DomainError } from '../shared/domain-error';
-import { escapeLike, isUuid } from '../shared/sql';
-import type { AttributeFilter, AttributePath, CompareOperator, FilterValue } from './attribute-filter';
+import { DomainError } from '../domain/shared/domain-error';
+import { escapeLike, isUuid } from '../domain/shared/sql';
+import type { AttributeFilter, AttributePath, CompareOperator, FilterValue } from '../domain/directory/attribute-filter';
 
 /**
  * Translation of an AttributeFilter into one parameterised SQL condition. Each resource describes its
