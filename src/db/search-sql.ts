@@ -46,7 +46,10 @@ export async function searchRows(
   const text =
     limit === 0
       ? count
-      : `with page as (select ${columns} from ${table} ${alias} where ${condition} order by ${orderBy} limit $${next} offset $${next + 1})
+      : // The page's ids first, sorted as narrow rows; then only their rows are read whole (sorting every matching row
+        // whole to skip `offset` of them cost 30+ ms of PostgreSQL CPU for a page late in 10,000 users).
+        `with ids as (select ${alias}.id from ${table} ${alias} where ${condition} order by ${orderBy} limit $${next} offset $${next + 1}),
+              page as (select ${columns} from ${table} ${alias} join ids on ids.id = ${alias}.id order by ${orderBy})
          select t.total, page.* from (${count}) t left join page on true`;
   const rows = await sql.query<Record<string, unknown> & { total: number }>({ text }, limit === 0 ? where.bindings : [...where.bindings, limit, offset]);
   return { total: rows[0]?.total ?? 0, rows: rows.filter((row) => row.id !== null && row.id !== undefined) };

@@ -4,7 +4,7 @@ import { searchRows } from '../../db/search-sql';
 import { named, type SqlClient, type Statement } from '../shared/sql-client';
 import type { Scope } from '../shared/scope';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { escapeLike, isUuid, uuidArray } from '../shared/sql';
+import { escapeLike, isNullForIdLookup, isUuid, uuidArray } from '../shared/sql';
 import { User } from '../users/user.entity';
 import { rowById } from '../../db/row-by-id';
 import { GROUP_CATALOG } from './group-catalog';
@@ -51,7 +51,7 @@ const membershipText = (change: string, events: string) => `with target as (
 mapped as (select exists (select 1 from permission_mappings where group_id = $1) as yes),
 wanted as (
   select u.id from target t join users u on u.tenant_id = t.tenant_id
-   where $5::int is not null and u.id = any($3::uuid[]) and u.deleted_at is null
+   where $5::int is not null and u.id = any($3::uuid[]) and ${isNullForIdLookup('u.deleted_at')}
    order by u.id for key share of u),
 allowed as (
   select t.id, t.display_name from target t, mapped m
@@ -158,7 +158,7 @@ export const groupRepository = {
    */
   async holdLiveUsers(em: EntityManager, tenantId: string, ids: string[]): Promise<string[]> {
     const rows = await em.execute<{ id: string }[]>(
-      'select id from users where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null order by id for key share',
+      `select id from users where id = any(?::uuid[]) and tenant_id = ? and ${isNullForIdLookup('deleted_at')} order by id for key share`,
       [uuidArray(ids), tenantId],
     );
     return rows.map((row) => row.id);
@@ -168,7 +168,7 @@ export const groupRepository = {
   async insertMembers(em: EntityManager, tenantId: string, groupId: string, ids: string[]): Promise<string[]> {
     const rows = await em.execute<{ user_id: string }[]>(
       `insert into group_memberships (group_id, user_id, tenant_id, created_at)
-       select ?, id, tenant_id, now() from users where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null
+       select ?, id, tenant_id, now() from users where id = any(?::uuid[]) and tenant_id = ? and ${isNullForIdLookup('deleted_at')}
        on conflict do nothing
        returning user_id`,
       [groupId, uuidArray(ids), tenantId],

@@ -5,7 +5,7 @@ import type { DirectorySearch, SearchResult } from '../directory/attribute-filte
 import { searchRows } from '../../db/search-sql';
 import { named, type SqlClient, type Statement } from '../shared/sql-client';
 import type { Scope } from '../shared/scope';
-import { escapeLike, isUuid } from '../shared/sql';
+import { escapeLike, isNotNullForIdLookup, isNullForIdLookup, isUuid } from '../shared/sql';
 import { insertRow } from '../../db/insert-row';
 import { USER_CATALOG } from './user-catalog';
 import { GROUP_SELECTED, groupFromRow } from '../groups/group.repository';
@@ -91,7 +91,7 @@ export function userFromRow(row: Record<string, unknown>): User {
   return user as unknown as User;
 }
 
-const BY_ID = named('user_by_id', `select ${SELECTED} from users u where u.id = $1 and u.tenant_id = $2 and u.deleted_at is null`);
+const BY_ID = named('user_by_id', `select ${SELECTED} from users u where u.id = $1 and u.tenant_id = $2 and ${isNullForIdLookup('u.deleted_at')}`);
 const BY_ID_LOCKED = named('user_by_id_locked', `${BY_ID.text} for update`);
 
 const INSERT_COLUMNS = USER_COLUMNS.filter((c) => c.property !== 'deletedAt' && c.property !== 'photoEtag' && c.property !== 'idpObjectId');
@@ -115,12 +115,12 @@ select count(*)::int as inserted from inserted`;
 const UPDATE_SET = [...ATTRIBUTE_COLUMNS.map((c, i) => `${c.column} = $${i + 5}::${c.type}`), 'version = $3', 'updated_at = $4'].join(', ');
 const UPDATE_TEXT = (endSessions: boolean) => (events: string) => `with updated as (
   update users set ${UPDATE_SET}
-   where id = $1 and tenant_id = $2 and version = $3 - 1 and deleted_at is null
+   where id = $1 and tenant_id = $2 and version = $3 - 1 and ${isNullForIdLookup('deleted_at')}
   returning 1), events as (${events})${endSessions ? `,
 ended as (update sessions set revoked_at = $4 where user_id = $1 and revoked_at is null and exists (select 1 from updated))` : ''}
 select count(*)::int as updated from updated`;
 
-const TOMBSTONE_BY_ID = named('user_tombstone_by_id', `select ${SELECTED} from users u where u.id = $1 and u.tenant_id = $2 and u.deleted_at is not null for update`);
+const TOMBSTONE_BY_ID = named('user_tombstone_by_id', `select ${SELECTED} from users u where u.id = $1 and u.tenant_id = $2 and ${isNotNullForIdLookup('u.deleted_at')} for update`);
 const TOMBSTONE_OF_PERSON = named(
   'user_tombstone_of_person',
   `select ${SELECTED} from users u where u.tenant_id = $1 and u.external_id = $2 and lower(u.user_name) = lower($3) and u.deleted_at is not null
@@ -131,7 +131,7 @@ const REVIVE = named(
   'user_revive',
   `with revived as (
      update users set ${UPDATE_SET}, source = $${REVIVE_SOURCE}, deleted_at = null, deleted_group_ids = '[]'::jsonb
-      where id = $1 and tenant_id = $2 and deleted_at is not null returning id)
+      where id = $1 and tenant_id = $2 and ${isNotNullForIdLookup('deleted_at')} returning id)
    insert into group_memberships (group_id, user_id, tenant_id, created_at)
    select g.id, r.id, g.tenant_id, now() from revived r join idp_groups g on g.tenant_id = $2 and g.id = any($${REVIVE_SOURCE + 1}::uuid[])
    on conflict do nothing
@@ -148,7 +148,7 @@ const BURY_TEXT = (events: string) => `with removed as (
 groups as (select count(*)::int as n, coalesce(jsonb_agg(group_id), '[]'::jsonb) as ids from removed),
 buried as (
   update users set active = false, deleted_at = $3, updated_at = $3, version = version + 1, deleted_group_ids = (select ids from groups)
-   where id = $1 and tenant_id = $2 and deleted_at is null returning version),
+   where id = $1 and tenant_id = $2 and ${isNullForIdLookup('deleted_at')} returning version),
 ended as (update sessions set revoked_at = $3 where user_id = $1 and revoked_at is null),
 events as (${events})
 select (select version from buried) as version, (select ids from groups) as group_ids`;
