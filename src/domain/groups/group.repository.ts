@@ -48,7 +48,7 @@ export type MembershipOutcome =
  */
 const membershipText = (change: string, events: string) => `with target as (
   select ${SELECTED} from idp_groups g where g.id = $1 and g.tenant_id = $2 for update),
-mapped as (select exists (select 1 from permission_mappings where group_id = $1) as yes),
+mapped as (select exists (select 1 from permission_mappings where tenant_id = $2 and group_id = $1) as yes),
 wanted as (
   select u.id from target t join users u on u.tenant_id = t.tenant_id
    where $5::int is not null and u.id = any($3::uuid[]) and ${isNullForIdLookup('u.deleted_at')}
@@ -136,11 +136,6 @@ export const groupRepository = {
    */
   async lockUsers(em: EntityManager, tenantId: string, ids: string[]): Promise<void> {
     await em.execute('select id from users where id = any(?::uuid[]) and tenant_id = ? order by id for no key update', [uuidArray(ids), tenantId]);
-  },
-
-  /** Whether a permission mapping grants something through this group. */
-  async hasMapping(em: EntityManager, groupId: string): Promise<boolean> {
-    return (await em.execute('select 1 from permission_mappings where group_id = ? limit 1', [groupId])).length > 0;
   },
 
   /** Members (id and display name) of the groups, in membership order, at most `limit` rows in all. */

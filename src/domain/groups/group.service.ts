@@ -15,6 +15,7 @@ import { accessBefore, recordAccessChanges } from '../access/access-changes';
 import { IdpGroup } from './idp-group.entity';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
 import { groupRepository } from './group.repository';
+import { accessRepository } from '../access/access.repository';
 
 const duplicateName = (name: string) => `A group with displayName "${name}" already exists`;
 
@@ -193,7 +194,7 @@ export class GroupService {
           // Access follows membership at once: when this group's mapping grants something, the members whose
           // access changes get ACCESS_CHANGED in this same transaction.
           const touched = [...new Set([...dropped, ...remove, ...add, ...(replacement ?? [])])].filter(isUuid);
-          const mapped = touched.length > 0 && (await groupHasMapping(em, group.id));
+          const mapped = touched.length > 0 && (await accessRepository.groupHasMapping(em, scope.tenantId, group.id));
           if (mapped) {
             // Concurrent membership changes of the same users (in other groups) apply one after the other, so
             // each ACCESS_CHANGED compares against the access the previous one left. Sorted: no deadlock.
@@ -258,7 +259,7 @@ export class GroupService {
       const group = await lockGroup(em, scope, id);
       if (!group) throw notFound('Group');
       checkVersion(group, condition);
-      const members = (await groupHasMapping(em, group.id))
+      const members = (await accessRepository.groupHasMapping(em, scope.tenantId, group.id))
         ? await groupRepository.memberIdsExcept(em, group.id, [])
         : [];
       const before = await accessBefore(em, scope, members);
@@ -279,8 +280,6 @@ export class GroupService {
 
 /** The group held until commit, tracked by `em` (its version bump flushes): membership batches of one group apply one after the other. */
 const lockGroup = (em: EntityManager, scope: Scope, id: string) => groupRepository.lockTracked(em, scope.tenantId, id);
-
-const groupHasMapping = (em: EntityManager, groupId: string): Promise<boolean> => groupRepository.hasMapping(em, groupId);
 
 /** Applies attribute changes to a locked group and records GROUP_UPDATED when anything changed. */
 async function applyAttributes(em: EntityManager, scope: Scope, group: IdpGroup, patch: Partial<GroupAttributes>): Promise<void> {
