@@ -13,6 +13,7 @@ import { Migration20261130550000_directory_provider } from './Migration202611305
 import { Migration20261201100000_scim_request_counts } from './Migration20261201100000_scim_request_counts';
 import { Migration20261201100000_users_list_search } from './Migration20261201100000_users_list_search';
 import { Migration20261201200000_deprovisioning_window } from './Migration20261201200000_deprovisioning_window';
+import { Migration20261201300000_live_users_by_creation } from './Migration20261201300000_live_users_by_creation';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
@@ -33,4 +34,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201100000_scim_request_counts', class: Migration20261201100000_scim_request_counts },
   { name: 'Migration20261201100000_users_list_search', class: Migration20261201100000_users_list_search },
   { name: 'Migration20261201200000_deprovisioning_window', class: Migration20261201200000_deprovisioning_window },
+  { name: 'Migration20261201300000_live_users_by_creation', class: Migration20261201300000_live_users_by_creation },
 ];

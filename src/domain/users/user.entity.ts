@@ -34,7 +34,7 @@ export type ExtensionAttributes = Record<string, Record<string, unknown>>;
 @Unique({ name: 'users_tenant_id_unique', properties: ['tenantId', 'id'] })
 @Index({ name: 'users_tenant_user_name_ci', expression: 'create unique index users_tenant_user_name_ci on users (tenant_id, lower(user_name)) where deleted_at is null' })
 @Index({ name: 'users_tenant_external_id', expression: 'create index users_tenant_external_id on users (tenant_id, external_id) where external_id is not null' })
-@Index({ name: 'users_tenant_created', properties: ['tenantId', 'createdAt', 'id'] })
+@Index({ name: 'users_tenant_created_live', expression: 'create index users_tenant_created_live on users (tenant_id, created_at, id) where deleted_at is null' })
 @Index({ name: 'users_tenant_deleted', expression: 'create index users_tenant_deleted on users (tenant_id, deleted_at desc, id) where deleted_at is not null' })
 @Index({ name: 'users_deleted_at', expression: 'create index users_deleted_at on users (deleted_at) where deleted_at is not null' })
 @Index({ name: 'users_search_trgm', expression: 'create index users_search_trgm on users using gin (search_text gin_trgm_ops) where deleted_at is null' })
