@@ -18,7 +18,9 @@ describe('SCIM requests in as few round trips as their guarantees allow', () => 
     scim = await scimTenant(portico, 'diag');
     (pg.Client.prototype as unknown as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
       const q = args[0] as string | { text?: string; name?: string };
-      seen.push(typeof q === 'string' ? q : `${q.name ?? ''} ${q.text ?? ''}`);
+      const statement = typeof q === 'string' ? q : `${q.name ?? ''} ${q.text ?? ''}`;
+      // The SCIM request counts are flushed every 20 s by a background job, not by the request that lands beside it.
+      if (!statement.includes('scim_request_counts')) seen.push(statement);
       return (original as (...a: unknown[]) => unknown).apply(this, args);
     } as never;
   });
