@@ -168,7 +168,7 @@ export async function piecesInProcess(options: HttpScenarioOptions): Promise<str
   } as unknown as DomainServices;
   const scimRouter = createScimRouter({ services, publicUrl: 'http://bench.example', logger: logger(), rateLimit: { perSecond: 0, burst: 0 } });
   const scimRouterLimited = createScimRouter({ services, publicUrl: 'http://bench.example', logger: logger(), rateLimit: { perSecond: 1e9, burst: 1e9 } });
-  const scimOnly = (router: express.Router) => {
+  const scimOnly = (router: express.RequestHandler) => {
     const app = bare();
     app.use('/api/:tenant/scim/v2', router);
     return app;
@@ -183,7 +183,7 @@ export async function piecesInProcess(options: HttpScenarioOptions): Promise<str
     consoleDir: null,
   }).app;
 
-  const discoveryThrough = (name: string, router: express.Router, against: string): Variant => ({
+  const discoveryThrough = (name: string, router: express.RequestHandler, against: string): Variant => ({
     name,
     app: scimOnly(router),
     method: 'GET',

@@ -18,6 +18,15 @@ import { isObject, member, type Json, type JsonObject } from './values';
 
 const DEFAULT_COUNT = 100;
 
+/** A path segment without its percent-encoding; malformed encoding (`/Users/%`) is the client's error. */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ScimError(400, `Failed to decode param '${segment}'`);
+  }
+}
+
 /**
  * The SCIM 2.0 core (RFC 7644): takes a plain request of an authenticated tenant scope, calls the domain,
  * returns a plain response. It never sees express; the router is a thin adapter in front of it.
@@ -28,7 +37,7 @@ export class ScimService {
   async handle(scope: Scope, request: ScimRequest, ctx: ResourceContext): Promise<ScimResponse> {
     const segments = request.path.split('/').filter(Boolean);
     const resource = (segments[0] ?? '').toLowerCase();
-    const id = segments[1] === undefined ? undefined : decodeURIComponent(segments[1]);
+    const id = segments[1] === undefined ? undefined : decodedSegment(segments[1]);
     if (segments.length > 2) throw new ScimError(404, `No such endpoint ${request.path}`);
     const method = request.method.toUpperCase();
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent, type EventInput } from '../events/event-recorder';
 import type { AttributeChange } from '../events/provisioning-event.entity';
@@ -309,8 +310,27 @@ function changeOf(user: User, condition: WriteCondition, apply: (user: User) => 
   return { wasActive: before.active, changes };
 }
 
-const newUser = (scope: Scope, attributes: UserAttributes, source: UserSource): User =>
-  Object.assign(new User(), { tenantId: scope.tenantId, source, ...withDefaults(attributes) });
+/**
+ * A new user with the entity's initial values, as a plain object: `new User()` runs the ORM's property accessors
+ * for each of its 40 properties, a tenth of the CPU of a SCIM POST.
+ */
+function newUser(scope: Scope, attributes: UserAttributes, source: UserSource): User {
+  const now = new Date();
+  const user: Omit<User, 'searchText'> = {
+    id: randomUUID(),
+    tenantId: scope.tenantId,
+    ...withDefaults(attributes),
+    source,
+    photoEtag: null,
+    idpObjectId: null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+    deletedGroupIds: [],
+  };
+  return user as User;
+}
 
 const createdEvent = (user: User): EventInput => ({
   type: 'USER_CREATED',
