@@ -154,7 +154,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     cleanups.push({ name: 'graphql', run: () => graphql.stop() });
     const ws = createWsServer({ httpServer, schema, services, publicUrl: config.publicUrl, logger, introspection: config.graphqlIntrospection });
     cleanups.push({ name: 'graphql-ws', run: () => ws.stop() });
-    const { app, metrics } = createHttpApp({
+    const { handler, metrics } = createHttpApp({
       logger,
       graphql: graphql.middleware,
       scim: createScimRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
@@ -172,7 +172,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     burstMetric.count = () => massDeprovisioning.inc();
     registerPoolMetrics(metrics, orm);
     registerDirectoryMetrics(metrics, services);
-    httpServer.on('request', app);
+    httpServer.on('request', handler);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, resolve);

@@ -6,6 +6,8 @@ import { jsonBodyParser, jsonShapeMessage } from './json-shape';
 import { createMetrics, metricsAccess } from './metrics';
 import { requestLogging } from './request-context';
 import { consoleRouter } from './console';
+import { scimFastPath } from './scim-fast-path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const JSON_BODY_LIMIT = '1mb';
 
@@ -28,8 +30,12 @@ export interface HttpAppParts {
   consoleDir?: string | null;
 }
 
-/** The one express app: operations endpoints, GraphQL, the SCIM facade and the SAML service provider. */
-export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Registry } {
+/**
+ * The one express app: operations endpoints, GraphQL, the SCIM facade and the SAML service provider; and the
+ * server's request listener (`handler`), which answers SCIM requests without express (src/http/scim-fast-path.ts)
+ * and hands every other request to the app.
+ */
+export function createHttpApp(parts: HttpAppParts): { app: Express; handler: (req: IncomingMessage, res: ServerResponse) => void; metrics: Registry } {
   const app = express();
   const { registry, middleware: countRequests } = createMetrics();
   app.disable('x-powered-by');
@@ -37,7 +43,8 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
   // resources that have versions send their own ETags (SCIM meta.version, photos); nothing else needs one.
   app.set('etag', false);
   app.set('trust proxy', parts.trustProxy ?? 'loopback');
-  app.use(requestLogging(parts.logger));
+  const logRequest = requestLogging(parts.logger);
+  app.use(logRequest);
   app.use(countRequests);
 
   app.get('/healthz', (_req, res) => {
@@ -69,7 +76,11 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; metrics: Reg
     res.status(404).json({ error: 'Not found' });
   });
   app.use(errorHandler(parts.logger));
-  return { app, metrics: registry };
+  const scim = scimFastPath({ scim: parts.scim, before: [logRequest, countRequests], logger: parts.logger });
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (!scim(req, res)) app(req, res);
+  };
+  return { app, handler, metrics: registry };
 }
 
 /** Body-parser and other HTTP-level errors: 4xx with a clear message; only real faults are 500. */

@@ -56,7 +56,7 @@ export function createScimRouter(options: ScimRouterOptions): RequestHandler {
   const lastUnauthenticatedLog = new Map<string, number>();
 
   const send = (res: Response, response: ScimResponse) => {
-    res.status(response.status);
+    res.statusCode = response.status;
     for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
     if (response.body === undefined) {
       res.end();
