@@ -43,12 +43,17 @@ export async function searchRows(
   const condition = numbered(where.sql);
   const next = where.bindings.length + 1;
   const count = `select count(*)::int as total from ${table} ${alias} where ${condition}`;
+  // With no filter the page walks the (tenant, created_at, id) index and stops after its rows. With a filter, the
+  // planner may walk that same index in order, hoping to meet the few matching rows soon, and read every row of
+  // the tenant for a `userName eq` that its own index answers in one lookup (11 ms against 0.7 on a table not yet
+  // analysed): the matching rows are found first (`offset 0` keeps the subquery apart), then sorted.
+  const matching = search.filter ? `(select * from ${table} ${alias} where ${condition} offset 0) ${alias}` : `${table} ${alias} where ${condition}`;
   const text =
     limit === 0
       ? count
       : // The page's ids first, sorted as narrow rows; then only their rows are read whole (sorting every matching row
         // whole to skip `offset` of them cost 30+ ms of PostgreSQL CPU for a page late in 10,000 users).
-        `with ids as (select ${alias}.id from ${table} ${alias} where ${condition} order by ${orderBy} limit $${next} offset $${next + 1}),
+        `with ids as (select ${alias}.id from ${matching} order by ${orderBy} limit $${next} offset $${next + 1}),
               page as (select ${columns} from ${table} ${alias} join ids on ids.id = ${alias}.id order by ${orderBy})
          select t.total, page.* from (${count}) t left join page on true`;
   const rows = await sql.query<Record<string, unknown> & { total: number }>({ text }, limit === 0 ? where.bindings : [...where.bindings, limit, offset]);
