@@ -9,6 +9,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { LimitVerdicts } from './limit-verdicts';
 import { objectCostEstimator, readsEstimator } from './query-cost';
 
 export const MAX_QUERY_DEPTH = 12;
@@ -83,6 +84,33 @@ const tooComplex = (message: string, extensions: Record<string, number>) =>
   new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions, http: { status: 400 } } });
 
 /**
+ * The operation's depth and cost against the limits: the error to refuse it with, or null, and whether it was
+ * measured (false when its variables did not coerce: those are left to execution, which refuses them with
+ * BAD_USER_INPUT).
+ */
+function operationLimitVerdict(
+  request: { schema: GraphQLSchema; document: DocumentNode; operation: OperationDefinitionNode; operationName?: string | null; variables?: Record<string, unknown> | null },
+  maxDepth: number,
+  maxCost: number,
+  maxReads: number,
+): { error: GraphQLError | null; measured: boolean } {
+  const depth = operationDepth(request.document, request.operation);
+  if (depth > maxDepth) return { error: tooComplex(`Query is nested ${depth} levels deep; at most ${maxDepth} are allowed`, { depth, maxDepth }), measured: true };
+  let measures: { reads: number; cost: number };
+  try {
+    measures = operationMeasures(request);
+  } catch (error) {
+    // Variables that do not coerce are refused at execution with BAD_USER_INPUT; anything else the measure
+    // could not count (graphql-query-complexity gives up past 10,000 nodes) is refused here, never let through.
+    if (error instanceof GraphQLError && /^Variable "\$/.test(error.message)) return { error: null, measured: false };
+    return { error: tooComplex('Query is too large to measure; send a smaller one', {}), measured: true };
+  }
+  const { reads, cost } = measures;
+  if (reads > maxReads) return { error: tooComplex(`Query would start ${reads} database reads; at most ${maxReads} are allowed`, { reads, maxReads }), measured: true };
+  return { error: cost > maxCost ? tooComplex(`Query would cost ${cost}; at most ${maxCost} is allowed`, { cost, maxCost }) : null, measured: true };
+}
+
+/**
  * The operation's depth and cost against the limits; the error to refuse it with, or null. Variables that do
  * not coerce are left to execution, which refuses them with BAD_USER_INPUT.
  */
@@ -92,31 +120,30 @@ export function operationLimitError(
   maxCost = MAX_QUERY_COST,
   maxReads = MAX_QUERY_READS,
 ): GraphQLError | null {
-  const depth = operationDepth(request.document, request.operation);
-  if (depth > maxDepth) return tooComplex(`Query is nested ${depth} levels deep; at most ${maxDepth} are allowed`, { depth, maxDepth });
-  let measures: { reads: number; cost: number };
-  try {
-    measures = operationMeasures(request);
-  } catch (error) {
-    // Variables that do not coerce are refused at execution with BAD_USER_INPUT; anything else the measure
-    // could not count (graphql-query-complexity gives up past 10,000 nodes) is refused here, never let through.
-    if (error instanceof GraphQLError && /^Variable "\$/.test(error.message)) return null;
-    return tooComplex('Query is too large to measure; send a smaller one', {});
-  }
-  const { reads, cost } = measures;
-  if (reads > maxReads) return tooComplex(`Query would start ${reads} database reads; at most ${maxReads} are allowed`, { reads, maxReads });
-  return cost > maxCost ? tooComplex(`Query would cost ${cost}; at most ${maxCost} is allowed`, { cost, maxCost }) : null;
+  return operationLimitVerdict(request, maxDepth, maxCost, maxReads).error;
 }
 
-/** Refuses operations nested deeper than `maxDepth` or costlier than `maxCost`, before any resolver runs. */
+/**
+ * Refuses operations nested deeper than `maxDepth` or costlier than `maxCost`, before any resolver runs. An
+ * operation found within the limits is not measured again for the same document and measured variables.
+ */
 export function queryLimitsPlugin(maxDepth = MAX_QUERY_DEPTH, maxCost = MAX_QUERY_COST): ApolloServerPlugin {
+  const verdicts = new LimitVerdicts();
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema, operation }) {
+        async didResolveOperation({ request, document, schema, operation, queryHash }) {
           if (!operation) return;
-          const error = operationLimitError({ schema, document, operation, operationName: request.operationName, variables: request.variables }, maxDepth, maxCost);
+          const key = verdicts.keyOf(queryHash, document, request.operationName, request.variables);
+          if (verdicts.isWithinLimits(key)) return;
+          const { error, measured } = operationLimitVerdict(
+            { schema, document, operation, operationName: request.operationName, variables: request.variables },
+            maxDepth,
+            maxCost,
+            MAX_QUERY_READS,
+          );
           if (error) throw error;
+          if (measured) verdicts.rememberWithinLimits(key);
         },
       };
     },

@@ -68,9 +68,16 @@ const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 export const isConnectionEdges = (type: GraphQLCompositeType, field: GraphQLField<unknown, unknown>) =>
   type.name.endsWith('Connection') && field.name === 'edges';
 
+/**
+ * The only argument the estimators read (a page's size). The limits plugin caches a verdict per document and
+ * the values of the variables given to this argument (and to `@include`/`@skip`), so an estimator that read
+ * another argument would have to be named here too.
+ */
+export const MEASURED_ARGUMENT = 'first';
+
 /** How many times the field's selection is resolved per parent: `first` for a paged field, the maximum for a list. */
 function itemsOf(type: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
-  if (field.args.some((arg) => arg.name === 'first')) {
+  if (field.args.some((arg) => arg.name === MEASURED_ARGUMENT)) {
     // An out-of-range `first` is clamped here so the resolver can refuse it with a precise BAD_USER_INPUT.
     return typeof args.first === 'number' ? Math.min(Math.max(args.first, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
   }

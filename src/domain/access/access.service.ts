@@ -12,7 +12,7 @@ import type { UnitOfWork } from '../shared/unit-of-work';
 import { parseInput } from '../shared/validate';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
 import type { User } from '../users/user.entity';
-import { accessOfUsers, userWithAccess, type NamedInGrants } from './access-query';
+import { accessOfUsers, explainedAccessOfUsers, userWithAccess, type NamedInGrants } from './access-query';
 import type { EffectiveAccess, TeamAccess } from './access-rules';
 import { accessRepository, type MappingView } from './access.repository';
 
@@ -85,10 +85,7 @@ export class AccessService {
    */
   async explainedAccessOfUsers(scope: Scope, userIds: readonly string[]): Promise<{ accesses: Map<string, EffectiveAccess>; named: NamedInGrants }> {
     requireReader(scope, userIds);
-    const named: NamedInGrants = { groups: new Map(), teams: new Map() };
-    const ids = [...new Set(userIds)].filter(isUuid);
-    const accesses = await this.uow.read((em) => accessOfUsers(em, scope.tenantId, ids, named));
-    return { accesses, named };
+    return explainedAccessOfUsers(this.uow.sql, scope.tenantId, [...new Set(userIds)].filter(isUuid));
   }
 
   /**
@@ -97,10 +94,9 @@ export class AccessService {
    */
   async userWithAccess(scope: Scope, userId: string): Promise<ExplainedAccess & { user: User }> {
     requireReader(scope, [userId]);
-    const named: NamedInGrants = { groups: new Map(), teams: new Map() };
-    const found = await this.uow.read((em) => userWithAccess(em, scope.tenantId, userId, named));
+    const found = await userWithAccess(this.uow.sql, scope.tenantId, userId);
     if (!found) throw notFound('User');
-    return { ...found, named };
+    return found;
   }
 
   /**

@@ -50,8 +50,12 @@ const USER_COLUMNS: UserColumn[] = [
   column('deletedAt'),
   column('deletedGroupIds'),
 ];
-/** Column names, never `*`: a column a later migration adds must not change a prepared statement's result type. */
-const SELECTED = USER_COLUMNS.map((c) => `u.${c.column}`).join(', ');
+/**
+ * Column names, never `*`: a column a later migration adds must not change a prepared statement's result type.
+ * What `userFromRow` reads, as `u.<column>`.
+ */
+export const USER_SELECTED = USER_COLUMNS.map((c) => `u.${c.column}`).join(', ');
+const SELECTED = USER_SELECTED;
 const SELECTED_PLAIN = USER_COLUMNS.map((c) => c.column);
 
 const WINDOW = `interval '1 hour'`;

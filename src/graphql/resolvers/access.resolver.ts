@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GrantSource } from '../../domain/access/access-rules';
-import type { MappingInput as DomainMappingInput, MappingView } from '../../domain/access/access.service';
+import type { ExplainedAccess, MappingInput as DomainMappingInput, MappingView } from '../../domain/access/access.service';
 import type { Scope } from '../../domain/shared/scope';
 import { explainedAccess } from '../access-prefetch';
 import { nodeScope, tenantScope, type GraphQLContext } from '../context';
@@ -29,26 +29,41 @@ function toMappingInput(input: MappingInput): DomainMappingInput {
   return { globalLevel: input.globalLevel, teams: input.teams } as DomainMappingInput;
 }
 
+/** The one reason "the default mapping": shared by every grant it explains. */
+const DEFAULT_GRANT: Grant = Object.freeze({ group: null, isDefault: true });
+
+/**
+ * An access as the `EffectiveAccess` type shows it: plain objects, each group's grant and each team's node
+ * made once (a team is granted by several groups, a group grants several teams), so the default resolvers
+ * read properties and nothing is built per field.
+ */
+function toEffectiveAccess({ access, named }: ExplainedAccess, tenantId: string): EffectiveAccess {
+  const grants = new Map<string, Grant>();
+  const grant = (source: GrantSource): Grant => {
+    if (source.kind === 'default') return DEFAULT_GRANT;
+    let made = grants.get(source.groupId);
+    if (!made) {
+      const group = named.groups.get(source.groupId);
+      grants.set(source.groupId, (made = { group: group ? { ...group, tenantId } : null, isDefault: false }));
+    }
+    return made;
+  };
+  const team = (id: string, name: string): TeamNode => ({ id, tenantId, name, createdAt: named.teams.get(id)?.createdAt ?? new Date(0) });
+  return {
+    globalLevel: access.globalLevel,
+    globalGrantedBy: access.globalGrantedBy.map(grant),
+    teams: access.teams.map((t) => ({ team: team(t.teamId, t.teamName), level: t.level, grantedBy: t.grantedBy.map(grant) })),
+    fromDefault: access.fromDefault,
+  };
+}
+
 @Resolver(() => UserNode)
 export class UserAccessResolver {
   @FieldResolver(() => EffectiveAccess, { description: 'Effective access, explained: every grant lists what gave it.' })
   async access(@Ctx() ctx: GraphQLContext, @Root() user: UserNode): Promise<EffectiveAccess> {
-    const scope = nodeScope(ctx, user.tenantId);
     // Read with the user, or batched with every other user of the request: the access and the groups and
     // teams its grants name come from the same query.
-    const { access, named } = await explainedAccess(ctx, scope, user.id);
-    const grant = (source: GrantSource): Grant => {
-      if (source.kind === 'default') return { group: null, isDefault: true };
-      const group = named.groups.get(source.groupId);
-      return { group: group ? { ...group, tenantId: scope.tenantId } : null, isDefault: false };
-    };
-    const team = (id: string, name: string): TeamNode => ({ id, tenantId: scope.tenantId, name, createdAt: named.teams.get(id)?.createdAt ?? new Date(0) });
-    return {
-      globalLevel: access.globalLevel,
-      globalGrantedBy: access.globalGrantedBy.map(grant),
-      teams: access.teams.map((t) => ({ team: team(t.teamId, t.teamName), level: t.level, grantedBy: t.grantedBy.map(grant) })),
-      fromDefault: access.fromDefault,
-    };
+    return toEffectiveAccess(await explainedAccess(ctx, nodeScope(ctx, user.tenantId), user.id), user.tenantId);
   }
 }
 

@@ -64,6 +64,22 @@ describe('GraphQL cost of unpaged lists', () => {
     expect(errorCodes(await portico.rawGql({ query: wide }, { token: viewerKey }))).toEqual(['QUERY_TOO_COMPLEX']);
   });
 
+  it('a verdict kept for a document holds only for the same page sizes, @include/@skip values and coercing variables', async () => {
+    // 1 + first × 5 reads: 11 at first: 2, 501 (refused) at first: 100, unless @include drops the aliases.
+    const aliased = [1, 2, 3, 4, 5].map((n) => `g${n}: groups @include(if: $deep) { id }`).join(' ');
+    const query = `query($t: String, $n: Int, $deep: Boolean!) { users(tenant: $t, first: $n) { edges { node { id ${aliased} } } } }`;
+    const run = async (variables: Record<string, unknown>) => errorCodes(await portico.rawGql({ query, variables }, { token: viewerKey }));
+    // Variables that do not coerce go to execution, which refuses them; that verdict is not kept.
+    expect(await run({ t: 5, n: 100, deep: true })).toEqual(['BAD_USER_INPUT']);
+    expect(await run({ n: 100, deep: true })).toEqual(['QUERY_TOO_COMPLEX']);
+    for (let round = 0; round < 2; round += 1) {
+      expect(await run({ n: 2, deep: true })).toEqual([]);
+      expect(await run({ n: 100, deep: false })).toEqual([]);
+      expect(await run({ n: 100, deep: true })).toEqual(['QUERY_TOO_COMPLEX']);
+      expect(await run({ t: 'acme', n: 100, deep: true })).toEqual(['QUERY_TOO_COMPLEX']);
+    }
+  });
+
   it('over graphql-ws, a document past the token limit is refused before graphql-ws parses it again', async () => {
     const client = wsClient(portico.url, { token: viewerKey });
     try {
