@@ -1,3 +1,5 @@
+// First: sets NODE_ENV before graphql-js is loaded by the imports below.
+import './production-mode';
 import { ConfigError, loadConfig } from './config/config';
 import { graphqlUrl, samlBaseUrl, scimBaseUrl } from './config/urls';
 import { startPortico } from './app';
