@@ -60,12 +60,17 @@ const SELECTED_PLAIN = USER_COLUMNS.map((c) => c.column);
 
 const WINDOW = `interval '1 hour'`;
 
-/** Whether a burst was raised within the hour, and how many distinct users were deleted or deactivated in it. */
+/**
+ * Whether a burst was raised within the hour, and how many distinct users were deleted or deactivated in it (0
+ * once raised: the rest of a burst is not counted again and again, each change reading every event before it).
+ */
 const WINDOW_STATE = named(
   'deprovisioning_window',
-  `select exists (select 1 from provisioning_events where tenant_id = $1 and type = 'MASS_DEPROVISIONING' and occurred_at > now() - ${WINDOW}) as raised,
-          (select count(distinct subject_id)::int from provisioning_events
-            where tenant_id = $1 and type in ('USER_DELETED', 'USER_DEACTIVATED') and occurred_at > now() - ${WINDOW}) as deprovisioned`,
+  `with state as (select exists (select 1 from provisioning_events where tenant_id = $1 and type = 'MASS_DEPROVISIONING' and occurred_at > now() - ${WINDOW}) as raised)
+   select raised,
+          case when raised then 0 else (select count(distinct subject_id)::int from provisioning_events
+            where tenant_id = $1 and type in ('USER_DELETED', 'USER_DEACTIVATED') and occurred_at > now() - ${WINDOW}) end as deprovisioned
+     from state`,
 );
 
 /** Users at the start of the window (the live ones and those deleted during it), counted up to `$2` at most. */
