@@ -172,7 +172,9 @@ export const sessionRepository = {
   async signIn(sql: SqlClient, scope: Scope, attempt: SignInAttempt): Promise<SignInOutcome> {
     const { claims, session } = attempt;
     const userColumn = 'admitted.id::text';
-    const event = eventInsert(scope, [{ ...attempt.event, subjectId: null }], SIGN_IN_PARAMETERS + 1, 'opened, admitted', {
+    // By the user signing in (id and label from the row found), as a session of theirs would act.
+    const byUser: Scope = { ...scope, actor: { kind: 'USER', id: null, label: '', tenantId: scope.tenantId, level: 'NONE' } };
+    const event = eventInsert(byUser, [{ ...attempt.event, subjectId: null }], SIGN_IN_PARAMETERS + 1, 'opened, admitted', {
       subject_id: userColumn,
       actor_id: userColumn,
       actor_label: 'admitted.user_name',
