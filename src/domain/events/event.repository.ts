@@ -265,7 +265,7 @@ const EVENT_COLUMNS = [
 ] as const;
 
 /** Columns of an event computed by the statement itself (SQL over its gate's row) instead of sent as parameters. */
-export type ComputedEventColumns = Partial<Record<'summary' | 'changes' | 'subject_id', string>>;
+export type ComputedEventColumns = Partial<Record<'summary' | 'changes' | 'subject_id' | 'actor_id' | 'actor_label', string>>;
 
 /**
  * The SQL and parameters that append events to a statement of the change they describe (a data-modifying

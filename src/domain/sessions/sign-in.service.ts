@@ -11,7 +11,7 @@ import type { User } from '../users/user.entity';
 import { userAttributesRule } from '../users/user-rules';
 import { insertUser } from '../users/user.service';
 import { DEFAULT_SESSION_SECONDS } from './session.service';
-import { sessionRepository, type NewSession, type SignInOutcome } from './session.repository';
+import { sessionRepository, type NewSession, type SignInAttempt, type SignInOutcome } from './session.repository';
 
 /** Why a sign-in was refused: recorded on SIGN_IN_FAILED and shown (as a code) on the error page. */
 export type SignInFailure =
@@ -58,6 +58,10 @@ export interface SignedIn {
   user: { id: string; userName: string };
 }
 
+/** What follows the userName in SIGN_IN_SUCCEEDED's summary. */
+const SIGNED_IN_SUMMARY = ' signed in through SAML';
+const UNKNOWN_REQUEST = 'The response answers no request of ours, or one already answered';
+
 /** How often a sign-in runs when concurrent first sign-ins of the same new user collide (see below). */
 const FIRST_SIGN_IN_ATTEMPTS = 3;
 
@@ -86,42 +90,49 @@ export class SignInService {
   async withAssertion(scope: Scope, assertion: VerifiedAssertion, browserProof: string | null = null, lifetimeSeconds = DEFAULT_SESSION_SECONDS): Promise<SignedIn> {
     requireSignInAuthority(scope);
     const issued = issueToken('session');
+    const session: NewSession = {
+      id: randomUUID(),
+      tokenHash: issued.hash,
+      expiresAt: new Date(Date.now() + lifetimeSeconds * 1000),
+      samlNameId: assertion.nameId,
+      samlNameIdFormat: assertion.nameIdFormat ?? null,
+      samlSessionIndex: assertion.sessionIndex,
+    };
+    const attempt = (admitUnknownUser: boolean): SignInAttempt => ({
+      claims: assertion,
+      session,
+      browserProofHash: browserProof === null ? null : hashToken(browserProof),
+      admitUnknownUser,
+      event: { type: 'SIGN_IN_SUCCEEDED', subjectType: 'USER', detail: { nameId: assertion.nameId, idpInitiated: assertion.inResponseTo === null } },
+      summaryAfterUserName: SIGNED_IN_SUMMARY,
+    });
+    const signedIn = (user: { id: string; userName: string }): SignedIn => ({ token: issued.token, sessionId: session.id, expiresAt: session.expiresAt, user });
     try {
-      return await retryingRaceOfFirstSignIn(() => this.uow.write(async (em) => {
-        const session: NewSession = {
-          id: randomUUID(),
-          tokenHash: issued.hash,
-          expiresAt: new Date(Date.now() + lifetimeSeconds * 1000),
-          samlNameId: assertion.nameId,
-          samlNameIdFormat: assertion.nameIdFormat ?? null,
-          samlSessionIndex: assertion.sessionIndex,
-        };
-        // One statement checks and writes what it can; every refusal below rolls all of it back.
-        const outcome = await sessionRepository.signIn(em, scope.tenantId, assertion, session);
-        checkRequestOrIdpInitiated(outcome, assertion.inResponseTo, browserProof);
-        if (!outcome.assertionAccepted) throw new SignInRefused('ASSERTION_REPLAYED', `Assertion ${assertion.assertionId} was already used`);
-        let user = outcome.user;
-        if (!user) {
-          const created = await createJustInTime(em, scope, assertion, outcome.jitSignIn);
-          user = { id: created.id, userName: created.userName, active: created.active };
-          if (!user.active) throw new SignInRefused('USER_DEACTIVATED', `${user.userName} is deactivated`);
-          await sessionRepository.insertSession(em, scope.tenantId, user.id, session);
-          if (assertion.objectId) await sessionRepository.rememberObjectId(em, scope.tenantId, user.id, assertion.objectId);
-        } else if (!user.active) {
-          throw new SignInRefused('USER_DEACTIVATED', `${user.userName} is deactivated`);
-        } else if (outcome.sessionId !== session.id) {
-          throw new Error('The sign-in statement opened no session for an admitted user');
-        }
-        const actor: Actor = { kind: 'USER', id: user.id, label: user.userName, tenantId: scope.tenantId, level: 'NONE' };
-        await recordEvent(em, { ...scope, actor }, {
-          type: 'SIGN_IN_SUCCEEDED',
-          subjectType: 'USER',
-          subjectId: user.id,
-          summary: `${user.userName} signed in through SAML`,
-          detail: { nameId: assertion.nameId, idpInitiated: assertion.inResponseTo === null },
-        });
-        return { token: issued.token, sessionId: session.id, expiresAt: session.expiresAt, user: { id: user.id, userName: user.userName } };
-      }));
+      // A known user's sign-in is one statement, with no transaction around it: it writes the session and its
+      // event when every check passes, and nothing when one fails.
+      const outcome = await this.uow.writeStatement((sql) => sessionRepository.signIn(sql, scope, attempt(false)));
+      checkReads(outcome, assertion, browserProof);
+      if (outcome.user) {
+        checkWrites(outcome, assertion);
+        return signedIn(outcome.user);
+      }
+      if (!outcome.jitSignIn) throw unknownUser(assertion);
+      // An unknown user is created just in time, in a transaction with the rest: a refusal rolls all of it back.
+      return await retryingRaceOfFirstSignIn(() =>
+        this.uow.write(async (em) => {
+          const again = await sessionRepository.signIn(this.uow.sqlOf(em), scope, attempt(true));
+          checkReads(again, assertion, browserProof);
+          checkWrites(again, assertion);
+          if (again.user) return signedIn(again.user); // created meanwhile by a concurrent first sign-in
+          const created = await createJustInTime(em, scope, assertion, again.jitSignIn);
+          if (!created.active) throw new SignInRefused('USER_DEACTIVATED', `${created.userName} is deactivated`);
+          await sessionRepository.insertSession(em, scope.tenantId, created.id, session);
+          if (assertion.objectId) await sessionRepository.rememberObjectId(em, scope.tenantId, created.id, assertion.objectId);
+          const actor: Actor = { kind: 'USER', id: created.id, label: created.userName, tenantId: scope.tenantId, level: 'NONE' };
+          await recordEvent(em, { ...scope, actor }, { ...attempt(true).event, subjectId: created.id, summary: `${created.userName}${SIGNED_IN_SUMMARY}` });
+          return signedIn({ id: created.id, userName: created.userName });
+        }),
+      );
     } catch (error) {
       if (!(error instanceof SignInRefused)) throw error;
       await this.refuse(scope, error.reason, error.detail, { nameId: assertion.nameId });
@@ -202,23 +213,40 @@ function requireSignInAuthority(scope: Scope): void {
 }
 
 /**
- * The request the response answers must have been ours (and posted by the browser that started it, when it
- * was bound to one); a response answering none is IdP-initiated, which the tenant must allow.
+ * Refuses a sign-in the statement's checks did not pass, for the first reason in this order: the request the
+ * response answers must have been ours (and posted by the browser that started it, when it was bound to one) or,
+ * answering none, the tenant must allow IdP-initiated sign-in; the assertion must be new; the user, when found,
+ * active.
  */
-function checkRequestOrIdpInitiated(outcome: SignInOutcome, inResponseTo: string | null, browserProof: string | null): void {
+function checkReads(outcome: SignInOutcome, assertion: VerifiedAssertion, browserProof: string | null): void {
+  const { inResponseTo } = assertion;
   if (inResponseTo === null) {
     if (!outcome.idpInitiatedSignIn) throw new SignInRefused('IDP_INITIATED_DISABLED', 'IdP-initiated sign-in is disabled for this tenant');
-    return;
+  } else {
+    if (!outcome.requestFound) throw new SignInRefused('UNKNOWN_IN_RESPONSE_TO', UNKNOWN_REQUEST);
+    const expected = outcome.requestBrowserHash;
+    if (expected !== null && (browserProof === null || !sameHash(hashToken(browserProof), expected))) {
+      throw new SignInRefused('OTHER_BROWSER', 'The response was posted by another browser than the one that started this sign-in');
+    }
   }
-  if (!outcome.requestConsumed) throw new SignInRefused('UNKNOWN_IN_RESPONSE_TO', 'The response answers no request of ours, or one already answered');
-  const expected = outcome.requestBrowserHash;
-  if (expected !== null && (browserProof === null || !sameHash(hashToken(browserProof), expected))) {
-    throw new SignInRefused('OTHER_BROWSER', 'The response was posted by another browser than the one that started this sign-in');
-  }
+  if (outcome.assertionKnown) throw new SignInRefused('ASSERTION_REPLAYED', `Assertion ${assertion.assertionId} was already used`);
+  if (outcome.user && !outcome.user.active) throw new SignInRefused('USER_DEACTIVATED', `${outcome.user.userName} is deactivated`);
 }
 
+/** After checkReads: refuses the sign-in when a concurrent one took its request or its assertion id first. */
+function checkWrites(outcome: SignInOutcome, assertion: VerifiedAssertion): void {
+  const { inResponseTo } = assertion;
+  const written = outcome.user ? outcome.sessionId !== null : outcome.assertionAccepted;
+  if (written) return;
+  if (inResponseTo !== null && !outcome.requestConsumed) throw new SignInRefused('UNKNOWN_IN_RESPONSE_TO', UNKNOWN_REQUEST);
+  if (!outcome.assertionAccepted) throw new SignInRefused('ASSERTION_REPLAYED', `Assertion ${assertion.assertionId} was already used`);
+  if (outcome.user) throw new Error('The sign-in statement opened no session for an admitted user');
+}
+
+const unknownUser = (assertion: VerifiedAssertion) => new SignInRefused('UNKNOWN_USER', `No user ${assertion.nameId} is provisioned and JIT sign-in is off`);
+
 async function createJustInTime(em: EntityManager, scope: Scope, assertion: VerifiedAssertion, jitSignIn: boolean): Promise<User> {
-  if (!jitSignIn) throw new SignInRefused('UNKNOWN_USER', `No user ${assertion.nameId} is provisioned and JIT sign-in is off`);
+  if (!jitSignIn) throw unknownUser(assertion);
   const { email, givenName, familyName, displayName } = assertion.profile;
   const attributes = userAttributesRule.safeParse({
     userName: assertion.nameId,

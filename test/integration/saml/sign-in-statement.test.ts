@@ -90,6 +90,28 @@ describe('the sign-in statement', () => {
     expect(session.user_id).toBe(carolId);
   });
 
+  it('writes SIGN_IN_SUCCEEDED with the session, by the user signed in, about that user', async () => {
+    const assertionId = `_${crypto.randomUUID()}`;
+    const signedIn = await tenant.signIn(carol, { assertionId });
+    expect([signedIn.status, signedIn.error]).toEqual([303, null]);
+    const [event] = await sql<{ actor_kind: string; actor_id: string; actor_label: string; subject_type: string; subject_id: string; summary: string; source: string; detail: Record<string, unknown> }>(
+      portico.databaseUrl,
+      `select e.actor_kind, e.actor_id, e.actor_label, e.subject_type, e.subject_id, e.summary, e.source, e.detail
+         from provisioning_events e join tenants t on t.id = e.tenant_id
+        where t.slug = 'statement' and e.type = 'SIGN_IN_SUCCEEDED' order by e.id desc limit 1`,
+    );
+    expect(event).toEqual({
+      actor_kind: 'USER',
+      actor_id: carolId,
+      actor_label: carol,
+      subject_type: 'USER',
+      subject_id: carolId,
+      summary: `${carol} signed in through SAML`,
+      source: 'SAML',
+      detail: { nameId: carol, idpInitiated: true },
+    });
+  });
+
   /** Another tenant (SCIM only), so that expired ids of more than one tenant exist. */
   async function scimTenantOnly(slug: string): Promise<void> {
     await scimTenant(portico, slug);
