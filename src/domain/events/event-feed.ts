@@ -13,7 +13,7 @@ const DEFAULT_HELD_WARNING_MS = 60_000;
 /** How soon to look again while events wait ahead of the floor (for the floor to move, notification or not). */
 const HELD_RETRY_MS = 15;
 const MAX_HELD_RETRY_MS = 1_000;
-/** How long a wake waits for more commits before reading (one read for a burst of them). */
+/** Least time between the starts of two reads a wake asks for (one read for a burst of commits). */
 const WAKE_BATCH_MS = 3;
 
 export interface FeedOptions {
@@ -53,7 +53,9 @@ export class EventFeed implements ReplaySource {
   private fetchAgain = false;
   private heldRetry: NodeJS.Timeout | null = null;
   private heldRetryMs = 0;
-  private batching: NodeJS.Timeout | null = null;
+  private batching: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  /** When the last read a wake asked for began (performance.now()). */
+  private lastWakeReadAt = -Infinity;
   /** Bumped whenever the state is dropped, so a read begun before that does not bring it back. */
   private generation = 0;
   private floorMovedAt = Date.now();
@@ -72,12 +74,15 @@ export class EventFeed implements ReplaySource {
   /** Reads what was committed since the last read; cheap when nothing was. Safe to call at any rate. */
   wake(): void {
     if (this.subscriptions.size === 0 || this.state === null || this.batching) return;
-    // Under load commits ring many times a millisecond: one read a short moment later serves them all.
-    this.batching = setTimeout(() => {
+    // Under load commits ring many times a millisecond: one read serves those of a few milliseconds. A commit after a
+    // quiet spell is read at once (the notifications that came in the same chunk from the LISTEN connection with it).
+    const read = () => {
       this.batching = null;
+      this.lastWakeReadAt = performance.now();
       void this.fetch();
-    }, WAKE_BATCH_MS);
-    this.batching.unref?.();
+    };
+    const wait = this.lastWakeReadAt + WAKE_BATCH_MS - performance.now();
+    this.batching = wait > 0 ? setTimeout(read, wait).unref() : setImmediate(read).unref();
   }
 
   /**
