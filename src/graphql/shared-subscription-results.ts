@@ -53,7 +53,9 @@ function mapped<T, U>(source: AsyncIterator<T>, map: (value: T) => Awaitable<U>)
       const result = await source.next();
       if (result.done) return { done: true, value: undefined };
       try {
-        return { done: false, value: await map(result.value) };
+        // Most values map synchronously (a shared result already computed): no await for them.
+        const value = map(result.value);
+        return { done: false, value: value instanceof Promise ? await value : value };
       } catch (error) {
         await end();
         throw error;

@@ -104,7 +104,8 @@ export class EventSubscription implements AsyncIterableIterator<DeliveredEvent> 
   async next(): Promise<IteratorResult<DeliveredEvent>> {
     for (;;) {
       if (this.done) return { done: true, value: undefined };
-      const event = await this.take();
+      // Live, nothing to read: no promise of its own (one for every subscriber of every event).
+      const event = this.replay ? await this.take() : this.takeLive();
       if (event) return { done: false, value: event };
       if (this.failure) {
         const failure = this.failure;
@@ -156,6 +157,10 @@ export class EventSubscription implements AsyncIterableIterator<DeliveredEvent> 
       this.had = hadAfterReplayed(this.had, replay.until, next.position);
       return this.deliver(next);
     }
+    return this.takeLive();
+  }
+
+  private takeLive(): DeliveredEvent | null {
     while (this.live.length > 0) {
       const next = this.live.shift()!;
       const { wanted, had } = receiveLive(this.had, next);
