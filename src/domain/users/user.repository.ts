@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { eventInsert } from '../events/event.repository';
 import type { EventInput } from '../events/event-row';
-import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
+import { CORE_USER_SCHEMA, type DirectorySearch, type SearchResult } from '../directory/attribute-filter';
 import { searchRows } from '../../db/search-sql';
 import { named, type SqlClient, type Statement } from '../shared/sql-client';
 import type { Scope } from '../shared/scope';
@@ -101,6 +101,22 @@ export function userFromRow(row: Record<string, unknown>): User {
 }
 
 const BY_ID = named('user_by_id', `select ${SELECTED} from users u where u.id = $1 and u.tenant_id = $2 and ${isNullForIdLookup('u.deleted_at')}`);
+/**
+ * Entra's lookup before every provisioning (`filter=userName eq "…"`), prepared: planned per execution like other
+ * searches, its planning cost PostgreSQL nine times its execution. This shape's generic plan is the unique index's
+ * lookup whatever the name.
+ */
+const BY_USER_NAME = named('user_by_user_name', `select ${SELECTED} from users u where u.tenant_id = $1 and lower(u.user_name) = lower($2) and u.deleted_at is null`);
+
+/** The name of `userName eq "…"` (core schema, a string, no sort), the whole filter; else null. */
+function userNameSought(search: DirectorySearch): string | null {
+  const { filter } = search;
+  if (!filter || filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string' || search.sortBy) return null;
+  const { path } = filter;
+  const core = path.schema === null || path.schema.toLowerCase() === CORE_USER_SCHEMA.toLowerCase();
+  return core && path.subAttribute === null && path.attribute.toLowerCase() === 'username' ? filter.value : null;
+}
+
 const BY_ID_LOCKED = named('user_by_id_locked', `${BY_ID.text} for update`);
 
 const INSERT_COLUMNS = USER_COLUMNS.filter((c) => c.property !== 'deletedAt' && c.property !== 'photoEtag' && c.property !== 'idpObjectId');
@@ -364,6 +380,13 @@ export const userRepository = {
 
   /** A SCIM-style search in one statement: the true total and the page. */
   async search(sql: SqlClient, tenantId: string, search: DirectorySearch): Promise<SearchResult<User>> {
+    const userName = userNameSought(search);
+    if (userName !== null) {
+      // At most one live user has it (a unique index): the total is what the lookup finds, the page a slice of it.
+      const found = (await sql.query<Record<string, unknown>>(BY_USER_NAME, [tenantId, userName])).map(userFromRow);
+      const from = Math.max(0, search.startIndex - 1);
+      return { totalResults: found.length, items: found.slice(from, from + Math.max(0, search.count)) };
+    }
     const { total, rows } = await searchRows(sql, { table: 'users', alias: 'u', columns: SELECTED }, tenantId, search, USER_CATALOG);
     return { totalResults: total, items: rows.map(userFromRow) };
   },
