@@ -21,7 +21,7 @@ import { User, type UserSource } from './user.entity';
 import { TRACKED_USER_ATTRIBUTES, userAttributesRule, userFilterRule, type UserAttributes } from './user-rules';
 import { pickAttributes, withDefaults } from './user-values';
 import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './deprovisioning-policy';
-import { detectDeprovisioningBurst } from './deprovisioning-burst';
+import { detectDeprovisioningBurst, WindowUserCounts } from './deprovisioning-burst';
 import { buryUser, lockTombstone, lockTombstoneOf, recordLostAccess, reviveUser } from './user-tombstones';
 import { requireLevel } from '../shared/authorize';
 import type { CallContext } from '../shared/scope';
@@ -39,6 +39,9 @@ const duplicateUserName = (userName: string) => `A user with userName "${userNam
 
 /** The directory's users: provisioned by SCIM, JIT sign-in or by hand; read by every transport. */
 export class UserService {
+  /** Users at each tenant's burst window start, as last counted (burst detection). */
+  private readonly windowUsers = new WindowUserCounts();
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly policy: DeprovisioningPolicy = DEFAULT_DEPROVISIONING_POLICY,
@@ -200,7 +203,7 @@ export class UserService {
         await userRepository.deleteWithEvent(sql, scope, user);
         await recordLostAccess(em, scope, user.id, before, 'user deleted');
       }
-      burst = await detectDeprovisioningBurst(em, this.uow.sqlOf(em), scope, this.policy);
+      burst = await detectDeprovisioningBurst(em, this.uow.sqlOf(em), scope, this.policy, this.windowUsers);
     });
     if (burst) this.policy.onMassDeprovisioning?.(scope.tenantId);
   }
@@ -242,7 +245,7 @@ export class UserService {
           const { wasActive, changes } = changeOf(user, condition, apply);
           if (changes.length === 0) return user;
           await this.writeUserChange(em, scope, user, wasActive, changes);
-          if (wasActive && !user.active) burst = await detectDeprovisioningBurst(em, this.uow.sqlOf(em), scope, this.policy);
+          if (wasActive && !user.active) burst = await detectDeprovisioningBurst(em, this.uow.sqlOf(em), scope, this.policy, this.windowUsers);
           return user;
         }),
       'Another user already has that userName',

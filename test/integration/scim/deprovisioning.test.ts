@@ -240,6 +240,26 @@ describe('mass deprovisioning burst', () => {
     expect(await massEvents()).toHaveLength(1);
     expect(await metric()).toBe(1);
   });
+
+  it('users provisioned after the users were counted are counted before the alarm', async () => {
+    const other = await scimTenant(portico, 'wave-grows');
+    const events = async () =>
+      sql<{ summary: string }>(portico.databaseUrl, `select summary from provisioning_events where type = 'MASS_DEPROVISIONING' and tenant_id = $1`, [other.scope.tenantId]);
+    const provision = async (from: number, to: number) => {
+      const ids: string[] = [];
+      for (let i = from; i < to; i += 1) ids.push((await other.post('/Users', entraUser({ userName: `g${i}@grows.example` }))).body.id);
+      return ids;
+    };
+    const first = await provision(0, 12);
+    // 3 of 12: the share exactly (the 12 are counted here).
+    for (const id of first.slice(0, 3)) expect((await other.delete(`/Users/${id}`)).status).toBe(204);
+    const more = await provision(12, 24);
+    // 6 of 24 is the share exactly, though over a quarter of the 12 counted before.
+    for (const id of [...first.slice(3, 5), more[0]]) expect((await other.delete(`/Users/${id}`)).status).toBe(204);
+    expect(await events()).toEqual([]);
+    expect((await other.delete(`/Users/${more[1]}`)).status).toBe(204);
+    expect(await events()).toEqual([{ summary: '7 of 24 users deleted or deactivated within an hour' }]);
+  });
 });
 
 /** Issue 11: with PORTICO_DELETED_USER_RETENTION_DAYS=0 a deletion is final at once (the behaviour before tombstones). */
