@@ -14,6 +14,7 @@ import { Migration20261201100000_scim_request_counts } from './Migration20261201
 import { Migration20261201100000_users_list_search } from './Migration20261201100000_users_list_search';
 import { Migration20261201200000_deprovisioning_window } from './Migration20261201200000_deprovisioning_window';
 import { Migration20261201300000_live_users_by_creation } from './Migration20261201300000_live_users_by_creation';
+import { Migration20261201400000_redundant_tenant_keys } from './Migration20261201400000_redundant_tenant_keys';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
@@ -35,4 +36,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201100000_users_list_search', class: Migration20261201100000_users_list_search },
   { name: 'Migration20261201200000_deprovisioning_window', class: Migration20261201200000_deprovisioning_window },
   { name: 'Migration20261201300000_live_users_by_creation', class: Migration20261201300000_live_users_by_creation },
+  { name: 'Migration20261201400000_redundant_tenant_keys', class: Migration20261201400000_redundant_tenant_keys },
 ];

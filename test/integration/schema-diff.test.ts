@@ -25,7 +25,6 @@ const TABLES_WITHOUT_ENTITY = [
  */
 const FOREIGN_KEYS_WITHOUT_RELATION = [
   'credentials.credentials_tenant_id_fkey',
-  'group_memberships.group_memberships_tenant_id_fkey',
   'group_memberships.group_memberships_tenant_id_group_id_fkey',
   'group_memberships.group_memberships_tenant_id_user_id_fkey',
   'idp_groups.idp_groups_tenant_id_fkey',
@@ -36,7 +35,6 @@ const FOREIGN_KEYS_WITHOUT_RELATION = [
   'permission_mappings.permission_mappings_tenant_id_group_id_fkey',
   'provisioning_events.provisioning_events_tenant_id_fkey',
   'saml_connections.saml_connections_tenant_id_fkey',
-  'sessions.sessions_tenant_id_fkey',
   'sessions.sessions_tenant_id_user_id_fkey',
   'teams.teams_tenant_id_fkey',
   'tenants.tenants_fallback_team_fk',
