@@ -15,7 +15,7 @@ import { createLogger } from '../src/http/logger';
 import { createMetrics, routeLabel } from '../src/http/metrics';
 import { RateLimiter } from '../src/http/rate-limiter';
 import { requestLogging } from '../src/http/request-context';
-import { createScimRouter } from '../src/scim/router';
+import { createScimHandler } from '../src/scim/router';
 import { entraUser } from '../test/fixtures/entra';
 import { CpuMeter, graphql, HttpClient, type BenchServer } from './harness';
 
@@ -166,8 +166,8 @@ export async function piecesInProcess(options: HttpScenarioOptions): Promise<str
     authenticator: new Authenticator(noDatabase, undefined, authCache),
     scimRequests: new ScimRequestCounter(noDatabase),
   } as unknown as DomainServices;
-  const scimRouter = createScimRouter({ services, publicUrl: 'http://bench.example', logger: logger(), rateLimit: { perSecond: 0, burst: 0 } });
-  const scimRouterLimited = createScimRouter({ services, publicUrl: 'http://bench.example', logger: logger(), rateLimit: { perSecond: 1e9, burst: 1e9 } });
+  const scimRouter = createScimHandler({ services, publicUrl: 'http://bench.example', logger: logger(), rateLimit: { perSecond: 0, burst: 0 } });
+  const scimRouterLimited = createScimHandler({ services, publicUrl: 'http://bench.example', logger: logger(), rateLimit: { perSecond: 1e9, burst: 1e9 } });
   const scimOnly = (router: express.RequestHandler) => {
     const app = bare();
     app.use('/api/:tenant/scim/v2', router);

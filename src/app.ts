@@ -23,7 +23,7 @@ import { massDeprovisioningCounter } from './http/metrics';
 import { SamlMetadataReader } from './saml/metadata-reader';
 import { startMetadataRefresh } from './saml/metadata-refresh';
 import { createSamlRouter } from './saml/router';
-import { createScimRouter } from './scim/router';
+import { createScimHandler } from './scim/router';
 import { MicrosoftGraphClient } from './graph/microsoft-graph-client';
 import { registerDirectoryMetrics } from './http/directory-metrics';
 import { createPhotoRouter } from './http/photo-router';
@@ -157,7 +157,7 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     const { handler, metrics } = createHttpApp({
       logger,
       graphql: graphql.middleware,
-      scim: createScimRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
+      scim: createScimHandler({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
       saml: createSamlRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.samlRateLimit }),
       photos: createPhotoRouter({ services }),
       metricsToken: config.metricsToken,

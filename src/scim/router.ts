@@ -22,7 +22,7 @@ const MAX_LOGGED_BODY = 8 * 1024;
 /** Unauthenticated rejections are logged at most this often per tenant (anyone can send them). */
 const UNAUTHENTICATED_LOG_INTERVAL_MS = 60_000;
 
-export interface ScimRouterOptions {
+export interface ScimHandlerOptions {
   services: DomainServices;
   publicUrl: string;
   logger: Logger;
@@ -48,8 +48,8 @@ function withoutNul(value: unknown): unknown {
   return value;
 }
 
-/** The express adapter of the SCIM core, mounted at `/api/:tenant/scim/v2`. */
-export function createScimRouter(options: ScimRouterOptions): RequestHandler {
+/** The HTTP adapter of the SCIM core: one request handler for `/api/:tenant/scim/v2` (express mounts it; the fast path calls it directly). */
+export function createScimHandler(options: ScimHandlerOptions): RequestHandler {
   const { services, publicUrl, logger } = options;
   const core = new ScimService(services);
   const limiter = new RateLimiter(options.rateLimit.perSecond, options.rateLimit.burst);

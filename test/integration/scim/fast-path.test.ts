@@ -4,7 +4,7 @@ import type { RequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../../src/http/app';
 import { createLogger } from '../../../src/http/logger';
-import { createScimRouter } from '../../../src/scim/router';
+import { createScimHandler } from '../../../src/scim/router';
 import { entraUser } from '../../fixtures/entra';
 import { startTestPortico, type TestPortico } from '../../helpers/portico';
 import { scimTenant, type ScimClient } from '../../helpers/scim';
@@ -38,7 +38,7 @@ describe('SCIM without express answers exactly as through express', () => {
     const { app, handler } = createHttpApp({
       logger,
       graphql: unused,
-      scim: createScimRouter({ services: portico.services, publicUrl: 'https://portico.example', logger, rateLimit: { perSecond: 0, burst: 0 } }),
+      scim: createScimHandler({ services: portico.services, publicUrl: 'https://portico.example', logger, rateLimit: { perSecond: 0, burst: 0 } }),
       saml: unused,
       photos: unused,
       readiness: async () => ({ ready: true }),
