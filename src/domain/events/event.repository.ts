@@ -128,13 +128,24 @@ const FINAL_FLOOR = named(
     order by tx_id desc, id desc limit 1`,
 );
 
-const HOLDS = named('event_of_tenant_at', `select 1 as found from provisioning_events where tenant_id = $1 and id = $2 and tx_id = $3::xid8`);
-
-const PRUNE = named(
-  'event_prune',
-  `delete from provisioning_events where id = any(array(
-     select id from provisioning_events where occurred_at < $1 order by id limit $2)) returning id`,
+/**
+ * Whether the event at a position is the tenant's: found by its id alone (`offset 0` keeps the tenant's condition
+ * out of that lookup), then checked. With the three conditions side by side, the plan a named statement keeps, made
+ * while the log was nearly empty, walked the tenant's events in one of its indexes to find the id.
+ */
+const HOLDS = named(
+  'event_of_tenant_at',
+  `select 1 as found from (select tenant_id, tx_id from provisioning_events where id = $2 offset 0) e where e.tenant_id = $1 and e.tx_id = $3::xid8`,
 );
+
+/**
+ * Unnamed: planned for the log as it is at each run (a few a day). A plan made once per connection while the log
+ * was nearly empty deleted the batch in a sequential scan of every tenant's events.
+ */
+const PRUNE: Statement = {
+  text: `delete from provisioning_events where id = any(array(
+     select id from provisioning_events where occurred_at < $1 order by id limit $2)) returning id`,
+};
 
 /** What a list of the log may be narrowed to. */
 export interface EventListFilter {
@@ -148,8 +159,10 @@ export interface EventListFilter {
 }
 
 /**
- * The list's statement for the filters given, counted and paged in one statement on one horizon. One text per
- * combination of filters, so each is named (a few hundred at most).
+ * The list's statement for the filters given, counted and paged in one statement on one horizon. Unnamed, so
+ * planned for the filter's values and the log as it is: every index of the log leads with the tenant, and the plan
+ * a named statement keeps, made while the log was nearly empty, counted a type's events by walking all of the
+ * tenant's (an administrator's page, not a hot path: its planning costs little beside that).
  */
 function listStatement(tenantId: string, filter: EventListFilter, afterId: string | null, limit: number): { statement: Statement; values: unknown[] } {
   const values: unknown[] = [tenantId];
@@ -160,25 +173,19 @@ function listStatement(tenantId: string, filter: EventListFilter, afterId: strin
   // Only events no running transaction can precede: an event listed here is one a subscription may resume
   // after (its `cursor`) without ever skipping one that commits later.
   const where = ['e.tenant_id = $1', 'e.tx_id < h.horizon'];
-  const shape: string[] = [];
-  const narrow = (name: string, condition: string) => {
-    where.push(condition);
-    shape.push(name);
-  };
-  if (filter.types?.length) narrow('type', `e.type = any(${parameter(textArray(filter.types), '::text[]')})`);
-  if (filter.sources?.length) narrow('source', `e.source = any(${parameter(textArray(filter.sources), '::text[]')})`);
-  if (filter.outcome) narrow('outcome', `e.outcome = ${parameter(filter.outcome)}`);
-  if (filter.subjectId) narrow('subject', `e.subject_id = ${parameter(filter.subjectId)}`);
-  if (filter.subjectType) narrow('subjecttype', `e.subject_type = ${parameter(filter.subjectType)}`);
-  if (filter.from) narrow('from', `e.occurred_at >= ${parameter(filter.from, '::timestamptz')}`);
-  if (filter.to) narrow('to', `e.occurred_at <= ${parameter(filter.to, '::timestamptz')}`);
+  if (filter.types?.length) where.push(`e.type = any(${parameter(textArray(filter.types), '::text[]')})`);
+  if (filter.sources?.length) where.push(`e.source = any(${parameter(textArray(filter.sources), '::text[]')})`);
+  if (filter.outcome) where.push(`e.outcome = ${parameter(filter.outcome)}`);
+  if (filter.subjectId) where.push(`e.subject_id = ${parameter(filter.subjectId)}`);
+  if (filter.subjectType) where.push(`e.subject_type = ${parameter(filter.subjectType)}`);
+  if (filter.from) where.push(`e.occurred_at >= ${parameter(filter.from, '::timestamptz')}`);
+  if (filter.to) where.push(`e.occurred_at <= ${parameter(filter.to, '::timestamptz')}`);
   const pageWhere = afterId === null ? where : [...where, `e.id < ${parameter(afterId, '::bigint')}`];
   const text = `with h as (select pg_snapshot_xmin(pg_current_snapshot()) as horizon),
     counted as (select count(*)::int as total_count from provisioning_events e, h where ${where.join(' and ')}),
     page as (select ${COLUMN_LIST} from provisioning_events e, h where ${pageWhere.join(' and ')} order by e.id desc limit ${parameter(limit, '::int')})
     select counted.total_count, ${selected('page')} from counted left join page on true order by page.id desc`;
-  const name = `event_list${shape.map((part) => `_${part}`).join('')}${afterId === null ? '' : '_after'}`;
-  return { statement: named(name, text), values };
+  return { statement: { text }, values };
 }
 
 /** All SQL of the provisioning log but the event insert (event-recorder.ts, in the transaction of its change). */

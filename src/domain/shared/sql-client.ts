@@ -17,8 +17,18 @@ export interface SqlClient {
   query<R>(statement: Statement, values: readonly unknown[]): Promise<R[]>;
 }
 
+/** Every named statement made in this process, by name: what the tests check the generic plans of. */
+const NAMED_STATEMENTS = new Map<string, string>();
+
 /** A named statement (see `Statement.name`); the name must be unique per text in the process. */
-export const named = (name: string, text: string): Statement => ({ name: `portico_${name}`, text });
+export const named = (name: string, text: string): Statement => {
+  const statement = { name: `portico_${name}`, text };
+  NAMED_STATEMENTS.set(statement.name, text);
+  return statement;
+};
+
+/** The named statements made so far in this process (those built per use, such as a write with n events, once used). */
+export const namedStatements = (): ReadonlyMap<string, string> => NAMED_STATEMENTS;
 
 /** PostgreSQL's SQLSTATE on an error of the driver (or of the ORM wrapping it). */
 export function sqlState(error: unknown): string | undefined {
