@@ -1,0 +1,107 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserAccessDocument } from '../../generated/graphql';
+import { addMembers, entraGroup, entraUser } from '../../fixtures/entra';
+import { sql } from '../../helpers/database';
+import { startTestPortico, type TestPortico } from '../../helpers/portico';
+import { scimTenant, type ScimClient } from '../../helpers/scim';
+
+/**
+ * A process keeps each tenant's mappings, team grants and teams between requests (tenant-access-cache.ts),
+ * under the tenant's access version. Every change here is written on another connection, as another process
+ * would write it, without a word to this one: the next `user.access` shows it, granted or revoked.
+ */
+describe('user.access after changes made elsewhere', () => {
+  let portico: TestPortico;
+  let scim: ScimClient;
+  let tenantId = '';
+  let userId = '';
+  let loneId = '';
+  let groupId = '';
+  const teams: Record<string, string> = {};
+
+  const accessOf = async (id: string) => {
+    const result = await portico.gql(UserAccessDocument, { tenant: 'cached', id });
+    expect(result.errors).toBeUndefined();
+    const access = result.data!.user!.access;
+    return {
+      globalLevel: access.globalLevel,
+      fromDefault: access.fromDefault,
+      teams: access.teams.map((t) => `${t.team.name}:${t.level}:${t.grantedBy.map((g) => (g.isDefault ? 'default' : g.group!.displayName)).join('+')}`),
+    };
+  };
+  const elsewhere = (text: string, params: unknown[] = []) => sql(portico.databaseUrl, text, params);
+  const versionOf = async () => (await elsewhere('select access_version::text as v from tenants where id = $1', [tenantId]))[0].v as string;
+
+  beforeAll(async () => {
+    portico = await startTestPortico();
+    scim = await scimTenant(portico, 'cached');
+    tenantId = scim.scope.tenantId;
+    userId = (await scim.post('/Users', entraUser({ userName: 'kim@cached.example' }))).body.id;
+    loneId = (await scim.post('/Users', entraUser({ userName: 'lone@cached.example' }))).body.id;
+    groupId = (await scim.post('/Groups', entraGroup('Engineering'))).body.id;
+    await scim.patch(`/Groups/${groupId}`, addMembers([userId]));
+    for (const name of ['Red', 'Blue']) teams[name] = (await portico.services.teams.create(scim.scope, name)).id;
+    await portico.services.access.setGroupMapping(scim.scope, groupId, {
+      globalLevel: 'COLLABORATOR',
+      teams: [
+        { teamId: teams.Red, level: 'ADMINISTRATOR' },
+        { teamId: teams.Blue, level: 'VIEWER' },
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await portico?.stop();
+  });
+
+  it('a team grant revoked elsewhere is gone from the next read', async () => {
+    expect(await accessOf(userId)).toEqual({ globalLevel: 'COLLABORATOR', fromDefault: false, teams: ['Blue:VIEWER:Engineering', 'Red:ADMINISTRATOR:Engineering'] });
+    const before = await versionOf();
+    await elsewhere('delete from mapping_team_grants where team_id = $1', [teams.Red]);
+    expect(BigInt(await versionOf())).toBeGreaterThan(BigInt(before));
+    expect(await accessOf(userId)).toEqual({ globalLevel: 'COLLABORATOR', fromDefault: false, teams: ['Blue:VIEWER:Engineering'] });
+  });
+
+  it('a mapping lowered, a team renamed, and a group renamed elsewhere show at once', async () => {
+    await elsewhere(`update permission_mappings set global_level = 'VIEWER' where group_id = $1`, [groupId]);
+    expect((await accessOf(userId)).globalLevel).toBe('VIEWER');
+    await elsewhere(`update teams set name = 'Azure' where id = $1`, [teams.Blue]);
+    expect((await accessOf(userId)).teams).toEqual(['Azure:VIEWER:Engineering']);
+    await elsewhere(`update idp_groups set display_name = 'Platform' where id = $1`, [groupId]);
+    expect((await accessOf(userId)).teams).toEqual(['Azure:VIEWER:Platform']);
+  });
+
+  it('a fallback team set and a default mapping added elsewhere reach a user whose groups grant nothing', async () => {
+    expect(await accessOf(loneId)).toEqual({ globalLevel: 'NONE', fromDefault: true, teams: [] });
+    await elsewhere('update tenants set fallback_team_id = $2 where id = $1', [tenantId, teams.Red]);
+    expect(await accessOf(loneId)).toEqual({ globalLevel: 'NONE', fromDefault: true, teams: ['Red:VIEWER:default'] });
+    await elsewhere(`insert into permission_mappings (id, tenant_id, group_id, global_level, updated_at) values (gen_random_uuid(), $1, null, 'VIEWER', now())`, [tenantId]);
+    expect((await accessOf(loneId)).globalLevel).toBe('VIEWER');
+    await elsewhere('update tenants set fallback_team_id = null where id = $1', [tenantId]);
+    expect(await accessOf(loneId)).toEqual({ globalLevel: 'VIEWER', fromDefault: true, teams: [] });
+  });
+
+  it('a change rolled back elsewhere is never seen, and the change committed after it is', async () => {
+    const other = new pg.Client({ connectionString: portico.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query(`update permission_mappings set global_level = 'ADMINISTRATOR' where group_id = $1`, [groupId]);
+      expect((await accessOf(userId)).globalLevel).toBe('VIEWER');
+      await other.query('rollback');
+      // The same version number the rolled-back change took, now for another change.
+      await other.query(`update permission_mappings set global_level = 'NONE' where group_id = $1`, [groupId]);
+      expect((await accessOf(userId)).globalLevel).toBe('NONE');
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('a mapped group deleted elsewhere takes its grants with it', async () => {
+    await elsewhere(`update permission_mappings set global_level = 'ADMINISTRATOR' where group_id = $1`, [groupId]);
+    expect((await accessOf(userId)).globalLevel).toBe('ADMINISTRATOR');
+    await elsewhere('delete from idp_groups where id = $1', [groupId]);
+    expect(await accessOf(userId)).toEqual({ globalLevel: 'VIEWER', fromDefault: true, teams: [] });
+  });
+});
