@@ -6,9 +6,10 @@ const GROUP = '00000000-0000-4000-8000-000000000002';
 const TEAM = '00000000-0000-4000-8000-000000000003';
 
 describe('tenant access cache', () => {
-  it('builds mappings with their teams named, the default apart, the fallback team named', () => {
-    const access = tenantAccessFrom('7', {
+  it('builds mappings with their teams named, the default apart, the fallback team named, the groups without updatedAt', () => {
+    const access = tenantAccessFrom(TENANT, '7', {
       fallbackTeamId: TEAM,
+      groups: [[GROUP, 'Engineering', null, '2026-11-30T00:00:00+00:00']],
       mappings: [
         [GROUP, 'VIEWER', [[TEAM, 'ADMINISTRATOR']]],
         [null, 'NONE', []],
@@ -19,11 +20,15 @@ describe('tenant access cache', () => {
     expect(access.defaultMapping).toEqual({ globalLevel: 'NONE', teams: [] });
     expect(access.fallbackTeam).toEqual({ teamId: TEAM, teamName: 'Red' });
     expect(access.teams.get(TEAM)?.createdAt.toISOString()).toBe('2026-12-01T00:00:00.123Z');
+    const group = access.groups.get(GROUP)!;
+    expect([group.tenantId, group.displayName, group.externalId, group.createdAt.toISOString()]).toEqual([TENANT, 'Engineering', null, '2026-11-30T00:00:00.000Z']);
+    // Not kept: reading it is a mistake of the caller, never a stale answer.
+    expect(() => group.updatedAt).toThrow(/without its timestamps/);
   });
 
   it('keeps the newest version a read brought, whatever order reads answer in', () => {
     const cache = new TenantAccessCache();
-    const at = (version: string) => tenantAccessFrom(version, { fallbackTeamId: null, mappings: [], teams: [] });
+    const at = (version: string) => tenantAccessFrom(TENANT, version, { fallbackTeamId: null, groups: [], mappings: [], teams: [] });
     cache.offer(TENANT, at('9'));
     cache.offer(TENANT, at('10'));
     cache.offer(TENANT, at('8'));

@@ -39,6 +39,12 @@ export interface MappingView {
   updatedAt: Date;
 }
 
+/**
+ * How an explanation's groups are read: `cached`, as of the tenant's access version (all but `updatedAt`,
+ * which reading throws); `with-timestamps`, their rows read with the user's.
+ */
+export type GroupsRead = 'cached' | 'with-timestamps';
+
 /** NamedInGrants as the statements of several users fill it. */
 type CollectedNames = NamedInGrants & { teams: Map<string, { id: string; name: string; createdAt: Date }> };
 
@@ -141,11 +147,15 @@ const lazily = (build: (em: EntityManager) => PreparedStatement) => {
 
 /**
  * The tenant's access data (TenantAccessJson) when its version is not `$3`, the version the process holds:
- * every mapping with its team grants, the teams they and the fallback name. Read in the statement that reads
- * the version, so in its snapshot; sent only when the process's copy is not that version's.
+ * every mapping with its team grants, the groups they belong to, the teams they and the fallback name. Read in
+ * the statement that reads the version, so in its snapshot; sent only when the process's copy is not that
+ * version's.
  */
 const TENANT_ACCESS_UNLESS_HELD = `case when t.access_version <> $3::bigint then json_build_object(
       'fallbackTeamId', t.fallback_team_id,
+      'groups', coalesce((select json_agg(json_build_array(g.id, g.display_name, g.external_id, g.created_at))
+                  from permission_mappings pm join idp_groups g on g.tenant_id = pm.tenant_id and g.id = pm.group_id
+                 where pm.tenant_id = t.id), '[]'),
       'mappings', coalesce((select json_agg(json_build_array(pm.group_id, pm.global_level,
                     coalesce((select json_agg(json_build_array(tg.team_id, tg.level)) from mapping_team_grants tg where tg.mapping_id = pm.id), '[]')))
                     from permission_mappings pm where pm.tenant_id = t.id), '[]'),
@@ -155,15 +165,29 @@ const TENANT_ACCESS_UNLESS_HELD = `case when t.access_version <> $3::bigint then
 
 /**
  * A live user's row (as the user repository reads it), the version of their tenant's access data (and the
- * data itself unless the process holds that version), and the mapped groups they belong to, as parallel JSON
- * arrays: `user(id) { access }` in one round trip. The mappings, team grants and teams are the tenant's, the
- * same for all its users: read once per version per process, not per request (they were three quarters of
- * the statement's CPU and of its 20 kB row for a user in 50 mapped groups). The groups are read every time:
- * their names and timestamps change with every SCIM write to them. Looked up by id as every id lookup is
- * (isNullForIdLookup).
+ * data itself unless the process holds that version), and the ids of the groups they belong to:
+ * `user(id) { access }` in one round trip. The mappings, their groups' names, the team grants and the teams
+ * are the tenant's, the same for all its users: read once per version per process, not per request (with
+ * the groups' rows they were 85 % of the statement's CPU and 95 % of its 20 kB row for a user in 50 mapped
+ * groups). The memberships are read every time, by the user's index, all of them (the process knows which
+ * groups are mapped; probing the mappings for each was the costlier half of what remained). Looked up by id
+ * as every id lookup is (isNullForIdLookup).
  */
 const USER_WITH_ACCESS = named(
-  'user_with_access_v3',
+  'user_with_access_v4',
+  `select ${USER_SELECTED}, t.access_version, ${TENANT_ACCESS_UNLESS_HELD} as tenant_access,
+          (select json_agg(m.group_id) from group_memberships m where m.user_id = u.id) as group_ids
+     from users u
+     join tenants t on t.id = u.tenant_id
+    where u.tenant_id = $1 and u.id = $2 and ${isNullForIdLookup('u.deleted_at')}`,
+);
+
+/**
+ * As USER_WITH_ACCESS, with the rows of the user's mapped groups read now: for an explanation that shows a
+ * group's `updatedAt`, which every SCIM write to the group changes (no version follows it).
+ */
+const USER_WITH_ACCESS_AND_GROUP_ROWS = named(
+  'user_with_access_and_group_rows_v1',
   `select ${USER_SELECTED}, t.access_version, ${TENANT_ACCESS_UNLESS_HELD} as tenant_access,
           mine.group_ids, mine.group_names, mine.group_external_ids, mine.group_created_at, mine.group_updated_at
      from users u
@@ -178,17 +202,17 @@ const USER_WITH_ACCESS = named(
     where u.tenant_id = $1 and u.id = $2 and ${isNullForIdLookup('u.deleted_at')}`,
 );
 
-/** What USER_WITH_ACCESS reads besides the user's columns. */
+/** What USER_WITH_ACCESS reads besides the user's columns (and USER_WITH_ACCESS_AND_GROUP_ROWS, all of it). */
 interface UserAccessColumns {
   active: boolean;
   access_version: string;
   tenant_access: TenantAccessJson | null;
-  /** Per mapped group of the user: */
+  /** The groups of the user (with USER_WITH_ACCESS_AND_GROUP_ROWS, their mapped groups, with the rest: */
   group_ids: string[] | null;
-  group_names: string[] | null;
-  group_external_ids: (string | null)[] | null;
-  group_created_at: string[] | null;
-  group_updated_at: string[] | null;
+  group_names?: string[] | null;
+  group_external_ids?: (string | null)[] | null;
+  group_created_at?: string[] | null;
+  group_updated_at?: string[] | null;
 }
 
 /** Every tenant's access data this process has read (see TenantAccess for why it is never stale). */
@@ -372,12 +396,15 @@ function userInputs(tenantId: string, row: UserAccessColumns, tenant: TenantAcce
   const ids = row.group_ids ?? [];
   for (let i = 0; i < ids.length; i += 1) {
     const id = ids[i];
-    // Read in the same snapshot as the version the tenant's data is of: a group mapped there is mapped here.
+    // Read in the same snapshot as the version the tenant's data is of: a group mapped there is mapped here,
+    // and named as it is here.
     const mapping = tenant.groupMappings.get(id);
     if (!mapping) continue;
-    const displayName = row.group_names![i];
-    named.groups.set(id, new LazilyDatedGroup(id, tenantId, displayName, row.group_external_ids![i], row.group_created_at![i], row.group_updated_at![i]));
-    groupMappings.push({ source: { kind: 'group', groupId: id, groupName: displayName }, globalLevel: mapping.globalLevel, teams: mapping.teams as MappingGrant['teams'] });
+    const group: NamedGroup = row.group_names
+      ? new LazilyDatedGroup(id, tenantId, row.group_names[i], row.group_external_ids![i], row.group_created_at![i], row.group_updated_at![i])
+      : tenant.groups.get(id)!;
+    named.groups.set(id, group);
+    groupMappings.push({ source: { kind: 'group', groupId: id, groupName: group.displayName }, globalLevel: mapping.globalLevel, teams: mapping.teams as MappingGrant['teams'] });
   }
   const defaultMapping = tenant.defaultMapping && { source: { kind: 'default' as const }, globalLevel: tenant.defaultMapping.globalLevel, teams: tenant.defaultMapping.teams as MappingGrant['teams'] };
   return { inputs: { active: row.active, groupMappings, defaultMapping, fallbackTeam: tenant.fallbackTeam }, named };
@@ -419,15 +446,21 @@ export const accessRepository = {
    * A live user of the tenant (as the user repository reads one), what the access rule needs for them and the
    * groups and teams their grants name, in one statement; null when there is none.
    */
-  async userWithInputs(sql: SqlClient, tenantId: string, userId: string): Promise<{ user: User; inputs: AccessInputs; named: NamedInGrants } | null> {
+  async userWithInputs(
+    sql: SqlClient,
+    tenantId: string,
+    userId: string,
+    groupsRead: GroupsRead,
+  ): Promise<{ user: User; inputs: AccessInputs; named: NamedInGrants } | null> {
     if (!isUuid(userId)) return null;
     // Taken before the statement: the statement's answer is relative to this copy, whatever is cached meanwhile.
     const held = tenantAccessCache.get(tenantId);
-    const [row] = await sql.query<UserAccessColumns & Record<string, unknown>>(USER_WITH_ACCESS, [tenantId, userId, held?.version ?? NO_VERSION]);
+    const statement = groupsRead === 'with-timestamps' ? USER_WITH_ACCESS_AND_GROUP_ROWS : USER_WITH_ACCESS;
+    const [row] = await sql.query<UserAccessColumns & Record<string, unknown>>(statement, [tenantId, userId, held?.version ?? NO_VERSION]);
     if (!row) return null;
     let tenant = held;
     if (row.tenant_access) {
-      tenant = tenantAccessFrom(row.access_version, row.tenant_access);
+      tenant = tenantAccessFrom(tenantId, row.access_version, row.tenant_access);
       tenantAccessCache.offer(tenantId, tenant);
     }
     return { user: userFromRow(row), ...userInputs(tenantId, row, tenant!) };

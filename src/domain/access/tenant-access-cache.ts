@@ -7,6 +7,24 @@ export interface CachedMapping {
   teams: readonly { teamId: string; teamName: string; level: PermissionLevel }[];
 }
 
+/**
+ * A mapped group as of the tenant's access version: its name and external id change the version (trigger),
+ * its `updatedAt` changes with every SCIM write to it and is not kept.
+ */
+export class CachedGroup {
+  constructor(
+    readonly id: string,
+    readonly tenantId: string,
+    readonly displayName: string,
+    readonly externalId: string | null,
+    readonly createdAt: Date,
+  ) {}
+
+  get updatedAt(): Date {
+    throw new Error(`The group ${this.id} was read without its timestamps (read it 'with-timestamps')`);
+  }
+}
+
 /** A team that the tenant's grants or fallback name. */
 export interface CachedTeam {
   id: string;
@@ -26,6 +44,8 @@ export interface TenantAccess {
   /** `tenants.access_version` (a bigint, as PostgreSQL sends it). */
   version: string;
   groupMappings: ReadonlyMap<string, CachedMapping>;
+  /** The groups of those mappings. */
+  groups: ReadonlyMap<string, CachedGroup>;
   defaultMapping: CachedMapping | null;
   fallbackTeam: { teamId: string; teamName: string } | null;
   teams: ReadonlyMap<string, CachedTeam>;
@@ -34,6 +54,8 @@ export interface TenantAccess {
 /** What the statement sends for a tenant whose access version the process did not hold. */
 export interface TenantAccessJson {
   fallbackTeamId: string | null;
+  /** Per mapped group: id, display name, external id, creation. */
+  groups: [string, string, string | null, string][];
   /** Per mapping: its group (null: the default mapping), its global level, its team grants as [team, level]. */
   mappings: [string | null, PermissionLevel, [string, PermissionLevel][]][];
   /** Per team the grants or the fallback name: id, name, creation. */
@@ -44,7 +66,9 @@ export interface TenantAccessJson {
 export const NO_VERSION = '-1';
 
 /** Builds the cached form of a tenant's access data, read at `version`. */
-export function tenantAccessFrom(version: string, json: TenantAccessJson): TenantAccess {
+export function tenantAccessFrom(tenantId: string, version: string, json: TenantAccessJson): TenantAccess {
+  const groups = new Map<string, CachedGroup>();
+  for (const [id, name, externalId, createdAt] of json.groups) groups.set(id, new CachedGroup(id, tenantId, name, externalId, new Date(createdAt)));
   const teams = new Map<string, CachedTeam>();
   for (const [id, name, createdAt] of json.teams) teams.set(id, { id, name, createdAt: new Date(createdAt) });
   const teamName = (id: string) => teams.get(id)?.name ?? '';
@@ -56,13 +80,13 @@ export function tenantAccessFrom(version: string, json: TenantAccessJson): Tenan
     else groupMappings.set(groupId, mapping);
   }
   const fallbackTeam = json.fallbackTeamId ? { teamId: json.fallbackTeamId, teamName: teamName(json.fallbackTeamId) } : null;
-  return { version, groupMappings, defaultMapping, fallbackTeam, teams };
+  return { version, groupMappings, groups, defaultMapping, fallbackTeam, teams };
 }
 
 const sizeOf = (access: TenantAccess) => {
   let grants = access.defaultMapping?.teams.length ?? 0;
   for (const mapping of access.groupMappings.values()) grants += 1 + mapping.teams.length;
-  return 1 + grants + access.teams.size;
+  return 1 + grants + access.groups.size + access.teams.size;
 };
 
 /**

@@ -98,6 +98,22 @@ describe('user.access after changes made elsewhere', () => {
     }
   });
 
+  it("a group's updatedAt is read with the user whenever the query asks for it, through a fragment too", async () => {
+    const other = (await scim.post('/Users', entraUser({ userName: 'sam@cached.example' }))).body.id;
+    await scim.patch(`/Groups/${groupId}`, addMembers([other]));
+    const [stored] = await elsewhere('select updated_at from idp_groups where id = $1', [groupId]);
+    const shown = [
+      `query($id: ID!) { user(tenant: "cached", id: $id) { access { teams { grantedBy { group { updatedAt } } } } } }`,
+      `query($id: ID!) { user(tenant: "cached", id: $id) { ...A } } fragment A on User { access { teams { ...G } } } fragment G on TeamGrant { grantedBy { group { updatedAt } } }`,
+    ];
+    for (const query of shown) {
+      const result = await portico.rawGql({ query, variables: { id: userId } });
+      expect(result.errors).toBeUndefined();
+      const teams = (result.data as { user: { access: { teams: { grantedBy: { group: { updatedAt: string } }[] }[] } } }).user.access.teams;
+      expect(teams[0].grantedBy[0].group.updatedAt).toBe((stored.updated_at as Date).toISOString());
+    }
+  });
+
   it('a mapped group deleted elsewhere takes its grants with it', async () => {
     await elsewhere(`update permission_mappings set global_level = 'ADMINISTRATOR' where group_id = $1`, [groupId]);
     expect((await accessOf(userId)).globalLevel).toBe('ADMINISTRATOR');
