@@ -34,4 +34,17 @@ describe('tenant access cache', () => {
     cache.offer(TENANT, at('8'));
     expect(cache.get(TENANT)?.version).toBe('10');
   });
+
+  it('does not hold a tenant too large, and says so until it is worth reading whole again', async () => {
+    const cache = new TenantAccessCache(3, 50);
+    const withGrants = (count: number) =>
+      tenantAccessFrom(TENANT, '1', { fallbackTeamId: null, groups: [], mappings: [[null, 'VIEWER', Array.from({ length: count }, () => [TEAM, 'VIEWER'] as [string, 'VIEWER'])]], teams: [] });
+    cache.offer(TENANT, withGrants(5));
+    expect(cache.get(TENANT)).toBeUndefined();
+    expect(cache.isTooLarge(TENANT)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(cache.isTooLarge(TENANT)).toBe(false);
+    cache.offer(TENANT, withGrants(1));
+    expect(cache.get(TENANT)?.version).toBe('1');
+  });
 });

@@ -12,7 +12,7 @@ import { USER_SELECTED, userFromRow } from '../users/user.repository';
 import { User } from '../users/user.entity';
 import type { AccessInputs, GrantSource, MappingGrant } from './access-rules';
 import { MappingTeamGrant, PermissionMapping } from './permission-mapping.entity';
-import { NO_VERSION, TenantAccessCache, tenantAccessFrom, type TenantAccess, type TenantAccessJson } from './tenant-access-cache';
+import { NO_VERSION, NOT_HELD, TenantAccessCache, tenantAccessFrom, type TenantAccess, type TenantAccessJson } from './tenant-access-cache';
 
 /** A group that grants name, with its tenant (as a GraphQL node of it needs). */
 export interface NamedGroup {
@@ -146,12 +146,13 @@ const lazily = (build: (em: EntityManager) => PreparedStatement) => {
 };
 
 /**
- * The tenant's access data (TenantAccessJson) when its version is not `$3`, the version the process holds:
+ * The tenant's access data (TenantAccessJson) when its version is not `$3`, the version the process holds
+ * (never when `$3` is NOT_HELD):
  * every mapping with its team grants, the groups they belong to, the teams they and the fallback name. Read in
  * the statement that reads the version, so in its snapshot; sent only when the process's copy is not that
  * version's.
  */
-const TENANT_ACCESS_UNLESS_HELD = `case when t.access_version <> $3::bigint then json_build_object(
+const TENANT_ACCESS_UNLESS_HELD = `case when t.access_version <> $3::bigint and $3::bigint <> ${NOT_HELD} then json_build_object(
       'fallbackTeamId', t.fallback_team_id,
       'groups', coalesce((select json_agg(json_build_array(g.id, g.display_name, g.external_id, g.created_at))
                   from permission_mappings pm join idp_groups g on g.tenant_id = pm.tenant_id and g.id = pm.group_id
@@ -453,6 +454,14 @@ export const accessRepository = {
     groupsRead: GroupsRead,
   ): Promise<{ user: User; inputs: AccessInputs; named: NamedInGrants } | null> {
     if (!isUuid(userId)) return null;
+    if (tenantAccessCache.isTooLarge(tenantId)) {
+      // The user's row, then their access as the statements of several users read it (their mappings only).
+      const [row] = await sql.query<UserAccessColumns & Record<string, unknown>>(USER_WITH_ACCESS, [tenantId, userId, NOT_HELD]);
+      if (!row) return null;
+      const { inputs, named } = await this.explainedInputsOf(sql, tenantId, [userId]);
+      const userInputs = inputs.get(userId);
+      return userInputs ? { user: userFromRow(row), inputs: userInputs, named } : null;
+    }
     // Taken before the statement: the statement's answer is relative to this copy, whatever is cached meanwhile.
     const held = tenantAccessCache.get(tenantId);
     const statement = groupsRead === 'with-timestamps' ? USER_WITH_ACCESS_AND_GROUP_ROWS : USER_WITH_ACCESS;

@@ -65,6 +65,9 @@ export interface TenantAccessJson {
 /** The version to send when the process holds nothing for a tenant (versions start at 0). */
 export const NO_VERSION = '-1';
 
+/** The version to send for a tenant too large to hold: the statement then sends none of its data. */
+export const NOT_HELD = '-2';
+
 /** Builds the cached form of a tenant's access data, read at `version`. */
 export function tenantAccessFrom(tenantId: string, version: string, json: TenantAccessJson): TenantAccess {
   const groups = new Map<string, CachedGroup>();
@@ -90,19 +93,38 @@ const sizeOf = (access: TenantAccess) => {
 };
 
 /**
- * The process's tenants' access data, newest version kept. Bounded by mappings, grants and teams held (a
- * tenant may have 1,000 mappings of 500 grants each); a tenant too large to hold is read whole each time.
+ * The process's tenants' access data, newest version kept. Bounded by mappings, grants, groups and teams held
+ * (a tenant may have 1,000 mappings of 500 grants each): a tenant larger than `maxUnitsPerTenant` is not held,
+ * and is not read whole again for `retryLargeAfterMs` (its users' access is read per user meanwhile).
  */
 export class TenantAccessCache {
-  private readonly byTenant = new LRUCache<string, TenantAccess>({ max: 10_000, maxSize: 500_000, sizeCalculation: sizeOf });
+  private readonly byTenant: LRUCache<string, TenantAccess>;
+  private readonly tooLarge: LRUCache<string, true>;
+
+  constructor(
+    private readonly maxUnitsPerTenant = 100_000,
+    retryLargeAfterMs = 10 * 60_000,
+  ) {
+    this.byTenant = new LRUCache<string, TenantAccess>({ max: 10_000, maxSize: 10 * maxUnitsPerTenant, sizeCalculation: sizeOf });
+    this.tooLarge = new LRUCache<string, true>({ max: 10_000, ttl: retryLargeAfterMs });
+  }
 
   /** What the process holds for the tenant, or undefined. */
   get(tenantId: string): TenantAccess | undefined {
     return this.byTenant.get(tenantId);
   }
 
+  /** Whether the tenant's data was found too large to hold, lately: read its users' access per user. */
+  isTooLarge(tenantId: string): boolean {
+    return this.tooLarge.has(tenantId);
+  }
+
   /** Keeps `access` unless a newer version is held (a read in an older snapshot may answer after a newer one). */
   offer(tenantId: string, access: TenantAccess): void {
+    if (sizeOf(access) > this.maxUnitsPerTenant) {
+      this.tooLarge.set(tenantId, true);
+      return;
+    }
     const held = this.byTenant.peek(tenantId);
     if (held && BigInt(held.version) >= BigInt(access.version)) return;
     this.byTenant.set(tenantId, access);
