@@ -559,7 +559,11 @@ export const accessRepository = {
     row.updatedAt = new Date();
     await em.flush();
     await em.nativeDelete(MappingTeamGrant, { mappingId: row.id });
-    for (const grant of mapping.teams) em.create(MappingTeamGrant, { mappingId: row.id, teamId: grant.teamId, tenantId, level: grant.level });
+    // Inserted natively: a grant the writer read before (its "old" side) is still in the identity map, and
+    // em.create of the same key merged into it (unchanged, so never inserted again: the grant was lost).
+    if (mapping.teams.length > 0) {
+      await em.insertMany(MappingTeamGrant, mapping.teams.map((grant) => ({ mappingId: row.id, teamId: grant.teamId, tenantId, level: grant.level })));
+    }
   },
 
   /** Deletes a mapping (its team grants go with it: ON DELETE CASCADE). */
