@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
-import type { ExplainedAccess } from '../domain/access/access.service';
+import type { ExplainedAccess, GroupsRead } from '../domain/access/access.service';
 import { notFound } from '../domain/shared/domain-error';
 import type { Scope } from '../domain/shared/scope';
 import type { User } from '../domain/users/user.entity';
@@ -19,11 +19,35 @@ export function selects(info: GraphQLResolveInfo, name: string): boolean {
 }
 
 /**
+ * How the groups of the `access` the field being resolved selects must be read: with their rows when the
+ * selection asks for an `updatedAt` anywhere under `access` (a group's changes with every SCIM write to it),
+ * else as the tenant's access version names them. Fragments are followed; no `access`, no timestamps.
+ */
+export function groupsReadFor(info: GraphQLResolveInfo): GroupsRead {
+  const followed = new Set<string>();
+  const hasUpdatedAt = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((s) => {
+      if (s.kind === Kind.FIELD) return s.name.value === 'updatedAt' || hasUpdatedAt(s.selectionSet);
+      if (s.kind === Kind.INLINE_FRAGMENT) return hasUpdatedAt(s.selectionSet);
+      if (followed.has(s.name.value)) return false;
+      followed.add(s.name.value);
+      return hasUpdatedAt(info.fragments[s.name.value]?.selectionSet);
+    });
+  const accessUnder = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((s) => {
+      if (s.kind === Kind.FIELD) return s.name.value === 'access' && hasUpdatedAt(s.selectionSet);
+      if (s.kind === Kind.INLINE_FRAGMENT) return accessUnder(s.selectionSet);
+      return accessUnder(info.fragments[s.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => accessUnder(node.selectionSet)) ? 'with-timestamps' : 'cached';
+}
+
+/**
  * Reads a user and their access in one query, for a query that asks for both (`user(id) { access }`): the
  * user's `access` field then takes the access instead of asking again. Fails as reading the user does.
  */
-export async function readUserWithAccess(ctx: GraphQLContext, scope: Scope, userId: string): Promise<User> {
-  const { user, access, named } = await ctx.services.access.userWithAccess(scope, userId);
+export async function readUserWithAccess(ctx: GraphQLContext, scope: Scope, userId: string, groupsRead: GroupsRead): Promise<User> {
+  const { user, access, named } = await ctx.services.access.userWithAccess(scope, userId, groupsRead);
   let forRequest = prefetched.get(ctx);
   if (!forRequest) prefetched.set(ctx, (forRequest = new Map()));
   forRequest.set(user.id, { access, named });

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SqlClient } from '../shared/sql-client';
 import type { User } from '../users/user.entity';
-import { accessRepository, type NamedInGrants } from './access.repository';
+import { accessRepository, type GroupsRead, type NamedInGrants } from './access.repository';
 import { effectiveAccess, type EffectiveAccess } from './access-rules';
 
-export type { NamedInGrants } from './access.repository';
+export type { GroupsRead, NamedInGrants } from './access.repository';
 
 /**
  * Effective access of several users of one tenant, read in one statement (each user's row, the mappings of
@@ -25,8 +25,16 @@ export async function explainedAccessOfUsers(sql: SqlClient, tenantId: string, u
   return { accesses, named };
 }
 
-/** A live user of the tenant, their effective access and what it names, in one statement; null when there is no such user. */
-export async function userWithAccess(sql: SqlClient, tenantId: string, userId: string): Promise<{ user: User; access: EffectiveAccess; named: NamedInGrants } | null> {
-  const found = await accessRepository.userWithInputs(sql, tenantId, userId);
+/**
+ * A live user of the tenant, their effective access and what it names (its groups read as `groupsRead`
+ * says), in one statement; null when there is no such user.
+ */
+export async function userWithAccess(
+  sql: SqlClient,
+  tenantId: string,
+  userId: string,
+  groupsRead: GroupsRead,
+): Promise<{ user: User; access: EffectiveAccess; named: NamedInGrants } | null> {
+  const found = await accessRepository.userWithInputs(sql, tenantId, userId, groupsRead);
   return found && { user: found.user, access: effectiveAccess(found.inputs), named: found.named };
 }

@@ -38,6 +38,14 @@ export const NO_ACCESS: EffectiveAccess = { globalLevel: 'NONE', globalGrantedBy
 
 const sourceKey = (s: GrantSource) => (s.kind === 'default' ? '~default' : `${s.groupName.toLowerCase()}\u0000${s.groupId}`);
 
+/** Sources in the order of their keys, each key made once (not twice per comparison). */
+function sortSources(list: GrantSource[]): GrantSource[] {
+  if (list.length < 2) return [...list];
+  const keyed = list.map((source) => ({ source, key: sourceKey(source) }));
+  keyed.sort((a, b) => a.key.localeCompare(b.key));
+  return keyed.map((k) => k.source);
+}
+
 /** Merges mappings: the highest level wins, globally and per team, and the winners are kept as the reason. */
 function merge(mappings: MappingGrant[]): Omit<EffectiveAccess, 'fromDefault'> {
   let globalLevel: PermissionLevel = 'NONE';
@@ -60,7 +68,6 @@ function merge(mappings: MappingGrant[]): Omit<EffectiveAccess, 'fromDefault'> {
       }
     }
   }
-  const sortSources = (list: GrantSource[]) => [...list].sort((a, b) => sourceKey(a).localeCompare(sourceKey(b)));
   return {
     globalLevel,
     globalGrantedBy: sortSources(globalGrantedBy),

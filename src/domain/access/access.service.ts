@@ -12,11 +12,11 @@ import type { UnitOfWork } from '../shared/unit-of-work';
 import { parseInput } from '../shared/validate';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../shared/pagination';
 import type { User } from '../users/user.entity';
-import { accessOfUsers, explainedAccessOfUsers, userWithAccess, type NamedInGrants } from './access-query';
+import { accessOfUsers, explainedAccessOfUsers, userWithAccess, type GroupsRead, type NamedInGrants } from './access-query';
 import type { EffectiveAccess, TeamAccess } from './access-rules';
 import { accessRepository, type MappingView } from './access.repository';
 
-export type { MappingView } from './access.repository';
+export type { GroupsRead, MappingView } from './access.repository';
 
 /** At most this many team grants in one mapping. */
 export const MAX_TEAM_GRANTS_PER_MAPPING = 500;
@@ -90,11 +90,12 @@ export class AccessService {
 
   /**
    * A live user and their explained access in one query, for a reader that wants both; authorised as reading
-   * either (one's own, or with directory access). NOT_FOUND when there is no such user.
+   * either (one's own, or with directory access). NOT_FOUND when there is no such user. The groups that grants
+   * name come without `updatedAt` unless `groupsRead` is `with-timestamps`.
    */
-  async userWithAccess(scope: Scope, userId: string): Promise<ExplainedAccess & { user: User }> {
+  async userWithAccess(scope: Scope, userId: string, groupsRead: GroupsRead = 'with-timestamps'): Promise<ExplainedAccess & { user: User }> {
     requireReader(scope, [userId]);
-    const found = await userWithAccess(this.uow.sql, scope.tenantId, userId);
+    const found = await userWithAccess(this.uow.sql, scope.tenantId, userId, groupsRead);
     if (!found) throw notFound('User');
     return found;
   }

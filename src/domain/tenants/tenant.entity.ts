@@ -4,7 +4,7 @@ import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/
 @Entity({ tableName: 'tenants' })
 @Unique({ name: 'tenants_slug_unique', properties: ['slug'] })
 export class Tenant {
-  [OptionalProps]?: 'scimEnabled' | 'fallbackTeamId' | 'jitSignIn' | 'idpInitiatedSignIn' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'scimEnabled' | 'fallbackTeamId' | 'jitSignIn' | 'idpInitiatedSignIn' | 'createdAt' | 'updatedAt' | 'accessVersion';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -26,6 +26,13 @@ export class Tenant {
 
   @Property({ type: 'boolean' })
   idpInitiatedSignIn = false;
+
+  /**
+   * Bumped by triggers with every change to the tenant's mappings, team grants, teams or fallback team (see
+   * Migration20261207010000_access_version); never written by the application. Read as a string (bigint).
+   */
+  @Property({ type: 'bigint', default: 0 })
+  accessVersion?: string;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

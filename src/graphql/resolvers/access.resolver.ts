@@ -35,17 +35,14 @@ const DEFAULT_GRANT: Grant = Object.freeze({ group: null, isDefault: true });
 /**
  * An access as the `EffectiveAccess` type shows it: plain objects, each group's grant and each team's node
  * made once (a team is granted by several groups, a group grants several teams), so the default resolvers
- * read properties and nothing is built per field.
+ * read properties and nothing is built per field. A group's node is the group as read (it has its tenant).
  */
 function toEffectiveAccess({ access, named }: ExplainedAccess, tenantId: string): EffectiveAccess {
   const grants = new Map<string, Grant>();
   const grant = (source: GrantSource): Grant => {
     if (source.kind === 'default') return DEFAULT_GRANT;
     let made = grants.get(source.groupId);
-    if (!made) {
-      const group = named.groups.get(source.groupId);
-      grants.set(source.groupId, (made = { group: group ? { ...group, tenantId } : null, isDefault: false }));
-    }
+    if (!made) grants.set(source.groupId, (made = { group: named.groups.get(source.groupId) ?? null, isDefault: false }));
     return made;
   };
   const team = (id: string, name: string): TeamNode => ({ id, tenantId, name, createdAt: named.teams.get(id)?.createdAt ?? new Date(0) });

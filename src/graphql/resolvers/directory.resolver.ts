@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { IdpGroup } from '../../domain/groups/idp-group.entity';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
-import { readUserWithAccess, selects } from '../access-prefetch';
+import { groupsReadFor, readUserWithAccess, selects } from '../access-prefetch';
 import { userPhotoUrl } from '../../config/urls';
 import { DomainError } from '../../domain/shared/domain-error';
 import { nodeScope, tenantScope, type GraphQLContext } from '../context';
@@ -59,7 +59,7 @@ export class UserResolver {
   ): Promise<UserNode | null> {
     const scope = await tenantScope(ctx, tenant);
     // With its access when the query asks for it: the user row and the access in one query.
-    const user = await orNull(selects(info, 'access') ? readUserWithAccess(ctx, scope, id) : ctx.services.users.get(scope, id));
+    const user = await orNull(selects(info, 'access') ? readUserWithAccess(ctx, scope, id, groupsReadFor(info)) : ctx.services.users.get(scope, id));
     return user && toUserNode(user);
   }
 
