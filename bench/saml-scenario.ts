@@ -4,7 +4,7 @@ import { samlSpUrls, type SamlSpUrls } from '../src/config/urls';
 import { generateSpCredentials } from '../src/domain/saml/certificates';
 import { serviceProvider } from '../src/saml/service-provider';
 import { entraUser } from '../test/fixtures/entra';
-import { createTestIdp, encodeSamlResponse, federationMetadataXml, signInResponseXml, type TestIdp } from '../test/fixtures/saml-idp';
+import { createTestIdp, encodeSamlResponse, federationMetadataXml, runtimeConnectionFor, signInResponseXml, type TestIdp } from '../test/fixtures/saml-idp';
 import { cpuOf, CpuMeter, graphql, HttpClient, pool, Recorder, type BenchServer } from './harness';
 
 export interface SamlScenarioOptions {
@@ -106,18 +106,7 @@ export async function runSamlScenario(servers: BenchServer[], options: SamlScena
  */
 async function nodeSamlValidationCpuMs(idp: TestIdp, urls: SamlSpUrls, warmup: string[], responses: string[]): Promise<number> {
   const sp = await generateSpCredentials('Portico SP bench');
-  const saml = serviceProvider(
-    {
-      tenantId: 'bench',
-      idpEntityId: idp.entityId,
-      idpSsoUrl: idp.ssoUrl,
-      idpSloUrl: idp.sloUrl,
-      idpCertificates: [idp.certificatePem],
-      spCertificate: sp.certificatePem,
-      spPrivateKey: sp.privateKeyPem,
-    },
-    urls,
-  );
+  const saml = serviceProvider(runtimeConnectionFor(idp, sp, 'bench'), urls);
   const validate = async (samlResponse: string) => {
     const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: samlResponse });
     if (!profile?.getAssertionXml) throw new Error('node-saml returned no assertion');

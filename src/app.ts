@@ -22,7 +22,7 @@ import { startScimRequestCounts } from './jobs/scim-request-counts';
 import { massDeprovisioningCounter } from './http/metrics';
 import { SamlMetadataReader } from './saml/metadata-reader';
 import { startMetadataRefresh } from './saml/metadata-refresh';
-import { createSamlRouter } from './saml/router';
+import { createSamlEndpoints } from './saml/router';
 import { createScimHandler } from './scim/router';
 import { MicrosoftGraphClient } from './graph/microsoft-graph-client';
 import { registerDirectoryMetrics } from './http/directory-metrics';
@@ -154,11 +154,13 @@ export async function startPortico(config: Config, options: StartOptions = {}): 
     cleanups.push({ name: 'graphql', run: () => graphql.stop() });
     const ws = createWsServer({ httpServer, schema, services, publicUrl: config.publicUrl, logger, introspection: config.graphqlIntrospection });
     cleanups.push({ name: 'graphql-ws', run: () => ws.stop() });
+    const saml = createSamlEndpoints({ services, publicUrl: config.publicUrl, logger, rateLimit: config.samlRateLimit });
     const { handler, metrics } = createHttpApp({
       logger,
       graphql: graphql.middleware,
       scim: createScimHandler({ services, publicUrl: config.publicUrl, logger, rateLimit: config.scimRateLimit }),
-      saml: createSamlRouter({ services, publicUrl: config.publicUrl, logger, rateLimit: config.samlRateLimit }),
+      saml: saml.router,
+      samlAcs: saml.acs,
       photos: createPhotoRouter({ services }),
       metricsToken: config.metricsToken,
       trustProxy: config.trustProxy,

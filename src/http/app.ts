@@ -7,6 +7,7 @@ import { createMetrics, metricsAccess } from './metrics';
 import { requestLogging } from './request-context';
 import { consoleRouter } from './console';
 import { scimFastPath } from './scim-fast-path';
+import { clientAddressOf, samlAcsFastPath, type AcsRequest } from './saml-fast-path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const JSON_BODY_LIMIT = '1mb';
@@ -18,6 +19,8 @@ export interface HttpAppParts {
   scim: RequestHandler;
   /** The SAML service provider, mounted at /api/:tenant/saml. */
   saml: RequestHandler;
+  /** Its ACS by itself, for POSTs to /api/:tenant/saml/acs answered without express (src/http/saml-fast-path.ts). */
+  samlAcs?: (req: AcsRequest, res: ServerResponse) => Promise<void>;
   /** Users' photos, mounted at /api/:tenant/users (routes `/:id/photo`). */
   photos: RequestHandler;
   /** Resolves when the database is reachable and every migration is applied. */
@@ -32,8 +35,8 @@ export interface HttpAppParts {
 
 /**
  * The one express app: operations endpoints, GraphQL, the SCIM facade and the SAML service provider; and the
- * server's request listener (`handler`), which answers SCIM requests without express (src/http/scim-fast-path.ts)
- * and hands every other request to the app.
+ * server's request listener (`handler`), which answers SCIM requests and SAML ACS posts without express
+ * (src/http/scim-fast-path.ts, src/http/saml-fast-path.ts) and hands every other request to the app.
  */
 export function createHttpApp(parts: HttpAppParts): { app: Express; handler: (req: IncomingMessage, res: ServerResponse) => void; metrics: Registry } {
   const app = express();
@@ -77,8 +80,11 @@ export function createHttpApp(parts: HttpAppParts): { app: Express; handler: (re
   });
   app.use(errorHandler(parts.logger));
   const scim = scimFastPath({ scim: parts.scim, before: [logRequest, countRequests], logger: parts.logger });
+  const samlAcs = parts.samlAcs
+    ? samlAcsFastPath({ acs: parts.samlAcs, before: [logRequest, countRequests], clientAddress: clientAddressOf(app), logger: parts.logger })
+    : () => false;
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    if (!scim(req, res)) app(req, res);
+    if (!scim(req, res) && !samlAcs(req, res)) app(req, res);
   };
   return { app, handler, metrics: registry };
 }

@@ -48,7 +48,7 @@ function logAnswered(logger: Logger, req: IncomingMessage, res: ServerResponse, 
   logger[level](line, aborted ? 'request aborted' : status >= 500 ? 'request errored' : 'request completed');
 }
 
-export const requestIdOf = (req: Request): string => String(req.id);
+export const requestIdOf = (req: IncomingMessage): string => String(req.id);
 
 /** The value of one cookie, or undefined. */
 export function cookieValue(req: IncomingMessage, name: string): string | undefined {

@@ -2,7 +2,8 @@ import type { SamlRuntimeConnection } from '../domain/saml/saml.service';
 import type { VerifiedAssertion } from '../domain/sessions/sign-in.service';
 import type { SamlSpUrls } from '../config/urls';
 import { CLOCK_SKEW_MS, validatingServiceProvider } from './service-provider';
-import { childElement, childElements, descendants, NS, parseUntrustedXml, plainText } from './xml';
+import { signedAssertionRoot, signedAttribute, signedChild, signedChildren, signedPlainText, signedText, type SignedElement } from './signed-assertion';
+import { childElements, descendants, NS, parseUntrustedXml, plainText } from './xml';
 
 /** Larger than any real Entra response (a few kB, more with many group claims), small enough to parse safely. */
 export const MAX_SAML_RESPONSE_BYTES = 256 * 1024;
@@ -52,64 +53,67 @@ export async function validateSamlResponse(samlResponse: string, connection: Sam
     }
   }
 
-  let assertionXml: string;
+  let assertion: SignedElement | null;
   try {
     const { profile } = await validatingServiceProvider(connection, urls).validatePostResponseAsync({ SAMLResponse: samlResponse });
-    if (!profile?.getAssertionXml) throw new Error('No assertion');
-    assertionXml = profile.getAssertionXml();
+    assertion = signedAssertionRoot(profile?.getAssertion?.());
+    if (!assertion) throw new Error('No assertion');
   } catch (error) {
     throw new SamlRejection(`Invalid response: ${(error as Error).message}`);
   }
 
-  // From here on, read only the signed assertion (never the unsigned envelope), except for Destination.
-  const assertion = parseUntrustedXml(assertionXml).documentElement;
-  const issuer = childElement(assertion, NS.assertion, 'Issuer');
-  const issuerValue = issuer ? plainText(issuer) : '';
+  // From here on, read only the signed assertion (never the unsigned envelope), except for Destination. node-saml
+  // parsed the XML its signature covers already: it is read as node-saml parsed it, not parsed once more.
+  const issuer = signedChild(assertion, 'Issuer');
+  let issuerValue: string;
+  try {
+    issuerValue = issuer ? signedPlainText(issuer, 'Issuer') : '';
+  } catch (error) {
+    throw new SamlRejectionAfterSignature(`Issuer refused: ${(error as Error).message}`);
+  }
   if (issuerValue !== connection.idpEntityId) throw new SamlRejectionAfterSignature(`Wrong issuer "${issuerValue}"; this tenant trusts "${connection.idpEntityId}"`);
 
   const destination = response.getAttribute('Destination');
   if (destination && destination !== urls.acsUrl) throw new SamlRejectionAfterSignature(`Wrong Destination "${destination}"; expected ${urls.acsUrl}`);
 
-  const subject = childElement(assertion, NS.assertion, 'Subject');
-  const nameIdElement = subject && childElement(subject, NS.assertion, 'NameID');
+  const subject = signedChild(assertion, 'Subject');
+  const nameIdElement = signedChild(subject, 'NameID');
   if (!nameIdElement) throw new SamlRejectionAfterSignature('The assertion names no subject (NameID)');
   let nameId: string;
   try {
-    nameId = plainText(nameIdElement);
+    nameId = signedPlainText(nameIdElement, 'NameID');
   } catch (error) {
     throw new SamlRejectionAfterSignature(`NameID refused: ${(error as Error).message}`);
   }
   if (!nameId) throw new SamlRejectionAfterSignature('The NameID is empty');
 
-  const bearer = childElements(subject, NS.assertion, 'SubjectConfirmation')
-    .filter((c) => c.getAttribute('Method') === 'urn:oasis:names:tc:SAML:2.0:cm:bearer')
-    .map((c) => childElement(c, NS.assertion, 'SubjectConfirmationData'))
-    .find((d): d is Element => d !== null);
+  const bearer = signedChildren(subject, 'SubjectConfirmation')
+    .filter((c) => signedAttribute(c, 'Method') === 'urn:oasis:names:tc:SAML:2.0:cm:bearer')
+    .map((c) => signedChild(c, 'SubjectConfirmationData'))
+    .find((d): d is SignedElement => d !== null);
   if (!bearer) throw new SamlRejectionAfterSignature('No bearer SubjectConfirmationData');
-  const recipient = bearer.getAttribute('Recipient');
+  const recipient = signedAttribute(bearer, 'Recipient');
   if (recipient !== urls.acsUrl) throw new SamlRejectionAfterSignature(`Wrong Recipient "${recipient ?? ''}"; expected ${urls.acsUrl}`);
   // The bearer window says how long the response may be posted (Entra: 5 minutes); node-saml checks it only
   // together with InResponseTo, which Portico checks itself.
   const now = Date.now();
-  const bearerEnd = Date.parse(bearer.getAttribute('NotOnOrAfter') ?? '');
+  const bearerEnd = Date.parse(signedAttribute(bearer, 'NotOnOrAfter') ?? '');
   if (Number.isNaN(bearerEnd)) throw new SamlRejectionAfterSignature('SubjectConfirmationData has no valid NotOnOrAfter');
   if (now - CLOCK_SKEW_MS >= bearerEnd) throw new SamlRejectionAfterSignature('The response has expired (SubjectConfirmationData NotOnOrAfter)');
-  const bearerStart = Date.parse(bearer.getAttribute('NotBefore') ?? '');
+  const bearerStart = Date.parse(signedAttribute(bearer, 'NotBefore') ?? '');
   if (!Number.isNaN(bearerStart) && now + CLOCK_SKEW_MS < bearerStart) throw new SamlRejectionAfterSignature('The response is not yet valid (SubjectConfirmationData NotBefore)');
 
   // The signed InResponseTo decides; an unsigned envelope claiming another request is an alteration.
-  const inResponseTo = bearer.getAttribute('InResponseTo') || null;
+  const inResponseTo = signedAttribute(bearer, 'InResponseTo') || null;
   const envelopeInResponseTo = response.getAttribute('InResponseTo') || null;
   if (envelopeInResponseTo !== null && envelopeInResponseTo !== inResponseTo) {
     throw new SamlRejectionAfterSignature('The Response and its assertion answer different requests (InResponseTo)');
   }
 
-  const assertionId = assertion.getAttribute('ID');
+  const assertionId = signedAttribute(assertion, 'ID');
   if (!assertionId) throw new SamlRejectionAfterSignature('The assertion has no ID');
-  const conditions = childElement(assertion, NS.assertion, 'Conditions');
-  const conditionsEnd = Date.parse(conditions?.getAttribute('NotOnOrAfter') ?? '');
+  const conditionsEnd = Date.parse(signedAttribute(signedChild(assertion, 'Conditions'), 'NotOnOrAfter') ?? '');
 
-  const statement = childElement(assertion, NS.assertion, 'AuthnStatement');
   const claims = attributes(assertion);
   return {
     assertionId,
@@ -117,8 +121,8 @@ export async function validateSamlResponse(samlResponse: string, connection: Sam
     notOnOrAfter: new Date(Math.max(bearerEnd, Number.isNaN(conditionsEnd) ? bearerEnd : conditionsEnd) + CLOCK_SKEW_MS),
     inResponseTo,
     nameId,
-    nameIdFormat: nameIdElement.getAttribute('Format') || null,
-    sessionIndex: statement?.getAttribute('SessionIndex') || null,
+    nameIdFormat: signedAttribute(nameIdElement, 'Format') || null,
+    sessionIndex: signedAttribute(signedChild(assertion, 'AuthnStatement'), 'SessionIndex') || null,
     objectId: claims.get(CLAIMS.objectId) ?? null,
     profile: {
       email: claims.get(CLAIMS.email),
@@ -183,13 +187,14 @@ export function readPostedXml(base64: string): Element {
 }
 
 /** First value of each attribute of the assertion's own AttributeStatements (not of any Advice inside it). */
-function attributes(assertion: Element): Map<string, string> {
+function attributes(assertion: SignedElement): Map<string, string> {
   const values = new Map<string, string>();
-  const statements = childElements(assertion, NS.assertion, 'AttributeStatement');
-  for (const attribute of statements.flatMap((statement) => childElements(statement, NS.assertion, 'Attribute'))) {
-    const name = attribute.getAttribute('Name');
-    const value = childElement(attribute, NS.assertion, 'AttributeValue');
-    if (name && value && !values.has(name)) values.set(name, (value.textContent ?? '').trim());
+  for (const statement of signedChildren(assertion, 'AttributeStatement')) {
+    for (const attribute of signedChildren(statement, 'Attribute')) {
+      const name = signedAttribute(attribute, 'Name');
+      const value = signedChild(attribute, 'AttributeValue');
+      if (name && value !== null && !values.has(name)) values.set(name, signedText(value));
+    }
   }
   return values;
 }

@@ -1,5 +1,6 @@
 import { asUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/unavailable';
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { samlSpUrls, type SamlSpUrls } from '../config/urls';
 import { DomainError } from '../domain/shared/domain-error';
@@ -11,12 +12,15 @@ import type { Logger } from '../http/logger';
 import { clientAddressKey, RateLimiter } from '../http/rate-limiter';
 import { bearerOf, cookieValue, requestIdOf } from '../http/request-context';
 import { SESSION_COOKIE } from '../http/session-cookie';
+import { clearCookie } from '../http/set-cookie';
 import { clearSessionCookies, hasLiveSessionOfAnotherTenant, setSessionCookies } from './browser-session';
 import { errorPage } from './error-page';
+import { FormRefusal, readPostedForm, type PostedForm } from './posted-form';
 import { checkIdpLogoutRequest } from './logout-request';
 import { strictRedirectQuery } from './redirect-binding';
 import { MAX_SAML_RESPONSE_BYTES, readPostedXml, SamlRejection, validateSamlResponse } from './response-validator';
 import { safeReturnTo } from './return-to';
+import { seeOther } from './see-other';
 import { serviceProvider } from './service-provider';
 import { childElement, NS, parseUntrustedXml } from './xml';
 
@@ -32,6 +36,22 @@ const SAML_ACTOR = systemActor('SAML sign-in');
 const UNVERIFIED_REFUSALS_PER_MINUTE = 120;
 /** The cookie that binds an AuthnRequest to the browser that started it, per request id. */
 const REQUEST_COOKIE_PREFIX = 'portico_saml_';
+
+/** A request to a SAML route: as express gives it, or as the ACS fast path builds it (src/http/saml-fast-path.ts). */
+export type SamlRequest = IncomingMessage & { params: { tenant?: unknown }; originalUrl: string; ip?: string };
+
+/** The SAML service provider's endpoints: the express router of every route, and the ACS by itself. */
+export interface SamlEndpoints {
+  router: express.Router;
+  /**
+   * POST /api/:tenant/saml/acs, all of it (rate limit, form, sign-in, answer), on the plain Node request and
+   * response: the router routes the ACS to it, and the server's listener calls it directly.
+   */
+  acs: (req: SamlRequest, res: ServerResponse) => Promise<void>;
+}
+
+/** Far above MAX_SAML_RESPONSE_BYTES, so an oversized response is refused (and logged) by the validator. */
+const ACS_FORM_LIMIT = MAX_SAML_RESPONSE_BYTES * 8;
 
 /** At most `perMinute` per key and minute; forgets everything rather than grow without bound. */
 class RefusalBudget {
@@ -57,7 +77,7 @@ class RefusalBudget {
  * the ACS, and single logout. It translates SAML into calls of the domain (`signIn.withAssertion`,
  * `signIn.refuse`, `sessions.signOut`) and domain errors into an error page.
  */
-export function createSamlRouter(options: SamlRouterOptions): express.Router {
+export function createSamlEndpoints(options: SamlRouterOptions): SamlEndpoints {
   const { services, publicUrl, logger } = options;
   const secureCookie = publicUrl.startsWith('https:');
   const router = express.Router({ mergeParams: true, caseSensitive: false });
@@ -66,12 +86,13 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
 
   // Anyone may call these routes, and a login writes a row and signs with RSA: each client address gets a
   // budget, taken before the tenant is looked up, so unknown tenants cost the same.
-  router.use((req, res, next) => {
+  const withinRate = (req: SamlRequest, res: ServerResponse): boolean => {
     const limit = perAddress.take(clientAddressKey(req.ip));
-    if (limit.allowed) return next();
+    if (limit.allowed) return true;
     res.setHeader('Retry-After', String(limit.retryAfterSeconds));
     errorPage(res, 429, 'TOO_MANY_REQUESTS', `Too many sign-in requests from your network. Please try again in ${limit.retryAfterSeconds} seconds.`);
-  });
+    return false;
+  };
 
   /**
    * A refusal before any signature was verified: anyone can cause one, so each tenant's provisioning log
@@ -84,7 +105,7 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
   };
 
   /** The tenant of the URL as a system scope for sign-in work; null (after a 404 page) when there is none. */
-  const tenantScope = async (req: Request, res: Response): Promise<{ scope: Scope; slug: string } | null> => {
+  const tenantScope = async (req: SamlRequest, res: ServerResponse): Promise<{ scope: Scope; slug: string } | null> => {
     const slug = String(req.params.tenant);
     const tenantId = await services.tenants.idOfSlug(slug);
     if (!tenantId) {
@@ -94,7 +115,7 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
     return { slug, scope: { actor: SAML_ACTOR, source: 'SAML', requestId: requestIdOf(req), tenantId } };
   };
 
-  const handle = (work: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+  const handle = <Q extends SamlRequest = Request, S extends ServerResponse = Response>(work: (req: Q, res: S) => Promise<void>) => async (req: Q, res: S) => {
     try {
       await work(req, res);
     } catch (error) {
@@ -114,6 +135,57 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
       errorPage(res, 500, 'INTERNAL', 'Sign-in failed on our side. Please try again.');
     }
   };
+
+  const acsWork = handle(async (req: SamlRequest, res: ServerResponse) => {
+    let form: PostedForm;
+    try {
+      form = await readPostedForm(req, ACS_FORM_LIMIT);
+    } catch (error) {
+      if (!(error instanceof FormRefusal)) throw error;
+      errorPage(res, error.status, error.code, error.message);
+      return;
+    }
+    const found = await tenantScope(req, res);
+    if (!found) return;
+    const { scope, slug } = found;
+    const samlResponse = typeof form.SAMLResponse === 'string' ? form.SAMLResponse : '';
+    if (!samlResponse) throw await refuseUnverified(scope, 'INVALID_RESPONSE', 'No SAMLResponse was posted');
+    const connection = await services.saml.runtimeConnection(scope);
+    if (!connection) throw await refuseUnverified(scope, 'NOT_CONFIGURED', 'SAML is not configured for this tenant');
+    let assertion;
+    try {
+      assertion = await validateSamlResponse(samlResponse, connection, samlSpUrls(publicUrl, slug));
+    } catch (error) {
+      if (!(error instanceof SamlRejection)) throw error;
+      throw error.verified
+        ? await services.signIn.refuse(scope, 'INVALID_RESPONSE', error.message)
+        : await refuseUnverified(scope, 'INVALID_RESPONSE', error.message);
+    }
+    // An IdP-initiated sign-in was not asked for by this browser: it must not silently swap the browser's
+    // session of another tenant for one of this tenant (SP-initiated ones were, and do replace it).
+    if (assertion.inResponseTo === null && (await hasLiveSessionOfAnotherTenant(req, services, scope.tenantId))) {
+      throw await services.signIn.refuse(
+        scope,
+        'OTHER_TENANT_SESSION',
+        'This browser is signed in to another organisation in Portico. Sign out there first, or start the sign-in from this organisation’s sign-in page.',
+        { nameId: assertion.nameId },
+      );
+    }
+    const requestCookie = assertion.inResponseTo ? `${REQUEST_COOKIE_PREFIX}${assertion.inResponseTo}` : null;
+    const signedIn = await services.signIn.withAssertion(scope, assertion, requestCookie ? (cookieValue(req, requestCookie) ?? null) : null);
+    // The request cookie was set for the ACS path: the path this request came to.
+    if (requestCookie) clearCookie(res, requestCookie, { path: req.originalUrl.split('?')[0], secure: true, httpOnly: true, sameSite: 'none' });
+    setSessionCookies(res, signedIn, scope.tenantId, secureCookie);
+    seeOther(res, safeReturnTo(form.RelayState, publicUrl));
+  });
+  const acs = async (req: SamlRequest, res: ServerResponse): Promise<void> => {
+    if (withinRate(req, res)) await acsWork(req, res);
+  };
+  // Before the rate limit of the other routes: the ACS takes its own.
+  router.post('/acs', (req, res) => acs(req, res));
+  router.use((req, res, next) => {
+    if (withinRate(req, res)) next();
+  });
 
   router.get(
     '/metadata',
@@ -157,45 +229,6 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
       const returnTo = safeReturnTo(req.query.returnTo, publicUrl);
       const url = await serviceProvider(connection, urls, requestId).getAuthorizeUrlAsync(returnTo, undefined, {});
       res.redirect(302, url);
-    }),
-  );
-
-  router.post(
-    '/acs',
-    // Far above MAX_SAML_RESPONSE_BYTES, so an oversized response is refused (and logged) by the validator.
-    express.urlencoded({ extended: false, limit: MAX_SAML_RESPONSE_BYTES * 8, parameterLimit: 10 }),
-    handle(async (req, res) => {
-      const found = await tenantScope(req, res);
-      if (!found) return;
-      const { scope, slug } = found;
-      const samlResponse = typeof req.body?.SAMLResponse === 'string' ? req.body.SAMLResponse : '';
-      if (!samlResponse) throw await refuseUnverified(scope, 'INVALID_RESPONSE', 'No SAMLResponse was posted');
-      const connection = await services.saml.runtimeConnection(scope);
-      if (!connection) throw await refuseUnverified(scope, 'NOT_CONFIGURED', 'SAML is not configured for this tenant');
-      let assertion;
-      try {
-        assertion = await validateSamlResponse(samlResponse, connection, samlSpUrls(publicUrl, slug));
-      } catch (error) {
-        if (!(error instanceof SamlRejection)) throw error;
-        throw error.verified
-          ? await services.signIn.refuse(scope, 'INVALID_RESPONSE', error.message)
-          : await refuseUnverified(scope, 'INVALID_RESPONSE', error.message);
-      }
-      // An IdP-initiated sign-in was not asked for by this browser: it must not silently swap the browser's
-      // session of another tenant for one of this tenant (SP-initiated ones were, and do replace it).
-      if (assertion.inResponseTo === null && (await hasLiveSessionOfAnotherTenant(req, services, scope.tenantId))) {
-        throw await services.signIn.refuse(
-          scope,
-          'OTHER_TENANT_SESSION',
-          'This browser is signed in to another organisation in Portico. Sign out there first, or start the sign-in from this organisation’s sign-in page.',
-          { nameId: assertion.nameId },
-        );
-      }
-      const requestCookie = assertion.inResponseTo ? `${REQUEST_COOKIE_PREFIX}${assertion.inResponseTo}` : null;
-      const signedIn = await services.signIn.withAssertion(scope, assertion, requestCookie ? (cookieValue(req, requestCookie) ?? null) : null);
-      if (requestCookie) res.clearCookie(requestCookie, { path: req.baseUrl + req.path, secure: true, httpOnly: true, sameSite: 'none' });
-      setSessionCookies(res, signedIn, scope.tenantId, secureCookie);
-      res.redirect(303, safeReturnTo(req.body?.RelayState, publicUrl));
     }),
   );
 
@@ -305,7 +338,7 @@ export function createSamlRouter(options: SamlRouterOptions): express.Router {
     }),
   );
 
-  return router;
+  return { router, acs };
 }
 
 /** The checks node-saml leaves to us on a verified IdP LogoutRequest; a failure is a 401 saying why. */
