@@ -29,7 +29,7 @@ export class Tenant {
 
   /**
    * Bumped by triggers with every change to the tenant's mappings, team grants, teams or fallback team (see
-   * Migration20261207010000_access_version); never written by the application. Read as a string (bigint).
+   * Migration20261201600000_access_version); never written by the application. Read as a string (bigint).
    */
   @Property({ type: 'bigint', default: 0 })
   accessVersion?: string;

@@ -18,7 +18,7 @@ const WATCHED = ['permission_mappings', 'mapping_team_grants', 'teams'] as const
  * as the group's writer waited for the tenant's: a deadlock), and a mapping's 500 team grants replaced are
  * one bump, not 500.
  */
-export class Migration20261207010000_access_version extends Migration {
+export class Migration20261201600000_access_version extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table tenants add column access_version bigint not null default 0;`);
     this.addSql(`create function portico_bump_access_version(tenant uuid) returns void language plpgsql as $$
