@@ -143,9 +143,9 @@ const UPDATE_SET = [...ATTRIBUTE_COLUMNS.map((c, i) => `${c.column} = $${i + 5}:
 const UPDATE_TEXT = (endSessions: boolean) => (events: string) => `with updated as (
   update users set ${UPDATE_SET}
    where id = $1 and tenant_id = $2 and version = $3 - 1 and ${isNullForIdLookup('deleted_at')}
-  returning 1), events as (${events})${endSessions ? `,
+  returning photo_etag, idp_object_id), events as (${events})${endSessions ? `,
 ended as (update sessions set revoked_at = $4 where user_id = $1 and revoked_at is null and exists (select 1 from updated))` : ''}
-select count(*)::int as updated from updated`;
+select photo_etag, idp_object_id from updated`;
 
 const TOMBSTONE_BY_ID = named('user_tombstone_by_id', `select ${SELECTED} from users u where u.id = $1 and u.tenant_id = $2 and ${isNotNullForIdLookup('u.deleted_at')} for update`);
 const TOMBSTONE_OF_PERSON = named(
@@ -340,7 +340,8 @@ export const userRepository = {
 
   /**
    * Writes `user`'s attributes, version and updatedAt with its events in one statement, only when the row is
-   * still at `user.version - 1` (what the change was computed on); false when it moved on or was deleted.
+   * still at `user.version - 1` (what the change was computed on); false when it moved on or was deleted. `user`
+   * takes the row's photoEtag and idpObjectId, which change without a version.
    */
   async updateWithEvents(sql: SqlClient, scope: Scope, user: User, events: EventInput[], options: { endSessions?: boolean } = {}): Promise<boolean> {
     const values = [user.id, scope.tenantId, user.version, user.updatedAt, ...ATTRIBUTE_COLUMNS.map((c) => parameter(c, user[c.property]))];
@@ -348,8 +349,11 @@ export const userRepository = {
     const statement = options.endSessions
       ? withEvents('user_update_ending_sessions', UPDATE_TEXT(true), event.sql, events.length)
       : withEvents('user_update', UPDATE_TEXT(false), event.sql, events.length);
-    const [{ updated }] = await sql.query<{ updated: number }>(statement, [...values, ...event.values]);
-    return updated === 1;
+    const [updated] = await sql.query<{ photo_etag: string | null; idp_object_id: string | null }>(statement, [...values, ...event.values]);
+    if (!updated) return false;
+    // Not versioned, so not known from the version the change was computed on: as the row has them.
+    Object.assign(user, { photoEtag: updated.photo_etag, idpObjectId: updated.idp_object_id });
+    return true;
   },
 
   /**

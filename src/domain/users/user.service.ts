@@ -22,6 +22,7 @@ import { TRACKED_USER_ATTRIBUTES, userAttributesRule, userFilterRule, type UserA
 import { pickAttributes, withDefaults } from './user-values';
 import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './deprovisioning-policy';
 import { detectDeprovisioningBurst, WindowUserCounts } from './deprovisioning-burst';
+import { RecentUsers } from './recent-users';
 import { buryUser, lockTombstone, lockTombstoneOf, recordLostAccess, reviveUser } from './user-tombstones';
 import { requireLevel } from '../shared/authorize';
 import type { CallContext } from '../shared/scope';
@@ -41,6 +42,8 @@ const duplicateUserName = (userName: string) => `A user with userName "${userNam
 export class UserService {
   /** Users at each tenant's burst window start, as last counted (burst detection). */
   private readonly windowUsers = new WindowUserCounts();
+  /** Users as this process last read or wrote them: where a change of attributes starts (see RecentUsers). */
+  private readonly recentUsers = new RecentUsers();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -51,6 +54,7 @@ export class UserService {
     this.requireReader(scope, id);
     const user = await userRepository.findLive(this.uow.sql, scope.tenantId, id);
     if (!user) throw notFound('User');
+    this.recentUsers.remember(user);
     return user;
   }
 
@@ -68,7 +72,10 @@ export class UserService {
   /** A SCIM-style search: filter translated to SQL, true total, 1-based paging. */
   async search(scope: Scope, search: DirectorySearch): Promise<SearchResult<User>> {
     requireDirectoryAccess(scope, 'read');
-    return userRepository.search(this.uow.sql, scope.tenantId, search);
+    const found = await userRepository.search(this.uow.sql, scope.tenantId, search);
+    // Entra looks a user up (`userName eq`) before it changes it.
+    if (found.items.length === 1) this.recentUsers.remember(found.items[0]);
+    return found;
   }
 
   /** The groups of each user (by display name, at most MAX_GROUPS_LISTED_PER_USER each), in one query. */
@@ -93,7 +100,10 @@ export class UserService {
       // The common case in one statement: the user and USER_CREATED, unless a tombstone of the same person waits.
       const user = newUser(scope, attributes, source);
       const inserted = await this.uow.writeStatement((sql) => userRepository.insertWithEvents(sql, scope, user, [createdEvent(user)]));
-      if (inserted) return user;
+      if (inserted) {
+        this.recentUsers.remember(user);
+        return user;
+      }
       return this.uow.write(async (em) => {
         const sql = this.uow.sqlOf(em);
         const tombstone = attributes.externalId ? await lockTombstoneOf(sql, scope, attributes.externalId, attributes.userName) : null;
@@ -189,6 +199,7 @@ export class UserService {
    */
   async delete(scope: Scope, id: string, condition: WriteCondition = {}): Promise<void> {
     requireDirectoryAccess(scope, 'write');
+    this.recentUsers.forget(scope.tenantId, id);
     let burst = false;
     await this.uow.write(async (em) => {
       burst = false;
@@ -215,22 +226,62 @@ export class UserService {
   }
 
   /**
-   * A change of attributes other than `active`, optimistically: the user read without a lock, the change
-   * computed, then written with its event in one statement only if the row is still at the version it was
-   * computed on (else read again). Undefined when the change (de)activates the user, or the row kept moving:
-   * then `changeLocked` does it in a transaction.
+   * A change of attributes other than `active`, optimistically: the change computed on the user as this process
+   * last saw it, or else as read without a lock, then written with its event in one statement only if the row is
+   * still at the version it was computed on (else read again). Undefined when the change (de)activates the user,
+   * or the row kept moving: then `changeLocked` does it in a transaction.
    */
   private async changeAttributes(scope: Scope, id: string, condition: WriteCondition, apply: (user: User) => void): Promise<User | undefined> {
+    const recalled = this.recentUsers.recall(scope.tenantId, id);
+    if (recalled) {
+      // Only a write settles it (the row was still at the remembered version), or a (de)activation, which
+      // changeLocked reads again under its lock. Nothing to change, or a refusal, may come from a stale copy: the
+      // row as read decides those.
+      const outcome = await this.changeFrom(scope, recalled, condition, apply, { guessed: true });
+      if (outcome === 'written') return recalled;
+      if (outcome === 'activation') return undefined;
+      this.recentUsers.forget(scope.tenantId, id);
+    }
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
       const user = await userRepository.findLive(this.uow.sql, scope.tenantId, id);
       if (!user) throw notFound('User');
-      const { wasActive, changes } = changeOf(user, condition, apply);
-      if (changes.length === 0) return user;
-      if (wasActive !== user.active) return undefined;
-      const written = await this.uow.writeStatement((sql) => userRepository.updateWithEvents(sql, scope, user, [updatedEvent(user, changes)]));
-      if (written) return user;
+      const outcome = await this.changeFrom(scope, user, condition, apply);
+      if (outcome === 'written') return user;
+      if (outcome === 'unchanged') {
+        this.recentUsers.remember(user);
+        return user;
+      }
+      if (outcome === 'activation') return undefined;
     }
     return undefined;
+  }
+
+  /**
+   * Applies the change to `user` and, unless it changes nothing or (de)activates the user, writes it if the row is
+   * still at the version `user` had. `user` is remembered as written. When the change refuses a `guessed` user (as
+   * remembered), it is 'moved': the refusal may be the stale copy's.
+   */
+  private async changeFrom(
+    scope: Scope,
+    user: User,
+    condition: WriteCondition,
+    apply: (user: User) => void,
+    { guessed = false } = {},
+  ): Promise<'written' | 'unchanged' | 'activation' | 'moved'> {
+    let computed: ReturnType<typeof changeOf>;
+    try {
+      computed = changeOf(user, condition, apply);
+    } catch (error) {
+      if (guessed) return 'moved';
+      throw error;
+    }
+    const { wasActive, changes } = computed;
+    if (changes.length === 0) return 'unchanged';
+    if (wasActive !== user.active) return 'activation';
+    const written = await this.uow.writeStatement((sql) => userRepository.updateWithEvents(sql, scope, user, [updatedEvent(user, changes)]));
+    if (!written) return 'moved';
+    this.recentUsers.remember(user);
+    return 'written';
   }
 
   private async changeLocked(scope: Scope, id: string, condition: WriteCondition, apply: (user: User) => void): Promise<User> {
@@ -251,6 +302,7 @@ export class UserService {
       'Another user already has that userName',
     );
     if (burst) this.policy.onMassDeprovisioning?.(scope.tenantId);
+    this.recentUsers.remember(changed);
     return changed;
   }
 
