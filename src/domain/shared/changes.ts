@@ -49,7 +49,15 @@ export function diffAttributes<T extends object>(before: T | null, after: T, att
 
 /** Deep equality that ignores the order of object members (jsonb hands them back in its own order). */
 export function sameValue(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  const x = a ?? null;
+  const y = b ?? null;
+  if (x === y) return true;
+  // Only objects need their canonical text (every attribute of every change is compared): null is never an
+  // object's, and two primitives are the same when they write the same JSON.
+  const objects = (x !== null && typeof x === 'object' ? 1 : 0) + (y !== null && typeof y === 'object' ? 1 : 0);
+  if (objects === 0) return JSON.stringify(x) === JSON.stringify(y);
+  if (objects === 1 && (x === null || y === null)) return false;
+  return canonicalJson(x) === canonicalJson(y);
 }
 
 function canonicalJson(value: unknown): string {
