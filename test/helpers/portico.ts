@@ -95,3 +95,20 @@ export async function createTenant(portico: Portico, slug: string): Promise<Scop
   await portico.services.tenants.create(ctx, { slug, name: slug });
   return operatorScope(portico, slug);
 }
+
+/**
+ * A second Portico process in this one, on the database of `first` (which must have been started with
+ * `secretKey`): two processes sharing one database, as behind a load balancer. `close()` stops it.
+ */
+export async function startSecondPortico(first: TestPortico, secretKey: string): Promise<Portico> {
+  return startPortico(
+    loadConfig({
+      DATABASE_URL: first.databaseUrl,
+      PORT: '0',
+      PUBLIC_URL: 'https://portico.test',
+      PORTICO_SECRET_KEY: secretKey,
+      PORTICO_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
+      LOG_LEVEL: 'silent',
+    }),
+  );
+}

@@ -74,6 +74,37 @@ const WINDOW_STATE: Statement = {
      from state`,
 };
 
+/** What a read of the deprovisioning events gives back (see `deprovisioningsSince`). */
+export interface DeprovisioningsRead {
+  /** Every transaction below it had ended when the read was made: its events, if committed, were read. */
+  horizon: string;
+  /** The database's `now()` in ms (the window is the hour before it). */
+  now: number;
+  events: { subjectId: string; mass: boolean; at: number; own: boolean }[];
+}
+
+const DEPROVISIONING_TYPES = `('USER_DELETED', 'USER_DEACTIVATED', 'MASS_DEPROVISIONING')`;
+/** The horizon and clock of a read, and its deprovisioning events (and burst alarms) of the hour from `rows`. */
+const deprovisioningsText = (rows: string) => `select h.horizon::text as horizon, (extract(epoch from now()) * 1000)::float8 as now, e.subject_id, e.type, e.at, e.own
+   from (select pg_snapshot_xmin(pg_current_snapshot()) as horizon) h
+   left join lateral (
+     select subject_id, type, (extract(epoch from occurred_at) * 1000)::float8 as at, tx_id = pg_current_xact_id_if_assigned() as own
+       from ${rows} e
+      where e.type in ${DEPROVISIONING_TYPES} and e.occurred_at > now() - ${WINDOW}) e on true`;
+/** The whole hour: unnamed, as WINDOW_STATE (see there). */
+const DEPROVISIONINGS_OF_HOUR: Statement = { text: deprovisioningsText(`(select * from provisioning_events where tenant_id = $1 and type in ${DEPROVISIONING_TYPES} and occurred_at > now() - ${WINDOW})`) };
+/**
+ * Those of transactions from the horizon `$2` on: the rows the log gained since an earlier read, in log order from
+ * `provisioning_events_tenant_feed` (the order makes the plan a named statement keeps take that index rather than
+ * another that leads with the tenant and walks all its events; the fence keeps the type and time for after).
+ */
+const DEPROVISIONINGS_SINCE = named(
+  'deprovisionings_since',
+  deprovisioningsText(
+    `(select subject_id, type, occurred_at, tx_id from provisioning_events where tenant_id = $1 and (tx_id, id) >= ($2::xid8, 0) order by tx_id, id offset 0)`,
+  ),
+);
+
 /** Users at the start of the window (the live ones and those deleted during it), counted up to `$2` at most. */
 const USERS_AT_WINDOW_START = named(
   'deprovisioning_users',
@@ -288,6 +319,21 @@ export const userRepository = {
   async deprovisioningWindow(sql: SqlClient, tenantId: string): Promise<{ raised: boolean; deprovisioned: number }> {
     const [row] = await sql.query<{ raised: boolean; deprovisioned: number }>(WINDOW_STATE, [tenantId]);
     return row;
+  },
+
+  /** The deprovisioning events of the hour, all of them or (`since` a horizon) those of transactions from it on. */
+  async deprovisioningsSince(sql: SqlClient, tenantId: string, since: string | null): Promise<DeprovisioningsRead> {
+    const rows = await sql.query<{ horizon: string; now: number; subject_id: string | null; type: string | null; at: number | null; own: boolean | null }>(
+      since === null ? DEPROVISIONINGS_OF_HOUR : DEPROVISIONINGS_SINCE,
+      since === null ? [tenantId] : [tenantId, since],
+    );
+    return {
+      horizon: rows[0].horizon,
+      now: rows[0].now,
+      events: rows
+        .filter((row) => row.subject_id !== null)
+        .map((row) => ({ subjectId: row.subject_id!, mass: row.type === 'MASS_DEPROVISIONING', at: row.at!, own: row.own === true })),
+    };
   },
 
   /** Users at the start of the window (the live ones and those deleted during it), counted up to `atMost` (null: all). */

@@ -21,7 +21,7 @@ import { User, type UserSource } from './user.entity';
 import { TRACKED_USER_ATTRIBUTES, userAttributesRule, userFilterRule, type UserAttributes } from './user-rules';
 import { pickAttributes, withDefaults } from './user-values';
 import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './deprovisioning-policy';
-import { detectDeprovisioningBurst, WindowUserCounts } from './deprovisioning-burst';
+import { detectDeprovisioningBurst, WindowDeprovisionings, WindowUserCounts } from './deprovisioning-burst';
 import { RecentUsers } from './recent-users';
 import { buryUser, lockTombstone, lockTombstoneOf, recordLostAccess, reviveUser } from './user-tombstones';
 import { requireLevel } from '../shared/authorize';
@@ -42,6 +42,8 @@ const duplicateUserName = (userName: string) => `A user with userName "${userNam
 export class UserService {
   /** Users at each tenant's burst window start, as last counted (burst detection). */
   private readonly windowUsers = new WindowUserCounts();
+  /** Users deprovisioned within the hour in each tenant, as last read (burst detection). */
+  private readonly windowDeprovisionings = new WindowDeprovisionings();
   /** Users as this process last read or wrote them: where a change of attributes starts (see RecentUsers). */
   private readonly recentUsers = new RecentUsers();
 
@@ -214,7 +216,7 @@ export class UserService {
         await userRepository.deleteWithEvent(sql, scope, user);
         await recordLostAccess(em, scope, user.id, before, 'user deleted');
       }
-      burst = await detectDeprovisioningBurst(em, this.uow.sqlOf(em), scope, this.policy, this.windowUsers);
+      burst = await detectDeprovisioningBurst(em, this.uow.sqlOf(em), scope, this.policy, this.windowUsers, this.windowDeprovisionings);
     });
     if (burst) this.policy.onMassDeprovisioning?.(scope.tenantId);
   }
@@ -296,7 +298,7 @@ export class UserService {
           const { wasActive, changes } = changeOf(user, condition, apply);
           if (changes.length === 0) return user;
           await this.writeUserChange(em, scope, user, wasActive, changes);
-          if (wasActive && !user.active) burst = await detectDeprovisioningBurst(em, this.uow.sqlOf(em), scope, this.policy, this.windowUsers);
+          if (wasActive && !user.active) burst = await detectDeprovisioningBurst(em, this.uow.sqlOf(em), scope, this.policy, this.windowUsers, this.windowDeprovisionings);
           return user;
         }),
       'Another user already has that userName',

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPortico, type Portico } from '../../../src/app';
-import { loadConfig } from '../../../src/config/config';
+import type { Portico } from '../../../src/app';
 import { deactivate, entraUser, flagOffUserPatch } from '../../fixtures/entra';
 import { sql } from '../../helpers/database';
-import { startTestPortico, TEST_OPERATOR_TOKEN, type TestPortico } from '../../helpers/portico';
+import { startSecondPortico, startTestPortico, type TestPortico } from '../../helpers/portico';
 import { scimClient, scimTenant, type ScimClient } from '../../helpers/scim';
 
 /**
@@ -23,16 +22,7 @@ describe('SCIM PATCH from the user a process remembers', () => {
   beforeAll(async () => {
     const secretKey = randomBytes(32).toString('hex');
     a = await startTestPortico({ PORTICO_SECRET_KEY: secretKey });
-    b = await startPortico(
-      loadConfig({
-        DATABASE_URL: a.databaseUrl,
-        PORT: '0',
-        PUBLIC_URL: 'https://portico.test',
-        PORTICO_SECRET_KEY: secretKey,
-        PORTICO_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
-        LOG_LEVEL: 'silent',
-      }),
-    );
+    b = await startSecondPortico(a, secretKey);
     viaA = await scimTenant(a, 'remembered');
     viaB = scimClient({ ...a, url: b.url } as TestPortico, 'remembered', viaA.token, viaA.scope);
     (pg.Client.prototype as unknown as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
