@@ -56,7 +56,6 @@ export function createWsServer(options: {
   const disposable = useServer<Record<string, unknown>>(
     {
       schema,
-      validate: (validated, document) => validate(validated, document, rules),
       // An event goes to every subscriber of its tenant: executed once per request, not once per subscriber.
       subscribe: subscribeSharingResults(sharedEventResult),
       onConnect: async (ctx) => {
@@ -85,9 +84,14 @@ export function createWsServer(options: {
           throw error;
         }
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return;
-        const tooComplex = operationLimitError({ schema, document, operation, operationName: payload.operationName, variables: payload.variables });
-        return tooComplex ? [tooComplex] : undefined;
+        const tooComplex = operation && operationLimitError({ schema, document, operation, operationName: payload.operationName, variables: payload.variables });
+        if (tooComplex) return [tooComplex];
+        // Validated here, once (left to graphql-ws, the text was parsed and validated again), and answered with the
+        // codes HTTP gives: without one, a client's mistake was reported as an internal error.
+        const invalid = validate(schema, document, rules);
+        if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+        if (!operation) return [new GraphQLError('Unable to identify operation', { extensions: { code: 'BAD_REQUEST' } })];
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => (result.errors ? { ...result, errors: formatAll(result.errors) } : result),
       onError: (_ctx, _id, _payload, errors) => formatAll(errors),
@@ -101,4 +105,16 @@ export function createWsServer(options: {
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** `error` as a client's error with `code`, as Apollo marks it over HTTP. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
 }

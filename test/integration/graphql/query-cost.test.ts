@@ -92,4 +92,36 @@ describe('GraphQL cost of unpaged lists', () => {
       await client.dispose();
     }
   });
+
+  it('over graphql-ws, a document is validated by the same rules as over HTTP and refused with the same codes', async () => {
+    const client = wsClient(portico.url, { token: viewerKey });
+    const refusal = (query: string) =>
+      new Promise<{ message: string; code: unknown }>((resolve, reject) => {
+        client.subscribe(
+          { query },
+          {
+            next: () => reject(new Error('ran')),
+            error: (e) => {
+              const [first] = e as { message: string; extensions?: { code?: unknown } }[];
+              resolve({ message: first.message, code: first.extensions?.code });
+            },
+            complete: () => reject(new Error('completed')),
+          },
+        );
+      });
+    try {
+      // A client's mistakes, with the codes HTTP answers them with (they were "Internal server error" before).
+      expect(await refusal('subscription { provisioningEvents { nope } }')).toEqual({ message: expect.stringMatching(/Cannot query field "nope"/), code: 'GRAPHQL_VALIDATION_FAILED' });
+      // Introspection is closed by default (PORTICO_GRAPHQL_INTROSPECTION), over WebSocket as over HTTP.
+      expect(await refusal('subscription { __schema { queryType { name } } }')).toEqual({ message: expect.stringMatching(/introspection/i), code: 'GRAPHQL_VALIDATION_FAILED' });
+      expect(await refusal('query A { viewer { kind } } query B { viewer { kind } }')).toEqual({ message: 'Unable to identify operation', code: 'BAD_REQUEST' });
+      // What passes runs on the document as parsed and validated here (graphql-ws builds no arguments of its own).
+      const first = await new Promise<unknown>((resolve, reject) => {
+        client.subscribe({ query: 'query Me { viewer { kind } }', operationName: 'Me' }, { next: resolve, error: reject, complete: () => {} });
+      });
+      expect(first).toEqual({ data: { viewer: { kind: 'API_KEY' } } });
+    } finally {
+      await client.dispose();
+    }
+  });
 });
