@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Portico } from '../../../src/app';
 import { deactivate, entraUser } from '../../fixtures/entra';
 import { sql } from '../../helpers/database';
 import { startSecondPortico, startTestPortico, type TestPortico } from '../../helpers/portico';
 import { scimClient, scimTenant, type ScimClient } from '../../helpers/scim';
+import { watchStatements } from '../../helpers/statements';
 
 /**
  * Burst detection reads only what the event log gained since its last read (WindowDeprovisionings), and still
@@ -17,23 +17,18 @@ describe('the deprovisioning window as each process keeps it', () => {
   let b: Portico;
   /** Rows each read of the log since the last one returned, in order. */
   const readSizes: number[] = [];
-  const original = pg.Client.prototype.query;
+  let unwatch = () => {};
 
   beforeAll(async () => {
     const secretKey = randomBytes(32).toString('hex');
     a = await startTestPortico({ PORTICO_SECRET_KEY: secretKey });
     b = await startSecondPortico(a, secretKey);
-    (pg.Client.prototype as unknown as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
-      const q = args[0] as { name?: string };
-      const result = (original as (...a: unknown[]) => unknown).apply(this, args);
-      if (typeof q === 'object' && q.name === 'portico_deprovisionings_since' && result instanceof Promise) {
-        void result.then((r: { rowCount: number | null }) => readSizes.push(r.rowCount ?? 0)).catch(() => {});
-      }
-      return result;
-    } as never;
+    unwatch = watchStatements(({ name, result }) => {
+      if (name === 'portico_deprovisionings_since') void result?.then((r) => readSizes.push(r.rowCount ?? 0)).catch(() => {});
+    });
   });
   afterAll(async () => {
-    (pg.Client.prototype as unknown as { query: unknown }).query = original;
+    unwatch();
     await b?.close();
     await a?.stop();
   });

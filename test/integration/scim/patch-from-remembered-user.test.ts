@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Portico } from '../../../src/app';
 import { deactivate, entraUser, flagOffUserPatch } from '../../fixtures/entra';
 import { sql } from '../../helpers/database';
 import { startSecondPortico, startTestPortico, type TestPortico } from '../../helpers/portico';
 import { scimClient, scimTenant, type ScimClient } from '../../helpers/scim';
+import { watchStatements } from '../../helpers/statements';
 
 /**
  * A PATCH starts from the user as this process last provisioned, read or wrote it (one statement, no read), and
@@ -17,7 +17,7 @@ describe('SCIM PATCH from the user a process remembers', () => {
   let viaA: ScimClient;
   let viaB: ScimClient;
   const statements: string[] = [];
-  const original = pg.Client.prototype.query;
+  let unwatch = () => {};
 
   beforeAll(async () => {
     const secretKey = randomBytes(32).toString('hex');
@@ -25,14 +25,12 @@ describe('SCIM PATCH from the user a process remembers', () => {
     b = await startSecondPortico(a, secretKey);
     viaA = await scimTenant(a, 'remembered');
     viaB = scimClient({ ...a, url: b.url } as TestPortico, 'remembered', viaA.token, viaA.scope);
-    (pg.Client.prototype as unknown as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
-      const q = args[0] as string | { name?: string };
-      if (typeof q === 'object' && q.name) statements.push(q.name);
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as never;
+    unwatch = watchStatements(({ name }) => {
+      if (name) statements.push(name);
+    });
   });
   afterAll(async () => {
-    (pg.Client.prototype as unknown as { query: unknown }).query = original;
+    unwatch();
     await b?.close();
     await a?.stop();
   });

@@ -1,8 +1,8 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMembers, deactivate, entraGroup, entraUser, flagOffUserPatch } from '../../fixtures/entra';
 import { startTestPortico, type TestPortico } from '../../helpers/portico';
 import { scimTenant, type ScimClient } from '../../helpers/scim';
+import { watchStatements } from '../../helpers/statements';
 
 /**
  * Issue 14: each everyday Entra request is one statement, counted at the driver: a PATCH is the write with its
@@ -14,20 +14,18 @@ describe('SCIM requests in as few round trips as their guarantees allow', () => 
   let portico: TestPortico;
   let scim: ScimClient;
   const seen: string[] = [];
-  const original = pg.Client.prototype.query;
+  let unwatch = () => {};
   beforeAll(async () => {
     portico = await startTestPortico();
     scim = await scimTenant(portico, 'diag');
-    (pg.Client.prototype as unknown as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
-      const q = args[0] as string | { text?: string; name?: string };
-      const statement = typeof q === 'string' ? q : `${q.name ?? ''} ${q.text ?? ''}`;
+    unwatch = watchStatements(({ name, text }) => {
+      const statement = `${name ?? ''} ${text}`;
       // The SCIM request counts are flushed every 20 s by a background job, not by the request that lands beside it.
       if (!statement.includes('scim_request_counts')) seen.push(statement);
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as never;
+    });
   });
   afterAll(async () => {
-    (pg.Client.prototype as unknown as { query: unknown }).query = original;
+    unwatch();
     await portico?.stop();
   });
   /** Statements per request of `run` (after three to warm the caches of tenant, token and statements). */
