@@ -154,12 +154,21 @@ function writerOf(attribute: Placed): Writer {
   if (sub === 'value' && scim.referenceTypes) {
     return (user, ctx, document) => {
       const id = user[property] as string | null;
-      document[name] = id ? referenceOf(id, scim, ctx) : null;
+      if (id || name in document) document[name] = id ? referenceOf(id, scim, ctx) : null;
     };
   }
-  if (sub !== undefined) return (user, _ctx, document) => void (((document[name] ??= {}) as Document)[sub] = user[property]);
+  if (sub !== undefined) {
+    return (user, _ctx, document) => {
+      const value = user[property];
+      if ((value !== null && value !== undefined) || name in document) ((document[name] ??= {}) as Document)[sub] = value;
+    };
+  }
   if (attribute.name === 'photos') return (user, ctx, document) => void (document[name] = photosOf(user, ctx));
-  return (user, _ctx, document) => void (document[name] = user[property]);
+  // An absent value is not written (the compaction after would drop it), unless it replaces a kept value of that name.
+  return (user, _ctx, document) => {
+    const value = user[property];
+    if ((value !== null && value !== undefined) || name in document) document[name] = value;
+  };
 }
 
 /** How each schema's modeled attributes are written, in the table's order, and its complex attributes (`name`), shown without their empty parts. */
@@ -172,17 +181,18 @@ const WRITERS = {
 function writeAttributes(user: User, schema: ScimPlacement['schema'], ctx: ResourceContext, document: Document): Document {
   const { writers, complex } = WRITERS[schema];
   for (const write of writers) write(user, ctx, document);
-  for (const name of complex) document[name] = compact(document[name] as JsonObject);
+  for (const name of complex) if (document[name] !== undefined) document[name] = compact(document[name] as JsonObject);
   return document;
 }
 
 /** The SCIM representation of a user (RFC 7643 §4.1 + the Enterprise extension + kept extensions). */
 export function userToScim(user: User, ctx: ResourceContext, groups?: { id: string; display: string }[]): JsonObject {
-  const extensions = { ...user.extensions };
-  const coreExtras = (extensions[CORE_USER_SCHEMA] ?? {}) as JsonObject;
-  delete extensions[CORE_USER_SCHEMA];
-  const enterpriseExtras = (extensions[ENTERPRISE_USER_SCHEMA] ?? {}) as JsonObject;
-  delete extensions[ENTERPRISE_USER_SCHEMA];
+  // The kept extensions but the core and enterprise ones, copied without `delete` (which would turn the copy into a
+  // slow dictionary object for the rest of its life).
+  const extensions: ExtensionAttributes = {};
+  for (const key in user.extensions) if (key !== CORE_USER_SCHEMA && key !== ENTERPRISE_USER_SCHEMA && Object.prototype.hasOwnProperty.call(user.extensions, key)) extensions[key] = user.extensions[key];
+  const coreExtras = (user.extensions[CORE_USER_SCHEMA] ?? {}) as JsonObject;
+  const enterpriseExtras = (user.extensions[ENTERPRISE_USER_SCHEMA] ?? {}) as JsonObject;
 
   const enterprise = compact(writeAttributes(user, 'enterprise', ctx, { ...enterpriseExtras }));
   const schemas = [CORE_USER_SCHEMA];

@@ -37,12 +37,20 @@ export function toText(value: Json | undefined, field: string): string | null | 
 
 /** Drops members whose value is null or undefined, and empty arrays and objects, for compact output. */
 export function compact<T extends Record<string, unknown>>(object: T): Partial<T> {
+  // A for-in loop, not Object.entries: this runs several times for every user of every response, and the pairs
+  // Object.entries allocates were a tenth of Portico's CPU for a page of 100 users.
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(object)) {
+  for (const key in object) {
+    if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
+    const value = object[key];
     if (value === null || value === undefined) continue;
-    if (Array.isArray(value) && value.length === 0) continue;
-    if (isObject(value as Json) && Object.keys(value as object).length === 0) continue;
+    if (typeof value === 'object' && (Array.isArray(value) ? value.length === 0 : hasNoKeys(value))) continue;
     out[key] = value;
   }
   return out as Partial<T>;
+}
+
+function hasNoKeys(object: object): boolean {
+  for (const key in object) if (Object.prototype.hasOwnProperty.call(object, key)) return false;
+  return true;
 }
