@@ -47,25 +47,42 @@ export function diffAttributes<T extends object>(before: T | null, after: T, att
   return changes;
 }
 
-/** Deep equality that ignores the order of object members (jsonb hands them back in its own order). */
+/**
+ * Deep equality that ignores the order of object members (jsonb hands them back in its own order): whether both
+ * sides write the same canonical JSON (members sorted, undefined members left out, a Date as its ISO text), found
+ * by walking both at once instead of writing either (every attribute of every change is compared).
+ */
 export function sameValue(a: unknown, b: unknown): boolean {
-  const x = a ?? null;
-  const y = b ?? null;
-  if (x === y) return true;
-  // Only objects need their canonical text (every attribute of every change is compared): null is never an
-  // object's, and two primitives are the same when they write the same JSON.
-  const objects = (x !== null && typeof x === 'object' ? 1 : 0) + (y !== null && typeof y === 'object' ? 1 : 0);
-  if (objects === 0) return JSON.stringify(x) === JSON.stringify(y);
-  if (objects === 1 && (x === null || y === null)) return false;
-  return canonicalJson(x) === canonicalJson(y);
+  return sameJson(a ?? null, b ?? null);
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
+
+/** What JSON writes for a primitive, as a value: null for undefined and non-finite numbers, a Date's ISO text. */
+function asJsonAtom(value: unknown): unknown {
+  if (value === undefined || (typeof value === 'number' && !Number.isFinite(value))) return null;
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const x = asJsonAtom(a);
+  const y = asJsonAtom(b);
+  if (x === y) return true;
+  if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return false;
+  if (Array.isArray(x) || Array.isArray(y)) {
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i += 1) if (!sameJson(x[i], y[i])) return false;
+    return true;
   }
-  return JSON.stringify(value ?? null);
+  const left = x as Record<string, unknown>;
+  const right = y as Record<string, unknown>;
+  let members = 0;
+  for (const key in left) {
+    if (!hasOwn(left, key) || left[key] === undefined) continue;
+    if (!hasOwn(right, key) || right[key] === undefined || !sameJson(left[key], right[key])) return false;
+    members += 1;
+  }
+  for (const key in right) if (hasOwn(right, key) && right[key] !== undefined) members -= 1;
+  return members === 0;
 }
