@@ -147,7 +147,8 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
     const listed = (JSON.parse(members.text) as { members?: { value: string }[] }).members ?? [];
     await scim.request('PATCH /Groups remove 10 members', 'PATCH', `/Groups/${groupId}`, removeMembers(listed.slice(0, 10).map((m) => m.value)), 204);
   }));
-  await phase('incremental: deletes', () => pool([...new Set(sample(Math.ceil(options.users / 20), 3))], options.concurrency, async (id) => {
+  const deletions = [...new Set(sample(Math.ceil(options.users / 20), 3))];
+  await phase('incremental: deletes', () => pool(deletions, options.concurrency, async (id) => {
     await scim.request('DELETE /Users', 'DELETE', `/Users/${id}`, undefined, 204);
   }));
 
@@ -168,7 +169,7 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
     const after = cpu.read();
     aloneRuns.push({ operation, seconds: (performance.now() - start) / 1000, porticoCpu: after.portico - before.portico, postgresCpu: after.postgres - before.postgres, requests: items.length });
   };
-  const deleted = new Set(sample(Math.ceil(options.users / 20), 3));
+  const deleted = new Set(deletions);
   const livePatches = patches.filter(({ id }) => !deleted.has(id));
   const headers = { authorization: `Bearer ${generateScimToken.token}`, 'content-type': 'application/scim+json' };
   await runAlone('PATCH /Users (Entra shapes), again', livePatches, async ({ id, k }) => {
