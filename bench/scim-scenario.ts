@@ -64,17 +64,19 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
     perThousand.set(bucket, entry);
     return entry;
   };
-  const phases: { name: string; requests: number; seconds: number; porticoCpu: number; postgresCpu: number }[] = [];
+  type Phase = { name: string; requests: number; seconds: number; porticoCpu: number; postgresCpu: number };
+  const phases: Phase[] = [];
   const cpu = new CpuMeter(server.pid, server.dataDir);
-  const phase = async (name: string, work: () => Promise<void>) => {
-    const before = recorder.count;
+  /** Runs a phase and notes its requests (as `counted` records them), time and CPU in `into`. */
+  const phase = async (name: string, work: () => Promise<void>, into: Phase[] = phases, counted: Recorder = recorder) => {
+    const before = counted.count;
     const cpuBefore = cpu.read();
     const start = performance.now();
     await work();
     const cpuAfter = cpu.read();
-    phases.push({
+    into.push({
       name,
-      requests: recorder.count - before,
+      requests: counted.count - before,
       seconds: (performance.now() - start) / 1000,
       porticoCpu: cpuAfter.portico - cpuBefore.portico,
       postgresCpu: cpuAfter.postgres - cpuBefore.postgres,
@@ -156,19 +158,20 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
   // (the cycle's first PATCHes pay for compiling their code, and the initial cycle's POSTs alternate with cheap
   // lookups, which shortens the queue they wait in). Kept out of the cycle's figures.
   const alone = new Recorder();
-  const aloneRuns: { operation: string; seconds: number; porticoCpu: number; postgresCpu: number; requests: number }[] = [];
-  const runAlone = async <T>(operation: string, items: T[], work: (item: T) => Promise<number>) => {
-    const before = cpu.read();
-    const start = performance.now();
-    await pool(items, options.concurrency, async (item) => {
-      const started = performance.now();
-      const status = await work(item);
-      alone.record(operation, performance.now() - started);
-      if (status >= 300) alone.fail(operation);
-    });
-    const after = cpu.read();
-    aloneRuns.push({ operation, seconds: (performance.now() - start) / 1000, porticoCpu: after.portico - before.portico, postgresCpu: after.postgres - before.postgres, requests: items.length });
-  };
+  const aloneRuns: Phase[] = [];
+  const runAlone = <T>(operation: string, items: T[], work: (item: T) => Promise<number>) =>
+    phase(
+      operation,
+      () =>
+        pool(items, options.concurrency, async (item) => {
+          const started = performance.now();
+          const status = await work(item);
+          alone.record(operation, performance.now() - started);
+          if (status >= 300) alone.fail(operation);
+        }),
+      aloneRuns,
+      alone,
+    );
   const deleted = new Set(deletions);
   const livePatches = patches.filter(({ id }) => !deleted.has(id));
   const headers = { authorization: `Bearer ${generateScimToken.token}`, 'content-type': 'application/scim+json' };
@@ -190,7 +193,7 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
     { name: 'overall', requests: 0, seconds: 0, porticoCpu: 0, postgresCpu: 0 },
   );
   // CPU ms per request of the Portico process and of PostgreSQL, and the share of a core each used.
-  const cpuColumns = (p: (typeof phases)[number]) =>
+  const cpuColumns = (p: Phase) =>
     `   CPU/req: Portico ${((p.porticoCpu * 1000) / p.requests).toFixed(2).padStart(5)} ms (${((p.porticoCpu / p.seconds) * 100).toFixed(0).padStart(3)} % of a core), PostgreSQL ${((p.postgresCpu * 1000) / p.requests).toFixed(2).padStart(5)} ms (${((p.postgresCpu / p.seconds) * 100).toFixed(0).padStart(3)} %)`;
   const lines = [
     `SCIM: ${options.users} users, ${options.groups} groups filled in ${batches.length} batches of ≤100, concurrency ${options.concurrency}`,
@@ -207,7 +210,7 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
     `PATCH against POST, each alone, warm (${livePatches.length} at concurrency ${options.concurrency}, after the cycle; not in the figures above):`,
     ...aloneRuns.map(
       (run) =>
-        `  ${run.operation.padEnd(36)} p50 ${alone.stats(run.operation).p50.toFixed(2).padStart(6)} ms, ${(run.requests / run.seconds).toFixed(0).padStart(5)} req/s, CPU/req: Portico ${((run.porticoCpu * 1000) / run.requests).toFixed(2)} ms, PostgreSQL ${((run.postgresCpu * 1000) / run.requests).toFixed(2)} ms`,
+        `  ${run.name.padEnd(36)} p50 ${alone.stats(run.name).p50.toFixed(2).padStart(6)} ms, ${(run.requests / run.seconds).toFixed(0).padStart(5)} req/s${cpuColumns(run)}`,
     ),
   );
   for (const [operation, n] of alone.errors) recorder.errors.set(operation, n);
