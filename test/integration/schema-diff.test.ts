@@ -25,8 +25,6 @@ const TABLES_WITHOUT_ENTITY = [
  */
 const FOREIGN_KEYS_WITHOUT_RELATION = [
   'credentials.credentials_tenant_id_fkey',
-  'group_memberships.group_memberships_tenant_id_group_id_fkey',
-  'group_memberships.group_memberships_tenant_id_user_id_fkey',
   'idp_groups.idp_groups_tenant_id_fkey',
   'mapping_team_grants.mapping_team_grants_tenant_id_fkey',
   'mapping_team_grants.mapping_team_grants_tenant_id_mapping_id_fkey',

@@ -211,7 +211,7 @@ ended as (update sessions set revoked_at = $3 where user_id = $1 and revoked_at 
 events as (${events})
 select (select version from buried) as version, (select ids from groups) as group_ids`;
 
-/** A user deleted for good (no retention): memberships and sessions go with the row (ON DELETE CASCADE). */
+/** A user deleted for good (no retention): memberships (trigger `users_delete_memberships`) and sessions (ON DELETE CASCADE) go with the row. */
 const DELETE_TEXT = (events: string) => `with deleted as (
   delete from users where id = $1 and tenant_id = $2 returning 1), events as (${events})
 select count(*)::int as deleted from deleted`;
