@@ -1,6 +1,6 @@
 import { parseAttributePath, parsePatchPath } from './filter/parse-filter';
 import { invalidValue } from './scim-error';
-import { keyOf, isObject, type JsonObject } from './values';
+import { cloneJson, keyOf, isObject, type JsonObject } from './values';
 import type { AttributePath } from '../domain/directory/attribute-filter';
 
 /** `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5), parsed once per request. */
@@ -113,7 +113,7 @@ export function project(resource: JsonObject, projection: Projection, coreSchema
       }
     }
   } else {
-    out = structuredClone(resource);
+    out = cloneJson(resource);
   }
   for (const path of projection.exclude) {
     if (path.schema === null && ALWAYS.has(path.attribute)) continue;

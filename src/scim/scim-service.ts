@@ -20,6 +20,8 @@ const DEFAULT_COUNT = 100;
 
 /** A path segment without its percent-encoding; malformed encoding (`/Users/%`) is the client's error. */
 function decodedSegment(segment: string): string {
+  // Ids are UUIDs, without any escape: decoding (and its try) would only cost.
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {

@@ -1,6 +1,6 @@
 import type { AttributeFilter } from '../../domain/directory/attribute-filter';
 import { invalidPath, invalidValue, ScimError } from '../scim-error';
-import { isObject, keyOf, type Json, type JsonObject } from '../values';
+import { cloneJson, isObject, keyOf, type Json, type JsonObject } from '../values';
 import type { PatchOperation } from './patch-operations';
 
 /** Canonical spelling of attribute names (clients may use any case) and which are multi-valued. */
@@ -33,7 +33,7 @@ const isEmpty = (value: Json | undefined) => value === undefined || value === nu
  * into domain attributes with the same mapper as PUT, so PATCH and PUT cannot disagree.
  */
 export function applyPatch(document: JsonObject, operations: PatchOperation[], shape: DocumentShape): JsonObject {
-  const doc = structuredClone(document);
+  const doc = cloneJson(document);
   for (const operation of operations) applyOperation(doc, operation, shape);
   return doc;
 }
