@@ -68,16 +68,22 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
     return seconds;
   };
 
-  // CPU of both Portico processes and of PostgreSQL: what the writes and their deliveries cost, however busy the
+  // CPU of both Portico processes, of PostgreSQL and of this process (the writers and the 1,000 subscribers'
+  // receiving end, on the same cores as the servers): what the writes and their deliveries cost, however busy the
   // machine is with other work (which makes throughput and latency noisy).
   const meter = new CpuMeter(a.pid, a.dataDir);
-  const cpuNow = () => {
-    const { portico, postgres } = meter.read();
-    return { portico: portico + cpuOf(servers[1].pid), postgres };
+  type Cpu = { portico: number; postgres: number; load: number };
+  const ownCpu = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
   };
-  const cpuSince = (start: { portico: number; postgres: number }) => {
+  const cpuNow = (): Cpu => {
+    const { portico, postgres } = meter.read();
+    return { portico: portico + cpuOf(servers[1].pid), postgres, load: ownCpu() };
+  };
+  const cpuSince = (start: Cpu): Cpu => {
     const now = cpuNow();
-    return { portico: now.portico - start.portico, postgres: now.postgres - start.postgres };
+    return { portico: now.portico - start.portico, postgres: now.postgres - start.postgres, load: now.load - start.load };
   };
 
   // Writes with nobody subscribed.
@@ -154,6 +160,9 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
       `${((1000 * busyCpu.portico) / options.writes).toFixed(2)} with everyone (until the last delivery; ` +
       `${((1000 * (busyCpu.portico - quietCpu.portico)) / Math.max(1, delivered)).toFixed(3)} more per delivery)`,
     `  CPU ms per write, PostgreSQL: ${((1000 * quietCpu.postgres) / options.writes).toFixed(2)} with nobody subscribed, ${((1000 * busyCpu.postgres) / options.writes).toFixed(2)} with everyone`,
+    `  CPU ms per write, this load generator (writers and the subscribers' receiving end): ${((1000 * quietCpu.load) / options.writes).toFixed(2)} with nobody subscribed, ` +
+      `${((1000 * busyCpu.load) / options.writes).toFixed(2)} with everyone (${((1000 * (busyCpu.load - quietCpu.load)) / Math.max(1, delivered)).toFixed(3)} more per delivery, ` +
+      `on the cores the servers share)`,
     `  delivery latency from the writer's 201 to the subscriber (ms): p50 ${l.p50.toFixed(1)}  p95 ${l.p95.toFixed(1)}  p99 ${l.p99.toFixed(1)}  max ${l.max.toFixed(1)}  (n=${l.n})`,
     `  (${beforeAck} deliveries came before their writer had its 201 and are left out: they would only lower these figures)`,
     `  (${written} writes in all${retried > 0 ? `, ${retried} retried after their connection failed` : ''})`,
