@@ -35,9 +35,11 @@ export class Migration20261201700000_membership_keys_per_statement extends Migra
         select count(*) into held from (
           select 1 from added_memberships a
             join users u on u.tenant_id = a.tenant_id and u.id = a.user_id
-            join idp_groups g on g.tenant_id = a.tenant_id and g.id = a.group_id
-           for key share of u, g) parents;
-        if held < (select count(*) from added_memberships) then
+           for key share of u) users_held;
+        -- Each group looked up and held once, not once per member (a batch adds 100 members to one group).
+        if held < (select count(*) from added_memberships) or exists (
+          select 1 from (select distinct tenant_id, group_id from added_memberships) a
+           where not exists (select 1 from idp_groups g where g.tenant_id = a.tenant_id and g.id = a.group_id for key share of g)) then
           raise exception 'insert on table "group_memberships" violates foreign key "group_memberships_parents"'
             using detail = 'A membership''s group and user must exist in its tenant.', errcode = 'foreign_key_violation',
                   table = 'group_memberships', constraint = 'group_memberships_parents';
