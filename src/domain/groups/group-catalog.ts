@@ -12,7 +12,8 @@ export const GROUP_CATALOG: AttributeCatalog = {
         kind: 'multi',
         source: {
           from: 'group_memberships gmm join users mu on mu.id = gmm.user_id',
-          where: 'gmm.group_id = g.id',
+          // A tombstone's membership left by a burial racing a member add is not a member (groupRepository.membersOfGroups).
+          where: 'gmm.group_id = g.id and mu.deleted_at is null',
           subAttributes: {
             value: { type: 'uuid', sql: 'gmm.user_id' },
             display: { type: 'string', sql: 'mu.display_name', caseExact: false },

@@ -138,11 +138,15 @@ export const groupRepository = {
     await em.execute('select id from users where id = any(?::uuid[]) and tenant_id = ? order by id for no key update', [uuidArray(ids), tenantId]);
   },
 
-  /** Members (id and display name) of the groups, in membership order, at most `limit` rows in all. */
+  /**
+   * Live members (id and display name) of the groups, in membership order, at most `limit` rows in all. A tombstone
+   * is left out: burying a user removes its memberships, but one added by a transaction that committed after the
+   * burial's removal (a member add holds the user with KEY SHARE, which a burial's update does not wait for) stays.
+   */
   membersOfGroups(em: EntityManager, groupIds: string[], limit?: number): Promise<{ group_id: string; user_id: string; display_name: string | null }[]> {
     return em.execute(
       `select m.group_id, m.user_id, u.display_name from group_memberships m join users u on u.id = m.user_id
-       where m.group_id = any(?::uuid[]) order by m.created_at, m.user_id ${limit === undefined ? '' : 'limit ?'}`,
+       where m.group_id = any(?::uuid[]) and u.deleted_at is null order by m.created_at, m.user_id ${limit === undefined ? '' : 'limit ?'}`,
       [uuidArray(groupIds), ...(limit === undefined ? [] : [limit])],
     );
   },

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../../src/domain/shared/scope';
+import { parseFilter } from '../../../src/scim/filter/parse-filter';
 import { sql } from '../../helpers/database';
 import { createTenant, startTestPortico, type TestPortico } from '../../helpers/portico';
 
@@ -104,6 +105,21 @@ describe('membership keys, per statement', () => {
     await adder.query('commit');
     await groupDeletion;
     expect(await sql(portico.databaseUrl, 'select * from group_memberships where user_id = $1', [other])).toEqual([]);
+  });
+
+  it("leaves out of a group's members a tombstone that kept a membership (added while it was being buried)", async () => {
+    const [kept, buried] = [await user(acme, 'listed'), await user(acme, 'buried')];
+    const groupId = await group(acme, 'Listed', [kept, buried]);
+    await portico.services.users.delete(acme, buried);
+    expect(await membersOf(groupId)).toEqual([kept]);
+    // What a member add that committed after the burial removed the memberships leaves behind.
+    await sql(portico.databaseUrl, 'insert into group_memberships (group_id, user_id, tenant_id) values ($1, $2, $3)', [groupId, buried, acme.tenantId]);
+    const { members } = await portico.services.groups.getWithMembers(acme, groupId, { members: true });
+    expect(members?.map((m) => m.id)).toEqual([kept]);
+    const groupsOf = async (member: string) =>
+      (await portico.services.groups.search(acme, { filter: parseFilter(`members.value eq "${member}"`), startIndex: 1, count: 10 }, { members: false })).items.map((g) => g.group.id);
+    expect(await groupsOf(kept)).toEqual([groupId]);
+    expect(await groupsOf(buried)).toEqual([]);
   });
 
   it('refuses a membership whose user is deleted by a transaction it waited for', async () => {
