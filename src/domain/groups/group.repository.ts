@@ -62,7 +62,8 @@ bumped as (
    where id = (select id from allowed) and exists (select 1 from changed) returning version, updated_at),
 tally as (select count(*)::int as n, jsonb_agg(user_id) as ids from changed),
 logged as (${events})
-select t.*, (select yes from mapped) as mapped, (select array_agg(id) from wanted) as found,
+select t.*, (select yes from mapped) as mapped, (select count(*)::int from wanted) as found_count,
+       (select case when count(*) = $5 then null else array_agg(id) end from wanted) as found,
        (select n from tally) as count, b.version as new_version, b.updated_at as new_updated_at
   from target t left join bumped b on true`;
 
@@ -203,8 +204,9 @@ export const groupRepository = {
     if (row.mapped) return { kind: 'mapped' };
     const group = groupFromRow(row);
     if (ifVersion !== undefined && group.version !== ifVersion) return { kind: 'versionMismatch', version: group.version };
-    const found = (row.found as string[] | null) ?? [];
-    if (kind === 'add' && found.length !== userIds.length) return { kind: 'unknownUsers', found };
+    // The users found come back only when some are missing: a PostgreSQL array of 100 ids costs more to parse
+    // than the rest of the row.
+    if (kind === 'add' && row.found_count !== userIds.length) return { kind: 'unknownUsers', found: (row.found as string[] | null) ?? [] };
     if (row.new_version !== null && row.new_version !== undefined) {
       group.version = row.new_version as number;
       group.updatedAt = new Date(row.new_updated_at as string);
