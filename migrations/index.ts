@@ -17,6 +17,7 @@ import { Migration20261201300000_live_users_by_creation } from './Migration20261
 import { Migration20261201400000_redundant_tenant_keys } from './Migration20261201400000_redundant_tenant_keys';
 import { Migration20261201600000_access_version } from './Migration20261201600000_access_version';
 import { Migration20261201700000_membership_keys_per_statement } from './Migration20261201700000_membership_keys_per_statement';
+import { Migration20261201800000_user_name_key } from './Migration20261201800000_user_name_key';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
@@ -41,4 +42,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201400000_redundant_tenant_keys', class: Migration20261201400000_redundant_tenant_keys },
   { name: 'Migration20261201600000_access_version', class: Migration20261201600000_access_version },
   { name: 'Migration20261201700000_membership_keys_per_statement', class: Migration20261201700000_membership_keys_per_statement },
+  { name: 'Migration20261201800000_user_name_key', class: Migration20261201800000_user_name_key },
 ];

@@ -42,6 +42,7 @@ export type ExtensionAttributes = Record<string, Record<string, unknown>>;
   name: 'users_search_cover',
   expression: 'create index users_search_cover on users (tenant_id, lower(user_name)) include (user_name, active, search_text, id) where deleted_at is null',
 })
+@Index({ name: 'users_name_key', expression: "create index users_name_key on users ((tenant_id::text || '/' || lower(user_name)))" })
 @Index({ name: 'users_tenant_deactivated', expression: 'create index users_tenant_deactivated on users (tenant_id) where deleted_at is null and not active' })
 export class User {
   [OptionalProps]?: 'version' | 'createdAt' | 'updatedAt' | 'active' | 'source' | 'emails' | 'phoneNumbers' | 'addresses' | 'photos' | 'extensions' | 'deletedAt' | 'deletedGroupIds' | 'photoEtag' | 'idpObjectId' | 'searchText';

@@ -118,4 +118,11 @@ describe('generic plans of the named statements on tables not analysed yet', () 
     }
     expect(walks).toEqual([]);
   });
+
+  it("keeps Entra's userName lookup on its own key: one index lookup, not a walk of the tenant", async () => {
+    const lookup = namedStatements().get('portico_user_by_user_name');
+    expect(lookup).toBeDefined();
+    const [{ 'QUERY PLAN': plan }] = (await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (generic_plan, format json) ${lookup}`)).rows;
+    expect(plan[0].Plan).toMatchObject({ 'Node Type': 'Index Scan', 'Index Name': 'users_name_key' });
+  });
 });
