@@ -24,8 +24,8 @@ interface Scim {
 /**
  * Entra's initial cycle (per user: GET filter, then POST; groups created empty and filled with member
  * batches of 100) and an incremental cycle (per changed user: GET filter, then a PATCH in Entra's shapes;
- * deactivations, paging, member removals, deletes), over HTTP at a fixed concurrency. Prints req/s and latency per operation, and
- * filter/POST latency per 1,000 users already present.
+ * deactivations, paging, member removals, deletes), over HTTP at a fixed concurrency. Prints req/s and latency
+ * per operation, and filter/POST latency per 1,000 users already present.
  */
 export async function runScimScenario(server: BenchServer, options: ScimScenarioOptions): Promise<string[]> {
   const slug = `bench-${Date.now().toString(36)}`;
@@ -82,9 +82,11 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
       postgresCpu: cpuAfter.postgres - cpuBefore.postgres,
     });
   };
+  /** The userName of the i-th user the initial cycle provisions (what the incremental cycle looks up again). */
+  const userNameOf = (i: number) => `user${i}@bench.example`;
   const indexes = Array.from({ length: options.users }, (_, i) => i);
   await phase('initial: users (GET filter + POST)', () => pool(indexes, options.concurrency, async (i) => {
-    const userName = `user${i}@bench.example`;
+    const userName = userNameOf(i);
     const bucket = bucketOf();
     let start = performance.now();
     await scim.request('GET /Users?filter userName eq', 'GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, undefined, 200);
@@ -125,7 +127,7 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
   // Incremental cycle.
   const sampleIndexes = (n: number, salt: number) => Array.from({ length: Math.min(n, ids.length) }, (_, k) => (k * 7919 + salt) % ids.length);
   const sample = (n: number, salt: number) => sampleIndexes(n, salt).map((i) => ids[i]);
-  const patches = sampleIndexes(Math.ceil(options.users / 5), 1).map((i, k) => ({ id: ids[i], userName: `user${i}@bench.example`, k }));
+  const patches = sampleIndexes(Math.ceil(options.users / 5), 1).map((i, k) => ({ id: ids[i], userName: userNameOf(i), k }));
   /** Entra's two PATCH shapes (with and without aadOptscim062020), `round` making each a change. */
   const entraPatch = (k: number, round: string) =>
     k % 2 === 0

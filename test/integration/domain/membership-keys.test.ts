@@ -87,23 +87,22 @@ describe('membership keys, per statement', () => {
   it('holds the user and the group until commit: a deletion waits, then removes the new membership', async () => {
     const adder = await connect();
     const deleter = await connect();
+    /** Adds `member` to `groupId` in an open transaction, starts `deletion` beside it, checks it waits, then commits the add. */
+    const addWhileDeleting = async (member: string, groupId: string, deletion: string, deleted: string) => {
+      await adder.query('begin');
+      await insertMembership(adder, acme.tenantId, groupId, [member]);
+      const deleting = deleter.query(deletion, [deleted]);
+      expect(await stillWaiting(deleting)).toBe(true);
+      await adder.query('commit');
+      await deleting;
+    };
     const member = await user(acme, 'held');
     const groupId = await group(acme, 'Held');
-    await adder.query('begin');
-    await insertMembership(adder, acme.tenantId, groupId, [member]);
-    const userDeletion = deleter.query('delete from users where id = $1', [member]);
-    expect(await stillWaiting(userDeletion)).toBe(true);
-    await adder.query('commit');
-    await userDeletion;
+    await addWhileDeleting(member, groupId, 'delete from users where id = $1', member);
     expect(await membersOf(groupId)).toEqual([]);
 
     const other = await user(acme, 'held-2');
-    await adder.query('begin');
-    await insertMembership(adder, acme.tenantId, groupId, [other]);
-    const groupDeletion = deleter.query('delete from idp_groups where id = $1', [groupId]);
-    expect(await stillWaiting(groupDeletion)).toBe(true);
-    await adder.query('commit');
-    await groupDeletion;
+    await addWhileDeleting(other, groupId, 'delete from idp_groups where id = $1', groupId);
     expect(await sql(portico.databaseUrl, 'select * from group_memberships where user_id = $1', [other])).toEqual([]);
   });
 
