@@ -18,6 +18,7 @@ import { Migration20261201400000_redundant_tenant_keys } from './Migration202612
 import { Migration20261201600000_access_version } from './Migration20261201600000_access_version';
 import { Migration20261201700000_membership_keys_per_statement } from './Migration20261201700000_membership_keys_per_statement';
 import { Migration20261201800000_user_name_key } from './Migration20261201800000_user_name_key';
+import { Migration20261201900000_live_user_counts } from './Migration20261201900000_live_user_counts';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
@@ -43,4 +44,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201600000_access_version', class: Migration20261201600000_access_version },
   { name: 'Migration20261201700000_membership_keys_per_statement', class: Migration20261201700000_membership_keys_per_statement },
   { name: 'Migration20261201800000_user_name_key', class: Migration20261201800000_user_name_key },
+  { name: 'Migration20261201900000_live_user_counts', class: Migration20261201900000_live_user_counts },
 ];

@@ -23,6 +23,8 @@ import { pickAttributes, withDefaults } from './user-values';
 import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './deprovisioning-policy';
 import { detectDeprovisioningBurst, WindowDeprovisionings, WindowUserCounts } from './deprovisioning-burst';
 import { RecentUsers } from './recent-users';
+import { KEY_STRIDE, LiveUserOrders, pageStart, type KnownOrder } from './live-user-order';
+import { userPagesRepository } from './user-pages.repository';
 import { buryUser, lockTombstone, lockTombstoneOf, recordLostAccess, reviveUser } from './user-tombstones';
 import { requireLevel } from '../shared/authorize';
 import type { CallContext } from '../shared/scope';
@@ -36,6 +38,9 @@ export interface UserFilter {
 /** A user's groups are listed up to this many, by display name. */
 export const MAX_GROUPS_LISTED_PER_USER = 1000;
 
+/** A tenant's live users are summed from at most about this many change rows (see `live_user_counts`). */
+const FOLD_COUNTS_OVER = 200;
+
 const duplicateUserName = (userName: string) => `A user with userName "${userName}" already exists`;
 
 /** The directory's users: provisioned by SCIM, JIT sign-in or by hand; read by every transport. */
@@ -46,6 +51,8 @@ export class UserService {
   private readonly windowDeprovisionings = new WindowDeprovisionings();
   /** Users as this process last read or wrote them: where a change of attributes starts (see RecentUsers). */
   private readonly recentUsers = new RecentUsers();
+  /** Where each stride of a tenant's live users starts, as this process last learnt it (unfiltered SCIM pages). */
+  private readonly liveOrders = new LiveUserOrders();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -74,11 +81,56 @@ export class UserService {
   /** A SCIM-style search: filter translated to SQL, true total, 1-based paging. */
   async search(scope: Scope, search: DirectorySearch): Promise<SearchResult<User>> {
     requireDirectoryAccess(scope, 'read');
+    if (!search.filter && !search.sortBy && search.sortOrder !== 'descending') return this.livePage(scope.tenantId, search);
     const found = await userRepository.search(this.uow.sql, scope.tenantId, search);
     // Entra looks a user up (`userName eq`) before it changes it.
     if (found.items.length === 1) this.recentUsers.remember(found.items[0]);
     return found;
   }
+
+  /**
+   * A page of the tenant's live users by creation, as SCIM lists them without a filter: the total from
+   * `live_user_counts` rather than a count of every user, and the page found from the remembered key nearest
+   * before it rather than by walking to its offset. The page's statement says which version of the live users it
+   * read; a remembered order of another version is learnt again (or, for a tenant that keeps changing, the page
+   * walks to its offset), so a page is always exactly the one at its offset in its own snapshot.
+   */
+  private async livePage(tenantId: string, search: DirectorySearch): Promise<SearchResult<User>> {
+    const sql = this.uow.sql;
+    const offset = Math.max(0, search.startIndex - 1);
+    const size = Math.max(0, search.count);
+    if (size === 0) {
+      const { total, changeRows } = await userPagesRepository.count(sql, tenantId);
+      await this.foldCountsWhenMany(tenantId, changeRows);
+      return { totalResults: total, items: [] };
+    }
+    const read = (keys: KnownOrder['keys']) => {
+      const { after, skip } = pageStart(offset, keys);
+      return userPagesRepository.page(sql, tenantId, after, skip, size);
+    };
+    const learn = () => this.liveOrders.learn(tenantId, () => userPagesRepository.strideKeys(sql, tenantId, KEY_STRIDE));
+    let page;
+    if (offset < KEY_STRIDE) {
+      page = await read([]);
+    } else {
+      let order = this.liveOrders.get(tenantId) ?? (await learn());
+      page = await read(order.keys);
+      if (page.version !== order.version && this.liveOrders.mayRelearn(tenantId)) {
+        order = await learn();
+        page = await read(order.keys);
+      }
+      // Changed again in between: walked to the offset instead.
+      if (page.version !== order.version) page = await read([]);
+    }
+    await this.foldCountsWhenMany(tenantId, page.changeRows);
+    return { totalResults: page.total, items: page.users };
+  }
+
+  /** The tenant's change rows are folded into one once there are more than FOLD_COUNTS_OVER to sum. */
+  private async foldCountsWhenMany(tenantId: string, changeRows: number): Promise<void> {
+    if (changeRows > FOLD_COUNTS_OVER) await userPagesRepository.fold(this.uow.sql, tenantId);
+  }
+
 
   /** The groups of each user (by display name, at most MAX_GROUPS_LISTED_PER_USER each), in one query. */
   async groupsOfUsers(scope: Scope, userIds: string[]): Promise<Map<string, IdpGroup[]>> {

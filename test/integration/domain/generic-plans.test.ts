@@ -125,4 +125,16 @@ describe('generic plans of the named statements on tables not analysed yet', () 
     const [{ 'QUERY PLAN': plan }] = (await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (generic_plan, format json) ${lookup}`)).rows;
     expect(plan[0].Plan).toMatchObject({ 'Node Type': 'Index Scan', 'Index Name': 'users_name_key' });
   });
+
+  it('finds a SCIM page of live users in their order from its key: the index walked from there, not the tenant sorted', async () => {
+    const page = namedStatements().get('portico_live_user_page');
+    expect(page).toBeDefined();
+    const [{ 'QUERY PLAN': plan }] = (await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (generic_plan, format json) ${page}`)).rows;
+    const scans = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(scans)].filter((n) => n['Relation Name'] === 'users' && /Scan/.test(n['Node Type']));
+    expect(scans(plan[0].Plan)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ 'Index Name': 'users_tenant_created_live', 'Index Cond': expect.stringMatching(/tenant_id = \$1.*ROW\(created_at, id\) > ROW\(\$2/) }),
+      ]),
+    );
+  });
 });

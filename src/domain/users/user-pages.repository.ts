@@ -1,0 +1,91 @@
+import { named, type SqlClient, type Statement } from '../shared/sql-client';
+import type { User } from './user.entity';
+import { USER_SELECTED, userFromRow } from './user.repository';
+import type { UserPageKey } from './live-user-order';
+
+/**
+ * A tenant's live users as `live_user_counts` says (migration 20261201900000): their number, the version of
+ * the set (it changes with every committed arrival or departure, and only then), and how many change rows
+ * were summed for it (the repository folds them into one when there are many).
+ */
+export interface LiveUserCount {
+  total: number;
+  version: string;
+  changeRows: number;
+}
+
+// Named apart from every column of `users`, which a page's rows carry beside them (a user has a `version` too).
+const COUNT = `select coalesce(sum(live), 0)::int as live_total, coalesce(sum(changes), 0)::text as live_version, count(*)::int as live_change_rows
+                 from live_user_counts where tenant_id = $1`;
+
+const TOTAL = named('live_user_total', COUNT);
+
+/**
+ * A page of the tenant's live users after the key `($2, $3)`, skipping `$5` and taking `$4`, with the count of
+ * the same snapshot. Named: its generic plan walks `users_tenant_created_live` from the key, in the page's order
+ * (generic-plans.test.ts), and planning it anew for each page cost PostgreSQL about 0.7 ms of the page's 1.9.
+ */
+const PAGE = named(
+  'live_user_page',
+  `with counted as (${COUNT}),
+              ids as (select u.id from users u
+                       where u.tenant_id = $1 and u.deleted_at is null and (u.created_at, u.id) > ($2::timestamptz, $3::uuid)
+                       order by u.created_at, u.id limit $4 offset $5),
+              page as (select ${USER_SELECTED} from users u join ids on ids.id = u.id)
+         select counted.*, page.* from counted left join page on true
+          order by page.created_at, page.id`,
+);
+
+/** Every `$2`-th live user's key (the last of each stride), in order, with the version of the same snapshot. */
+const STRIDE_KEYS: Statement = {
+  text: `with counted as (${COUNT})
+         select counted.live_version, keys.created_at, keys.id from counted left join (
+           select created_at, id, n from (
+             select u.created_at::text as created_at, u.id, row_number() over (order by u.created_at, u.id) as n
+               from users u where u.tenant_id = $1 and u.deleted_at is null) numbered
+            where n % $2 = 0) keys on true
+          order by keys.n`,
+};
+
+/**
+ * The tenant's change rows folded into one with their sums (which keeps the version: the sums do not change).
+ * Concurrent folds do not count a row twice: a row another fold deleted first is skipped, and the row that fold
+ * inserted is not in this statement's snapshot.
+ */
+const FOLD = named(
+  'live_user_counts_fold',
+  `with folded as (delete from live_user_counts where tenant_id = $1 returning live, changes)
+   insert into live_user_counts (tenant_id, live, changes)
+   select $1::uuid, sum(live), sum(changes) from folded having count(*) > 0`,
+);
+
+const countFromRow = (row: Record<string, unknown> | undefined): LiveUserCount => ({
+  total: Number(row?.live_total ?? 0),
+  version: String(row?.live_version ?? '0'),
+  changeRows: Number(row?.live_change_rows ?? 0),
+});
+
+/** The SQL of a tenant's SCIM pages without a filter: live users by creation, counted without a count. */
+export const userPagesRepository = {
+  async count(sql: SqlClient, tenantId: string): Promise<LiveUserCount> {
+    const [row] = await sql.query<Record<string, unknown>>(TOTAL, [tenantId]);
+    return countFromRow(row);
+  },
+
+  /** `size` live users from the `skip`-th after `after`, and the count of the same snapshot. */
+  async page(sql: SqlClient, tenantId: string, after: UserPageKey, skip: number, size: number): Promise<LiveUserCount & { users: User[] }> {
+    const rows = await sql.query<Record<string, unknown>>(PAGE, [tenantId, after.createdAt, after.id, size, skip]);
+    return { ...countFromRow(rows[0]), users: rows.filter((row) => row.id !== null && row.id !== undefined).map(userFromRow) };
+  },
+
+  /** The key of every `stride`-th live user (positions stride − 1, 2·stride − 1, …), with their version. */
+  async strideKeys(sql: SqlClient, tenantId: string, stride: number): Promise<{ version: string; keys: UserPageKey[] }> {
+    const rows = await sql.query<{ live_version: string; created_at: string | null; id: string | null }>(STRIDE_KEYS, [tenantId, stride]);
+    const keys = rows.filter((row) => row.id !== null).map((row) => ({ createdAt: row.created_at!, id: row.id! }));
+    return { version: String(rows[0]?.live_version ?? '0'), keys };
+  },
+
+  async fold(sql: SqlClient, tenantId: string): Promise<void> {
+    await sql.query(FOLD, [tenantId]);
+  },
+};
