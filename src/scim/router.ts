@@ -58,12 +58,12 @@ export function createScimHandler(options: ScimHandlerOptions): RequestHandler {
   const send = (res: Response, response: ScimResponse) => {
     res.statusCode = response.status;
     for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
-    if (response.body === undefined) {
+    if (response.body === undefined && response.json === undefined) {
       res.end();
       return;
     }
     // A string body goes out with the header block in one socket write (a Buffer would be a second chunk).
-    const body = JSON.stringify(response.body);
+    const body = response.json ?? JSON.stringify(response.body);
     res.setHeader('Content-Type', SCIM_CONTENT_TYPE_HEADER);
     res.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'));
     res.end(body, 'utf8');

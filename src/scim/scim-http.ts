@@ -13,6 +13,8 @@ export interface ScimResponse {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /** The body already as JSON text (documents remembered as rendered): sent as it is, instead of `body`. */
+  json?: string;
 }
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json';

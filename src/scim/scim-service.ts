@@ -14,6 +14,9 @@ import { GROUP_SHAPE, USER_SHAPE } from './resource-shapes';
 import { invalidPath, invalidValue, ScimError } from './scim-error';
 import { LIST_RESPONSE_SCHEMA, versionFromIfMatch, weakEtag, type ScimRequest, type ScimResponse } from './scim-http';
 import { scimToUserAttributes, userToScim, type ResourceContext } from './user-resource';
+import { RenderedUsers } from './rendered-users';
+import { isLiveUserPage } from '../domain/users/live-user-order';
+import type { User } from '../domain/users/user.entity';
 import { isObject, member, type Json, type JsonObject } from './values';
 
 const DEFAULT_COUNT = 100;
@@ -34,7 +37,10 @@ function decodedSegment(segment: string): string {
  * returns a plain response. It never sees express; the router is a thin adapter in front of it.
  */
 export class ScimService {
-  constructor(private readonly services: DomainServices) {}
+  constructor(
+    private readonly services: DomainServices,
+    private readonly rendered = new RenderedUsers(),
+  ) {}
 
   async handle(scope: Scope, request: ScimRequest, ctx: ResourceContext): Promise<ScimResponse> {
     const segments = request.path.split('/').filter(Boolean);
@@ -80,7 +86,7 @@ export class ScimService {
       if (method === 'GET') return this.listUsers(scope, request.query, ctx);
       if (method === 'POST') {
         const user = await users.provision(scope, scimToUserAttributes(request.body as Json), 'SCIM');
-        return resourceResponse(201, userToScim(user, ctx), user.version, projectionOf(request), CORE_USER_SCHEMA);
+        return this.userResponse(scope, 201, user, ctx, projectionOf(request));
       }
       throw new ScimError(405, `${method} is not allowed on /Users`);
     }
@@ -96,12 +102,12 @@ export class ScimService {
       }
       case 'PUT': {
         const user = await users.replace(scope, id, scimToUserAttributes(request.body as Json), condition);
-        return resourceResponse(200, userToScim(user, ctx), user.version, projectionOf(request), CORE_USER_SCHEMA);
+        return this.userResponse(scope, 200, user, ctx, projectionOf(request));
       }
       case 'PATCH': {
         const operations = normalisePatch(request.body as Json);
         const user = await users.modify(scope, id, (current) => scimToUserAttributes(applyPatch(userToScim(current, ctx), operations, USER_SHAPE)), condition);
-        return resourceResponse(200, userToScim(user, ctx), user.version, projectionOf(request), CORE_USER_SCHEMA);
+        return this.userResponse(scope, 200, user, ctx, projectionOf(request));
       }
       case 'DELETE':
         await users.delete(scope, id, condition);
@@ -111,10 +117,42 @@ export class ScimService {
     }
   }
 
+  /**
+   * A user's response to a write. A full document (no projection asked for) is remembered as JSON text: a
+   * page that lists the user at this version is assembled from it (see `RenderedUsers`).
+   */
+  private userResponse(scope: Scope, status: number, user: User, ctx: ResourceContext, projection: Projection): ScimResponse {
+    const response = resourceResponse(status, userToScim(user, ctx), user.version, projection, CORE_USER_SCHEMA);
+    if (!isFullDocument(projection)) return response;
+    const json = JSON.stringify(response.body);
+    this.rendered.remember(scope.tenantId, user, ctx.baseUrl, json);
+    return { ...response, body: undefined, json };
+  }
+
   private async listUsers(scope: Scope, query: Record<string, string | undefined>, ctx: ResourceContext): Promise<ScimResponse> {
     const search = directorySearch(query);
     const projection = parseProjection(query.attributes, query.excludedAttributes);
+    const full = isFullDocument(projection);
+    if (full && isLiveUserPage(search) && search.count > 0) {
+      // The page by versions first: when every user on it is remembered as it is, the page is assembled from them.
+      const versions = await this.services.users.searchVersions(scope, search);
+      const documents: string[] = [];
+      for (const user of versions.items) {
+        const json = this.rendered.get(scope.tenantId, user, ctx.baseUrl);
+        if (json === undefined) break;
+        documents.push(json);
+      }
+      if (documents.length === versions.items.length) return listOfJson(documents, versions.totalResults, search.startIndex);
+    }
     const result = await this.services.users.search(scope, search);
+    if (full) {
+      const documents = result.items.map((user) => {
+        const json = JSON.stringify(userToScim(user, ctx));
+        this.rendered.remember(scope.tenantId, user, ctx.baseUrl, json);
+        return json;
+      });
+      return listOfJson(documents, result.totalResults, search.startIndex);
+    }
     // Every listed user's groups in one query, not one per user.
     const groupsByUser = wants(projection, 'groups', false) && result.items.length > 0
       ? await this.services.users.groupsOfUsers(scope, result.items.map((user) => user.id))
@@ -180,6 +218,15 @@ const groupRefs = (groups: { id: string; displayName: string }[] | undefined) =>
 function listResponse(resources: JsonObject[], totalResults: number, startIndex: number): JsonObject {
   return { schemas: [LIST_RESPONSE_SCHEMA], totalResults, startIndex, itemsPerPage: resources.length, Resources: resources };
 }
+
+/** A ListResponse of documents already in JSON text: `listResponse`'s, with them spliced into its empty `Resources`. */
+function listOfJson(documents: string[], totalResults: number, startIndex: number): ScimResponse {
+  const envelope = JSON.stringify({ schemas: [LIST_RESPONSE_SCHEMA], totalResults, startIndex, itemsPerPage: documents.length, Resources: [] });
+  return { status: 200, json: `${envelope.slice(0, -'[]}'.length)}[${documents.join(',')}]}` };
+}
+
+/** No `attributes` or `excludedAttributes`: the whole document (groups, returned only on request, left out). */
+const isFullDocument = (projection: Projection) => projection.include === null && projection.exclude.length === 0;
 
 function resourceResponse(status: number, resource: JsonObject, version: number, projection: Projection, coreSchema: string): ScimResponse {
   const location = (resource.meta as JsonObject).location as string;

@@ -197,7 +197,9 @@ export function userToScim(user: User, ctx: ResourceContext, groups?: { id: stri
   const enterprise = compact(writeAttributes(user, 'enterprise', ctx, { ...enterpriseExtras }));
   const schemas = [CORE_USER_SCHEMA];
   if (Object.keys(enterprise).length > 0) schemas.push(ENTERPRISE_USER_SCHEMA);
-  schemas.push(...Object.keys(extensions));
+  // In one order however they were sent or stored (jsonb keeps keys shortest first): the same user at the same
+  // version has one document, whether rendered from a write or from a read.
+  schemas.push(...Object.keys(extensions).sort());
 
   // Built in place, in the order the representation lists its members: schemas, kept core attributes, id, the modeled ones.
   const document = writeAttributes(user, 'core', ctx, { schemas, ...coreExtras, id: user.id });

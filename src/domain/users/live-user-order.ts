@@ -12,6 +12,10 @@ export interface UserPageKey {
 /** Before every live user. */
 export const FIRST_PAGE_KEY: UserPageKey = { createdAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
 
+/** A search that is a page of live users by creation: no filter, no sort attribute, ascending. */
+export const isLiveUserPage = (search: { filter?: unknown; sortBy?: unknown; sortOrder?: string }): boolean =>
+  !search.filter && !search.sortBy && search.sortOrder !== 'descending';
+
 /** Every this-many users of a tenant's order, the key of the last one is remembered. */
 export const KEY_STRIDE = 100;
 

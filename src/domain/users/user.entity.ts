@@ -190,3 +190,6 @@ export class User {
   })
   searchText?: string;
 }
+
+/** What decides how a user is shown: its version (every change of its attributes bumps it) and its photo (served apart, not versioned). */
+export type UserVersion = Pick<User, 'id' | 'version' | 'photoEtag'>;

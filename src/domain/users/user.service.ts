@@ -17,17 +17,20 @@ import { checkVersion, type WriteCondition } from '../shared/versioning';
 import type { UnitOfWork } from '../shared/unit-of-work';
 import { conflictOnDuplicate, parseInput, stripNulls } from '../shared/validate';
 import type { DirectorySearch, SearchResult } from '../directory/attribute-filter';
-import { User, type UserSource } from './user.entity';
+import { User, type UserSource, type UserVersion } from './user.entity';
 import { TRACKED_USER_ATTRIBUTES, userAttributesRule, userFilterRule, type UserAttributes } from './user-rules';
 import { pickAttributes, withDefaults } from './user-values';
 import { DEFAULT_DEPROVISIONING_POLICY, type DeprovisioningPolicy } from './deprovisioning-policy';
 import { detectDeprovisioningBurst, WindowDeprovisionings, WindowUserCounts } from './deprovisioning-burst';
 import { RecentUsers } from './recent-users';
-import { KEY_STRIDE, LiveUserOrders, pageStart, type KnownOrder } from './live-user-order';
-import { userPagesRepository } from './user-pages.repository';
+import { isLiveUserPage, KEY_STRIDE, LiveUserOrders, pageStart, type KnownOrder, type UserPageKey } from './live-user-order';
+import { userPagesRepository, type LiveUserCount } from './user-pages.repository';
 import { buryUser, lockTombstone, lockTombstoneOf, recordLostAccess, reviveUser } from './user-tombstones';
 import { requireLevel } from '../shared/authorize';
 import type { CallContext } from '../shared/scope';
+
+/** Reads one page of live users after a key (a statement of `userPagesRepository`). */
+type LivePageReader<T> = (sql: SqlClient, tenantId: string, after: UserPageKey, skip: number, size: number) => Promise<LiveUserCount & { items: T[] }>;
 
 export interface UserFilter {
   userName?: string | null;
@@ -81,11 +84,21 @@ export class UserService {
   /** A SCIM-style search: filter translated to SQL, true total, 1-based paging. */
   async search(scope: Scope, search: DirectorySearch): Promise<SearchResult<User>> {
     requireDirectoryAccess(scope, 'read');
-    if (!search.filter && !search.sortBy && search.sortOrder !== 'descending') return this.livePage(scope.tenantId, search);
+    if (isLiveUserPage(search)) return this.livePage(scope.tenantId, search, userPagesRepository.page);
     const found = await userRepository.search(this.uow.sql, scope.tenantId, search);
     // Entra looks a user up (`userName eq`) before it changes it.
     if (found.items.length === 1) this.recentUsers.remember(found.items[0]);
     return found;
+  }
+
+  /**
+   * The page `search` finds, each user only by what decides its SCIM document: for a renderer that remembers
+   * documents, to know which it has. Only for a page of live users by creation (`isLiveUserPage`).
+   */
+  async searchVersions(scope: Scope, search: DirectorySearch): Promise<SearchResult<UserVersion>> {
+    requireDirectoryAccess(scope, 'read');
+    if (!isLiveUserPage(search)) throw new DomainError('BAD_USER_INPUT', 'Only a page without a filter or an order is read by versions');
+    return this.livePage(scope.tenantId, search, userPagesRepository.pageVersions);
   }
 
   /**
@@ -95,7 +108,7 @@ export class UserService {
    * read; a remembered order of another version is learnt again (or, for a tenant that keeps changing, the page
    * walks to its offset), so a page is always exactly the one at its offset in its own snapshot.
    */
-  private async livePage(tenantId: string, search: DirectorySearch): Promise<SearchResult<User>> {
+  private async livePage<T>(tenantId: string, search: DirectorySearch, reader: LivePageReader<T>): Promise<SearchResult<T>> {
     const sql = this.uow.sql;
     const offset = Math.max(0, search.startIndex - 1);
     const size = Math.max(0, search.count);
@@ -106,7 +119,7 @@ export class UserService {
     }
     const read = (keys: KnownOrder['keys']) => {
       const { after, skip } = pageStart(offset, keys);
-      return userPagesRepository.page(sql, tenantId, after, skip, size);
+      return reader(sql, tenantId, after, skip, size);
     };
     const learn = () => this.liveOrders.learn(tenantId, () => userPagesRepository.strideKeys(sql, tenantId, KEY_STRIDE));
     let page;
@@ -123,14 +136,13 @@ export class UserService {
       if (page.version !== order.version) page = await read([]);
     }
     await this.foldCountsWhenMany(tenantId, page.changeRows);
-    return { totalResults: page.total, items: page.users };
+    return { totalResults: page.total, items: page.items };
   }
 
   /** The tenant's change rows are folded into one once there are more than FOLD_COUNTS_OVER to sum. */
   private async foldCountsWhenMany(tenantId: string, changeRows: number): Promise<void> {
     if (changeRows > FOLD_COUNTS_OVER) await userPagesRepository.fold(this.uow.sql, tenantId);
   }
-
 
   /** The groups of each user (by display name, at most MAX_GROUPS_LISTED_PER_USER each), in one query. */
   async groupsOfUsers(scope: Scope, userIds: string[]): Promise<Map<string, IdpGroup[]>> {
