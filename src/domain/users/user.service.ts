@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvent, type EventInput } from '../events/event-recorder';
@@ -43,6 +44,10 @@ export const MAX_GROUPS_LISTED_PER_USER = 1000;
 
 /** A tenant's live users are summed from at most about this many change rows (see `live_user_counts`). */
 const FOLD_COUNTS_OVER = 200;
+/** Every this many arrivals and departures of a tenant's live users, the process that committed them folds the rows. */
+export const FOLD_COUNTS_AFTER_CHANGES = 500;
+/** How long after a fold its deleted rows are vacuumed: longer than a page's statement takes. */
+const VACUUM_COUNTS_AFTER_MS = 500;
 
 const duplicateUserName = (userName: string) => `A user with userName "${userName}" already exists`;
 
@@ -56,6 +61,11 @@ export class UserService {
   private readonly recentUsers = new RecentUsers();
   /** Where each stride of a tenant's live users starts, as this process last learnt it (unfiltered SCIM pages). */
   private readonly liveOrders = new LiveUserOrders();
+  /** Tenants whose change rows this process is folding. */
+  private readonly foldsUnderWay = new Set<string>();
+  /** Arrivals and departures of live users this process committed in each tenant since it last folded them. */
+  private readonly changesSinceFold = new LRUCache<string, number>({ max: 10_000 });
+  private countsVacuum: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -139,9 +149,55 @@ export class UserService {
     return { totalResults: page.total, items: page.items };
   }
 
-  /** The tenant's change rows are folded into one once there are more than FOLD_COUNTS_OVER to sum. */
+  /** A page that summed more than FOLD_COUNTS_OVER change rows folds them (another process wrote them). */
   private async foldCountsWhenMany(tenantId: string, changeRows: number): Promise<void> {
-    if (changeRows > FOLD_COUNTS_OVER) await userPagesRepository.fold(this.uow.sql, tenantId);
+    if (changeRows > FOLD_COUNTS_OVER) await this.foldCounts(tenantId);
+  }
+
+  /**
+   * A user arrived or left (committed): every FOLD_COUNTS_AFTER_CHANGES of them in this process, the tenant's
+   * change rows are folded, so that the first pages after a load (Entra's initial cycle) sum a few hundred rows
+   * rather than every arrival, and find no thousands of rows deleted by their own fold. The change is committed
+   * whatever becomes of the fold: a failed one is left to the next.
+   */
+  private async liveUsersChanged(tenantId: string): Promise<void> {
+    const changes = (this.changesSinceFold.get(tenantId) ?? 0) + 1;
+    if (changes < FOLD_COUNTS_AFTER_CHANGES) {
+      this.changesSinceFold.set(tenantId, changes);
+      return;
+    }
+    this.changesSinceFold.delete(tenantId);
+    await this.foldCounts(tenantId).catch(() => {});
+  }
+
+  /**
+   * Folds the tenant's change rows into one, one fold per tenant at a time in this process (another would wait on
+   * its row locks only to find nothing left to fold).
+   */
+  private async foldCounts(tenantId: string): Promise<void> {
+    if (this.foldsUnderWay.has(tenantId)) return;
+    this.foldsUnderWay.add(tenantId);
+    try {
+      await userPagesRepository.fold(this.uow.sql, tenantId);
+    } finally {
+      this.foldsUnderWay.delete(tenantId);
+    }
+    this.vacuumCountsSoon();
+  }
+
+  /**
+   * The rows a fold deleted are vacuumed a little later, once no statement that began before the fold still
+   * sees them (VACUUM keeps what any snapshot may see: at once, the pages being read beside the fold's would keep
+   * them all). One vacuum pending per process, which never keeps it running. A failed vacuum costs only time:
+   * the next fold schedules another, and autovacuum gets there too.
+   */
+  private vacuumCountsSoon(): void {
+    if (this.countsVacuum) return;
+    this.countsVacuum = setTimeout(() => {
+      this.countsVacuum = undefined;
+      userPagesRepository.vacuum(this.uow.sql).catch(() => {});
+    }, VACUUM_COUNTS_AFTER_MS);
+    this.countsVacuum.unref();
   }
 
   /** The groups of each user (by display name, at most MAX_GROUPS_LISTED_PER_USER each), in one query. */
@@ -162,7 +218,7 @@ export class UserService {
   async provision(scope: Scope, input: UserAttributes, source: UserSource): Promise<User> {
     requireDirectoryAccess(scope, 'write');
     const attributes = parseInput(userAttributesRule, input);
-    return conflictOnDuplicate(async () => {
+    const provisioned = await conflictOnDuplicate(async () => {
       // The common case in one statement: the user and USER_CREATED, unless a tombstone of the same person waits.
       const user = newUser(scope, attributes, source);
       const inserted = await this.uow.writeStatement((sql) => userRepository.insertWithEvents(sql, scope, user, [createdEvent(user)]));
@@ -177,6 +233,8 @@ export class UserService {
         return insertUser(em, scope, attributes, source);
       });
     }, duplicateUserName(attributes.userName));
+    await this.liveUsersChanged(scope.tenantId);
+    return provisioned;
   }
 
   /** A page of the tenant's tombstones, most recently deleted first (administrators only). */
@@ -196,7 +254,7 @@ export class UserService {
   /** Brings a tombstone back, active, with the same id and the groups it had (administrators only). */
   async restore(scope: Scope, id: string): Promise<User> {
     requireLevel(scope, 'ADMINISTRATOR');
-    return conflictOnDuplicate(
+    const restored = await conflictOnDuplicate(
       () =>
         this.uow.write(async (em) => {
           const sql = this.uow.sqlOf(em);
@@ -206,6 +264,8 @@ export class UserService {
         }),
       'Another user took this userName since the deletion',
     );
+    await this.liveUsersChanged(scope.tenantId);
+    return restored;
   }
 
   /**
@@ -283,6 +343,7 @@ export class UserService {
       burst = await detectDeprovisioningBurst(em, this.uow.sqlOf(em), scope, this.policy, this.windowUsers, this.windowDeprovisionings);
     });
     if (burst) this.policy.onMassDeprovisioning?.(scope.tenantId);
+    await this.liveUsersChanged(scope.tenantId);
   }
 
   private async change(scope: Scope, id: string, condition: WriteCondition, apply: (user: User) => void): Promise<User> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor, type Scope } from '../../../src/domain/shared/scope';
 import { RELEARN_SPACING_MS } from '../../../src/domain/users/live-user-order';
+import { FOLD_COUNTS_AFTER_CHANGES } from '../../../src/domain/users/user.service';
 import { sql } from '../../helpers/database';
 import { createTenant, startTestPortico, type TestPortico } from '../../helpers/portico';
 
@@ -85,6 +86,19 @@ describe('pages of live users', () => {
     expect(await changeRows(scope.tenantId)).toBe(1);
     expect((await page(scope, 201, 100)).items).toHaveLength(10);
     expect((await page(scope, 1, 0)).totalResults).toBe(210);
+  });
+
+  it('folds the change rows as users arrive, and vacuums the rows it folded away', async () => {
+    const scope = await createTenant(portico, 'arrivals');
+    const vacuums = async () =>
+      (await sql<{ n: number }>(portico.databaseUrl, "select vacuum_count::int as n from pg_stat_user_tables where relname = 'live_user_counts'"))[0].n;
+    const vacuumedBefore = await vacuums();
+    for (let i = 0; i < FOLD_COUNTS_AFTER_CHANGES + 10; i += 1) await provision(scope, `arrival${i}`);
+    // Folded by the write that made the count, before any page: that one row, and the ten arrivals since.
+    expect(await changeRows(scope.tenantId)).toBe(11);
+    expect((await page(scope, 1, 0)).totalResults).toBe(FOLD_COUNTS_AFTER_CHANGES + 10);
+    await expect.poll(vacuums, { timeout: 10_000, interval: 200 }).toBeGreaterThan(vacuumedBefore);
+    await expectPagesAsWalked(scope, [[1, 100], [401, 100], [501, 100]]);
   });
 
   it("takes a deleted tenant's counts along", async () => {
