@@ -75,7 +75,7 @@ export async function runAccessScenario(server: BenchServer, options: AccessScen
     await recorder.time(label, () => gql(accessQuery, { s: slug, id: user }));
   });
   // CPU per request of each (the server's and PostgreSQL's, from /proc): what latency on a busy machine hides.
-  const cpu = new CpuMeter(server.pid, server.dataDir);
+  const cpu = new CpuMeter(server.pid, server.postgresDataDir);
   const cpuLines: string[] = [];
   for (const [label, query] of queries) {
     const before = cpu.read();

@@ -71,7 +71,7 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
   // CPU of both Portico processes, of PostgreSQL and of this process (the writers and the 1,000 subscribers'
   // receiving end, on the same cores as the servers): what the writes and their deliveries cost, however busy the
   // machine is with other work (which makes throughput and latency noisy).
-  const meter = new CpuMeter(a.pid, a.dataDir);
+  const meter = new CpuMeter(a.pid, a.postgresDataDir);
   type Cpu = { portico: number; postgres: number; load: number };
   const ownCpu = () => {
     const { user, system } = process.cpuUsage();

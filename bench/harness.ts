@@ -95,6 +95,8 @@ export interface BenchServer {
   pid: number;
   /** Its data directory (the embedded PostgreSQL cluster is `<dataDir>/pg`). */
   dataDir: string;
+  /** Where the PostgreSQL it uses keeps its cluster (`<postgresDataDir>/pg`): its own `dataDir`, or the bench's behind `--pooler`. */
+  postgresDataDir: string;
   stop(): Promise<void>;
 }
 
@@ -102,7 +104,7 @@ export interface BenchServer {
  * Starts Portico as `npm start` does (its own process, the embedded PostgreSQL) in a throwaway data
  * directory, so the load generator and the server do not share a JavaScript thread.
  */
-export async function startServer(extraEnv: Record<string, string> = {}, options: { joinDataDir?: string } = {}): Promise<BenchServer & { dataDir: string }> {
+export async function startServer(extraEnv: Record<string, string> = {}, options: { joinDataDir?: string; postgresDataDir?: string } = {}): Promise<BenchServer & { dataDir: string }> {
   // A second process joins the first one's embedded cluster (same data directory, same database).
   const dataDir = options.joinDataDir ?? mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
   const port = await freePort();
@@ -138,6 +140,7 @@ export async function startServer(extraEnv: Record<string, string> = {}, options
   return {
     url,
     dataDir,
+    postgresDataDir: options.postgresDataDir ?? dataDir,
     operatorToken,
     pid: child.pid!,
     stop: async () => {
@@ -270,6 +273,8 @@ export class CpuMeter {
 export interface BenchTarget {
   label: string;
   env: Record<string, string>;
+  /** The data directory of the cluster the target's database is on (whose CPU is PostgreSQL's). */
+  postgresDataDir: string;
 }
 
 /**
@@ -285,10 +290,11 @@ export async function startPoolerTargets(poolSize: number): Promise<{ targets: B
   const bouncer = await startPgBouncer({ upstreamUrl: cluster.urlFor('bench_pooled'), poolMode: 'transaction', poolSize });
   return {
     targets: [
-      { label: 'direct (TCP to PostgreSQL)', env: { DATABASE_URL: cluster.urlFor('bench_direct'), PORTICO_SECRET_KEY: secretKey } },
+      { label: 'direct (TCP to PostgreSQL)', env: { DATABASE_URL: cluster.urlFor('bench_direct'), PORTICO_SECRET_KEY: secretKey }, postgresDataDir: dataDir },
       {
         label: `through ${bouncer.version}, pool_mode=transaction, ${poolSize} server connections`,
         env: { DATABASE_URL: bouncer.url, PORTICO_LISTEN_DATABASE_URL: cluster.urlFor('bench_pooled'), PORTICO_SECRET_KEY: secretKey },
+        postgresDataDir: dataDir,
       },
     ],
     stop: async () => {

@@ -80,7 +80,7 @@ export async function endToEnd(startServer: StartServer, options: HttpScenarioOp
         expected: 201,
       },
     ];
-    const cpu = new CpuMeter(server.pid, server.dataDir);
+    const cpu = new CpuMeter(server.pid, server.postgresDataDir);
     const lines = [`  ${'request'.padEnd(36)} ${'n'.padStart(6)} ${'req/s'.padStart(7)} ${'Portico ms CPU/req'.padStart(19)} ${'PostgreSQL ms CPU/req'.padStart(22)}`];
     for (const kind of kinds) {
       await load(Math.ceil(options.requests / 10), options.concurrency, kind.send, kind.expected, kind.name);

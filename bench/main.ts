@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       const figures: string[][] = [];
       for (const target of targets) {
-        const start: StartServer = (env = {}, options = {}) => startServer({ ...target.env, ...env }, options);
+        const start: StartServer = (env = {}, options = {}) => startServer({ ...target.env, ...env }, { ...options, postgresDataDir: target.postgresDataDir });
         const server = await start();
         try {
           console.log(`${scenario}, ${target.label}:`);

@@ -62,7 +62,7 @@ export async function runSamlScenario(servers: BenchServer[], options: SamlScena
   await pool(warmup, options.concurrency, postAcs);
 
   const recorder = new Recorder();
-  const postgresMeter = new CpuMeter(server.pid, server.dataDir);
+  const postgresMeter = new CpuMeter(server.pid, server.postgresDataDir);
   const porticoCpu = () => servers.reduce((sum, each) => sum + cpuOf(each.pid), 0);
   const cpuBefore = { portico: porticoCpu(), postgres: postgresMeter.read().postgres };
   const start = performance.now();

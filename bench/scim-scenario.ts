@@ -66,7 +66,7 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
   };
   type Phase = { name: string; requests: number; seconds: number; porticoCpu: number; postgresCpu: number };
   const phases: Phase[] = [];
-  const cpu = new CpuMeter(server.pid, server.dataDir);
+  const cpu = new CpuMeter(server.pid, server.postgresDataDir);
   /** Runs a phase and notes its requests (as `counted` records them), time and CPU in `into`. */
   const phase = async (name: string, work: () => Promise<void>, into: Phase[] = phases, counted: Recorder = recorder) => {
     const before = counted.count;
