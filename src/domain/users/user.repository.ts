@@ -259,9 +259,16 @@ const usersOf = (rows: Record<string, unknown>[]) => rows.map(userFromRow);
 export const userRepository = {
   /**
    * A page of a tenant's live users by userName (case-insensitive), after `after` (a lowercased userName),
-   * with the total the filter keeps.
+   * with the total the filter keeps (`counted`; else null, for a caller that knows the total another way).
    */
-  async listPage(em: EntityManager, tenantId: string, filter: { userName?: string; active?: boolean; search?: string }, after: string | null, size: number): Promise<{ users: User[]; count: number }> {
+  async listPage(
+    em: EntityManager,
+    tenantId: string,
+    filter: { userName?: string; active?: boolean; search?: string },
+    after: string | null,
+    size: number,
+    { counted = true } = {},
+  ): Promise<{ users: User[]; count: number | null }> {
     const knex = em.getKnex();
     const filtered = knex('users').where('tenant_id', tenantId).whereNull('deleted_at');
     if (filter.userName !== undefined) filtered.andWhereRaw('lower(user_name) = lower(?)', [filter.userName]);
@@ -281,7 +288,7 @@ export const userRepository = {
     const rowsQuery = filter.search
       ? knex('users').select(SELECTED_PLAIN).where('tenant_id', tenantId).whereIn('id', page.select('id')).orderByRaw('lower(user_name) asc')
       : page.select(SELECTED_PLAIN);
-    const [rows, count] = await Promise.all([em.execute(rowsQuery), countByIndex(em, filtered.clone().count({ count: '*' }))]);
+    const [rows, count] = await Promise.all([em.execute(rowsQuery), counted ? countByIndex(em, filtered.clone().count({ count: '*' })) : null]);
     return { users: usersOf(rows), count };
   },
 

@@ -101,6 +101,24 @@ describe('pages of live users', () => {
     await expectPagesAsWalked(scope, [[1, 100], [401, 100], [501, 100]]);
   });
 
+  it("gives the directory's list without a filter the same total, and a filtered list its own count", async () => {
+    const scope = await createTenant(portico, 'listed');
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i += 1) ids.push((await provision(scope, `listed${i}`)).id);
+    await portico.services.users.update(scope, ids[3], { active: false });
+    await portico.services.users.delete(scope, ids[4]);
+    await sql(portico.databaseUrl, 'delete from users where id = $1', [ids[5]]);
+    const live = (await liveIds(scope)).length;
+    expect(live).toBe(10);
+    expect((await portico.services.users.list(scope, { first: 5 })).totalCount).toBe(live);
+    expect((await portico.services.users.list(scope, { first: 5, filter: {} })).totalCount).toBe(live);
+    expect((await portico.services.users.list(scope, { first: 5, filter: { search: '' } })).totalCount).toBe(live);
+    expect((await portico.services.users.list(scope, { first: 5, filter: { active: false } })).totalCount).toBe(1);
+    expect((await portico.services.users.list(scope, { first: 5, filter: { search: 'listed1' } })).totalCount).toBe(3);
+    await portico.services.users.restore(scope, ids[4]);
+    expect((await portico.services.users.list(scope, { first: 5 })).totalCount).toBe(live + 1);
+  });
+
   it("takes a deleted tenant's counts along", async () => {
     const scope = await createTenant(portico, 'removed');
     for (let i = 0; i < 3; i += 1) await provision(scope, `removed${i}`);
