@@ -30,26 +30,22 @@ const TOTAL = named('live_user_total', COUNT);
  * visibility map allows), and only the page's rows are read whole. The walk's join costs a second lookup of each
  * row of the page (0.3 ms of PostgreSQL per page of 100), which the near form does without.
  */
-const nearText = (columns: string) => `with counted as (${COUNT}),
-              page as (select ${columns} from users u
-                        where u.tenant_id = $1 and u.deleted_at is null and (u.created_at, u.id) > ($2::timestamptz, $3::uuid)
-                        order by u.created_at, u.id limit $4 offset $5)
+/** The page's rows in `users`: live, after the key, in the page's order, skipped and taken. */
+const AFTER_KEY = `from users u
+         where u.tenant_id = $1 and u.deleted_at is null and (u.created_at, u.id) > ($2::timestamptz, $3::uuid)
+         order by u.created_at, u.id limit $4 offset $5`;
+/** The statement of a page whose CTEs end in `page`, with the count of the same snapshot beside it. */
+const countedPage = (pageCtes: string) => `with counted as (${COUNT}), ${pageCtes}
          select counted.*, page.* from counted left join page on true
           order by page.created_at, page.id`;
-const walkText = (columns: string) => `with counted as (${COUNT}),
-              ids as (select u.id from users u
-                       where u.tenant_id = $1 and u.deleted_at is null and (u.created_at, u.id) > ($2::timestamptz, $3::uuid)
-                       order by u.created_at, u.id limit $4 offset $5),
-              page as (select ${columns} from users u join ids on ids.id = u.id)
-         select counted.*, page.* from counted left join page on true
-          order by page.created_at, page.id`;
-const VERSION_COLUMNS = 'u.id, u.version, u.photo_etag, u.created_at';
-const PAGE = { near: named('live_user_page', nearText(USER_SELECTED)), walk: named('live_user_page_walk', walkText(USER_SELECTED)) };
+/** Both forms of a page of `columns`, named `name` (near) and `name_walk`. */
+const pageForms = (name: string, columns: string) => ({
+  near: named(name, countedPage(`page as (select ${columns} ${AFTER_KEY})`)),
+  walk: named(`${name}_walk`, countedPage(`ids as (select u.id ${AFTER_KEY}), page as (select ${columns} from users u join ids on ids.id = u.id)`)),
+});
+const PAGE = pageForms('live_user_page', USER_SELECTED);
 /** The same page, each user only by what decides its SCIM document (see UserVersion). */
-const PAGE_VERSIONS = {
-  near: named('live_user_page_versions', nearText(VERSION_COLUMNS)),
-  walk: named('live_user_page_versions_walk', walkText(VERSION_COLUMNS)),
-};
+const PAGE_VERSIONS = pageForms('live_user_page_versions', 'u.id, u.version, u.photo_etag, u.created_at');
 /** A page that skips a stride or more is a walk: no remembered key was near it. */
 const formFor = (skip: number) => (skip < KEY_STRIDE ? 'near' : 'walk');
 
