@@ -269,6 +269,23 @@ export class CpuMeter {
   }
 }
 
+/**
+ * Waits until PostgreSQL has used less than `idleShare` of a core over `windowMs` (autovacuum and the
+ * checkpointer done with what the previous phase left), at most `maxMs`; returns the seconds waited. Runs
+ * measured one after another start alike, whichever of them comes first.
+ */
+export async function untilDatabaseIsQuiet(meter: CpuMeter, { idleShare = 0.05, windowMs = 500, maxMs = 30_000 } = {}): Promise<number> {
+  const start = performance.now();
+  let before = meter.read().postgres;
+  while (performance.now() - start < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const now = meter.read().postgres;
+    if (Number.isNaN(now) || (now - before) / (windowMs / 1000) < idleShare) break;
+    before = now;
+  }
+  return (performance.now() - start) / 1000;
+}
+
 /** Where a bench server's database is: the environment that points a server at it. */
 export interface BenchTarget {
   label: string;

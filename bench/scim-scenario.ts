@@ -9,7 +9,7 @@ import {
   flagOnUserPatch,
   removeMembers,
 } from '../test/fixtures/entra';
-import { CpuMeter, graphql, HttpClient, pool, Recorder, type BenchServer } from './harness';
+import { CpuMeter, graphql, HttpClient, pool, Recorder, untilDatabaseIsQuiet, type BenchServer } from './harness';
 
 export interface ScimScenarioOptions {
   users: number;
@@ -197,10 +197,13 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
       (await client.request('POST', `${basePath}/Users`, headers, JSON.stringify(entraUser({ userName: `alone${round}-${k}@bench.example`, department: `Dept ${k % 20}` }))))
         .status,
     );
-  await patchRound(1);
-  await postRound(1);
-  await postRound(2);
-  await patchRound(2);
+  // Each round starts once PostgreSQL is idle: the cycle's last phase leaves autovacuum work behind, which
+  // would otherwise land on whichever round comes first.
+  let quietSeconds = 0;
+  for (const round of [() => patchRound(1), () => postRound(1), () => postRound(2), () => patchRound(2)]) {
+    quietSeconds += await untilDatabaseIsQuiet(cpu);
+    await round();
+  }
   client.close();
   const total = phases.reduce(
     (sum, p) => ({
@@ -239,7 +242,7 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
     return `  ${operation.padEnd(36)} p50 ${alone.stats(operation).p50.toFixed(2).padStart(6)} ms (rounds ${rounds}), ${(together.requests / together.seconds).toFixed(0).padStart(5)} req/s${cpuColumns(together)}`;
   };
   lines.push(
-    `PATCH against POST, each alone, warm (2 rounds of ${livePatches.length} each, PATCH POST POST PATCH, at concurrency ${options.concurrency}, after the cycle; not in the figures above):`,
+    `PATCH against POST, each alone, warm (2 rounds of ${livePatches.length} each, PATCH POST POST PATCH, at concurrency ${options.concurrency}, after the cycle, each once PostgreSQL was idle (${quietSeconds.toFixed(1)} s waited in all); not in the figures above):`,
     aloneSummary(PATCH_ALONE),
     aloneSummary(POST_ALONE),
   );
