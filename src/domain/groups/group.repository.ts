@@ -90,6 +90,21 @@ function membershipStatement(scope: Scope, kind: 'add' | 'remove', groupId: stri
   return { statement: named(`group_members_${kind}`, membershipText(adding ? ADD_CHANGE : REMOVE_CHANGE, event.sql)), values: event.values };
 }
 
+/**
+ * The memberships are read by the groups' key, then each member's row by its id: the planner may not start from
+ * the users instead. It did, on a directory just loaded (statistics from when `users` was nearly empty say a
+ * handful of live users): every live user of the database was probed for a membership, 20 ms for one group of 500.
+ * OFFSET 0 keeps the member's lookup a lookup; the tombstone check stays outside it, where no partial index of
+ * live users can stand in for the key (a walk of them per member, on such statistics).
+ */
+const membersOfGroupsText = (limited: boolean) => `select m.group_id, m.user_id, u.display_name
+  from group_memberships m
+  cross join lateral (select u.display_name, u.deleted_at from users u where u.id = m.user_id offset 0) u
+ where m.group_id = any($1::uuid[]) and m.tenant_id = $2 and u.deleted_at is null
+ order by m.created_at, m.user_id${limited ? ' limit $3' : ''}`;
+const MEMBERS_OF_GROUPS = named('members_of_groups', membersOfGroupsText(false));
+const MEMBERS_OF_GROUPS_LIMITED = named('members_of_groups_limited', membersOfGroupsText(true));
+
 const BY_ID = named('group_by_id', `select ${SELECTED} from idp_groups g where g.id = $1 and g.tenant_id = $2`);
 
 /** All SQL of groups and their memberships: the hot paths one statement each, values as parameters. */
@@ -140,16 +155,15 @@ export const groupRepository = {
   },
 
   /**
-   * Live members (id and display name) of the groups, in membership order, at most `limit` rows in all. A tombstone
-   * is left out: burying a user removes its memberships, but one added by a transaction that committed after the
-   * burial's removal (a member add holds the user with KEY SHARE, which a burial's update does not wait for) stays.
+   * Live members (id and display name) of the tenant's groups, in membership order, at most `limit` rows in all. A
+   * tombstone is left out: burying a user removes its memberships, but one added by a transaction that committed
+   * after the burial's removal (a member add holds the user with KEY SHARE, which a burial's update does not wait
+   * for) stays.
    */
-  membersOfGroups(em: EntityManager, groupIds: string[], limit?: number): Promise<{ group_id: string; user_id: string; display_name: string | null }[]> {
-    return em.execute(
-      `select m.group_id, m.user_id, u.display_name from group_memberships m join users u on u.id = m.user_id
-       where m.group_id = any(?::uuid[]) and u.deleted_at is null order by m.created_at, m.user_id ${limit === undefined ? '' : 'limit ?'}`,
-      [uuidArray(groupIds), ...(limit === undefined ? [] : [limit])],
-    );
+  membersOfGroups(sql: SqlClient, tenantId: string, groupIds: string[], limit?: number): Promise<{ group_id: string; user_id: string; display_name: string | null }[]> {
+    return limit === undefined
+      ? sql.query(MEMBERS_OF_GROUPS, [uuidArray(groupIds), tenantId])
+      : sql.query(MEMBERS_OF_GROUPS_LIMITED, [uuidArray(groupIds), tenantId, limit]);
   },
 
   /**

@@ -7,6 +7,7 @@ import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../sha
 import type { Scope } from '../shared/scope';
 import { isUuid } from '../shared/sql';
 import type { UnitOfWork } from '../shared/unit-of-work';
+import type { SqlClient } from '../shared/sql-client';
 import { conflictOnDuplicate, parseInput, stripNulls } from '../shared/validate';
 import { checkVersion, type WriteCondition } from '../shared/versioning';
 import { User } from '../users/user.entity';
@@ -123,7 +124,7 @@ export class GroupService {
   async search(scope: Scope, search: DirectorySearch, options: { members: boolean }): Promise<SearchResult<GroupWithMembers>> {
     requireDirectoryAccess(scope, 'read');
     const { totalResults, items: groups } = await groupRepository.search(this.uow.sql, scope.tenantId, search);
-    const members = options.members ? await this.uow.read((em) => membersOf(em, groups.map((g) => g.id), MAX_LISTED_MEMBERS)) : null;
+    const members = options.members ? await membersOf(this.uow.sql, scope.tenantId, groups.map((g) => g.id), MAX_LISTED_MEMBERS) : null;
     return { totalResults, items: groups.map((group) => ({ group, members: members?.get(group.id) ?? (members ? [] : null) })) };
   }
 
@@ -132,7 +133,7 @@ export class GroupService {
     requireDirectoryAccess(scope, 'read');
     const group = await groupRepository.findById(this.uow.sql, scope.tenantId, id);
     if (!group) throw notFound('Group');
-    const members = options.members ? await this.uow.read(async (em) => (await membersOf(em, [group.id])).get(group.id) ?? []) : null;
+    const members = options.members ? ((await membersOf(this.uow.sql, scope.tenantId, [group.id])).get(group.id) ?? []) : null;
     return { group, members };
   }
 
@@ -305,7 +306,6 @@ async function applyAttributes(em: EntityManager, scope: Scope, group: IdpGroup,
   });
 }
 
-/** Members (id and display name) of the given groups, in one query. */
 /**
  * The members a list of groups may carry in all: a page of 1,000 groups of 50,000 members each would be
  * millions of rows for one request. One group read by its id carries all of its members.
@@ -313,10 +313,10 @@ async function applyAttributes(em: EntityManager, scope: Scope, group: IdpGroup,
 export const MAX_LISTED_MEMBERS = 10_000;
 
 /** The members of each group; with `atMost`, refused (never cut short) when there are more in all. */
-async function membersOf(em: EntityManager, groupIds: string[], atMost?: number): Promise<Map<string, MemberRef[]>> {
+async function membersOf(sql: SqlClient, tenantId: string, groupIds: string[], atMost?: number): Promise<Map<string, MemberRef[]>> {
   const byGroup = new Map<string, MemberRef[]>();
   if (groupIds.length === 0) return byGroup;
-  const rows = await groupRepository.membersOfGroups(em, groupIds, atMost === undefined ? undefined : atMost + 1);
+  const rows = await groupRepository.membersOfGroups(sql, tenantId, groupIds, atMost === undefined ? undefined : atMost + 1);
   if (atMost !== undefined && rows.length > atMost) {
     throw new DomainError(
       'BAD_USER_INPUT',

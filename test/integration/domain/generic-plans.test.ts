@@ -137,4 +137,19 @@ describe('generic plans of the named statements on tables not analysed yet', () 
       ]),
     );
   });
+
+  it("reads a group's members from its memberships and each member by id, not every live user probed for a membership", async () => {
+    const members = namedStatements().get('portico_members_of_groups');
+    expect(members).toBeDefined();
+    const [{ 'QUERY PLAN': plan }] = (await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (generic_plan, format json) ${members}`)).rows;
+    const scansOf = (table: string, node: PlanNode): PlanNode[] =>
+      [node, ...(node.Plans ?? []).flatMap((child) => scansOf(table, child))].filter((n) => n['Relation Name'] === table && /Scan/.test(n['Node Type']));
+    expect(scansOf('users', plan[0].Plan).map((scan) => `${scan['Node Type']} ${scan['Index Name'] ?? ''} ${scan['Index Cond'] ?? ''}`)).toEqual([
+      expect.stringMatching(/^Index Scan users_(pkey|tenant_id_unique) .*\bid = m\.user_id\b/),
+    ]);
+    const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
+    expect(nodes(plan[0].Plan).filter((n) => n['Index Name']?.startsWith('group_memberships') || (n['Relation Name'] === 'group_memberships' && n['Node Type'] === 'Seq Scan'))).toEqual([
+      expect.objectContaining({ 'Index Name': 'group_memberships_pkey', 'Index Cond': '(group_id = ANY ($1))' }),
+    ]);
+  });
 });
