@@ -197,8 +197,8 @@ export async function runScimScenario(server: BenchServer, options: ScimScenario
       (await client.request('POST', `${basePath}/Users`, headers, JSON.stringify(entraUser({ userName: `alone${round}-${k}@bench.example`, department: `Dept ${k % 20}` }))))
         .status,
     );
-  // Each round starts once PostgreSQL is idle: the cycle's last phase leaves autovacuum work behind, which
-  // would otherwise land on whichever round comes first.
+  // Each round starts once PostgreSQL is idle: what the phase before left it doing (autovacuum after the cycle's
+  // deletes, a checkpoint) would otherwise land on whichever round comes next. Usually it already is (0.5 s each).
   let quietSeconds = 0;
   for (const round of [() => patchRound(1), () => postRound(1), () => postRound(2), () => patchRound(2)]) {
     quietSeconds += await untilDatabaseIsQuiet(cpu);
