@@ -19,6 +19,7 @@ import { Migration20261201600000_access_version } from './Migration2026120160000
 import { Migration20261201700000_membership_keys_per_statement } from './Migration20261201700000_membership_keys_per_statement';
 import { Migration20261201800000_user_name_key } from './Migration20261201800000_user_name_key';
 import { Migration20261201900000_live_user_counts } from './Migration20261201900000_live_user_counts';
+import { Migration20261202100000_members_held_by_their_statement } from './Migration20261202100000_members_held_by_their_statement';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from TypeScript
@@ -45,4 +46,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201700000_membership_keys_per_statement', class: Migration20261201700000_membership_keys_per_statement },
   { name: 'Migration20261201800000_user_name_key', class: Migration20261201800000_user_name_key },
   { name: 'Migration20261201900000_live_user_counts', class: Migration20261201900000_live_user_counts },
+  { name: 'Migration20261202100000_members_held_by_their_statement', class: Migration20261202100000_members_held_by_their_statement },
 ];

@@ -67,8 +67,13 @@ select t.*, (select yes from mapped) as mapped, (select count(*)::int from wante
        (select n from tally) as count, b.version as new_version, b.updated_at as new_updated_at
   from target t left join bumped b on true`;
 
+/**
+ * The users `wanted` found, counted and held are all this inserts; it says so to the trigger that stands for the
+ * memberships' keys (migration 20261202100000), for this statement alone, so that it does not look each up again.
+ */
 const ADD_CHANGE = `insert into group_memberships (group_id, user_id, tenant_id, created_at)
   select a.id, w.id, $2, now() from allowed a cross join wanted w
+   where (select set_config('portico.members_held', statement_timestamp()::text, true)) is not null
   on conflict do nothing returning user_id`;
 const REMOVE_CHANGE = `delete from group_memberships m using allowed a
   where m.group_id = a.id and m.tenant_id = $2 and m.user_id = any($3::uuid[]) returning m.user_id`;

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../../src/domain/shared/scope';
 import { parseFilter } from '../../../src/scim/filter/parse-filter';
+import { holdOpenWhile } from '../../helpers/commit-gate';
 import { sql } from '../../helpers/database';
 import { createTenant, startTestPortico, type TestPortico } from '../../helpers/portico';
 
@@ -137,5 +138,50 @@ describe('membership keys, per statement', () => {
     await deleter.query('commit');
     expect(await settled).toMatchObject({ code: '23503' });
     expect(await membersOf(groupId)).toEqual([]);
+  });
+
+  it("takes a member add's own lookup of its users (migration 20261202100000) for that statement only: the next one is checked", async () => {
+    const client = await connect();
+    const groupId = await group(acme, 'Trusted once');
+    await client.query('begin');
+    try {
+      // What a SCIM member add says of itself, said by a statement before an insert of a user that does not exist.
+      await client.query(`select set_config('portico.members_held', statement_timestamp()::text, true)`);
+      await expect(insertMembership(client, acme.tenantId, groupId, ['00000000-0000-4000-8000-000000000000'])).rejects.toMatchObject({
+        code: '23503',
+        constraint: 'group_memberships_parents',
+      });
+    } finally {
+      await client.query('rollback');
+    }
+    expect(await membersOf(groupId)).toEqual([]);
+  });
+
+  it('a member add holds its users until commit by itself: a deletion waits for it, one it waited for refuses it', async () => {
+    const deleter = await connect();
+    const [kept, racing] = [await user(acme, 'add-kept'), await user(acme, 'add-racing')];
+    const groupId = await group(acme, 'Added at once');
+    await deleter.query('begin');
+    await deleter.query('delete from users where id = $1', [racing]);
+    const adding = portico.services.groups.addMembers(acme, groupId, [kept, racing]);
+    const settled = adding.then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(await stillWaiting(adding)).toBe(true);
+    await deleter.query('commit');
+    expect(await settled).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining(racing) });
+    expect(await membersOf(groupId)).toEqual([]);
+
+    // Held: a deletion of a member waits for the add's commit, then takes the membership with it.
+    const member = await user(acme, 'add-held');
+    const heldGroup = await group(acme, 'Held at once');
+    const { done, release } = await holdOpenWhile(portico.services.uow, () => portico.services.groups.addMembers(acme, heldGroup, [member]));
+    const deleting = deleter.query('delete from users where id = $1', [member]);
+    expect(await stillWaiting(deleting)).toBe(true);
+    release();
+    expect(await done).toBe(1);
+    await deleting;
+    expect(await membersOf(heldGroup)).toEqual([]);
   });
 });
