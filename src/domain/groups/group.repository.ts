@@ -102,13 +102,14 @@ function membershipStatement(scope: Scope, kind: 'add' | 'remove', groupId: stri
  * OFFSET 0 keeps the member's lookup a lookup; the tombstone check stays outside it, where no partial index of
  * live users can stand in for the key (a walk of them per member, on such statistics).
  */
-const membersOfGroupsText = (limited: boolean) => `select m.group_id, m.user_id, u.display_name
+const MEMBERS_OF_GROUPS = named(
+  'members_of_groups',
+  `select m.group_id, m.user_id, u.display_name
   from group_memberships m
   cross join lateral (select u.display_name, u.deleted_at from users u where u.id = m.user_id offset 0) u
  where m.group_id = any($1::uuid[]) and m.tenant_id = $2 and u.deleted_at is null
- order by m.created_at, m.user_id${limited ? ' limit $3' : ''}`;
-const MEMBERS_OF_GROUPS = named('members_of_groups', membersOfGroupsText(false));
-const MEMBERS_OF_GROUPS_LIMITED = named('members_of_groups_limited', membersOfGroupsText(true));
+ order by m.created_at, m.user_id limit $3`,
+);
 
 const BY_ID = named('group_by_id', `select ${SELECTED} from idp_groups g where g.id = $1 and g.tenant_id = $2`);
 
@@ -166,9 +167,8 @@ export const groupRepository = {
    * for) stays.
    */
   membersOfGroups(sql: SqlClient, tenantId: string, groupIds: string[], limit?: number): Promise<{ group_id: string; user_id: string; display_name: string | null }[]> {
-    return limit === undefined
-      ? sql.query(MEMBERS_OF_GROUPS, [uuidArray(groupIds), tenantId])
-      : sql.query(MEMBERS_OF_GROUPS_LIMITED, [uuidArray(groupIds), tenantId, limit]);
+    // LIMIT NULL is no limit.
+    return sql.query(MEMBERS_OF_GROUPS, [uuidArray(groupIds), tenantId, limit ?? null]);
   },
 
   /**
