@@ -221,6 +221,31 @@ export function cpuOf(pid: number, withReapedChildren = false): number {
 
 const CLOCK_TICKS = 100;
 
+/**
+ * CPU seconds of a process's main thread (its JavaScript, and the garbage collection it does itself) and of all
+ * its other threads together (V8's helpers: parallel scavenges, concurrent marking, optimizing compiles; libuv's
+ * pool), from /proc/<pid>/task.
+ */
+export function threadCpuOf(pid: number): { main: number; helpers: number } {
+  let main = 0;
+  let helpers = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const fields = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8').split(') ')[1].split(' ');
+        const ticks = Number(fields[11]) + Number(fields[12]);
+        if (task === String(pid)) main += ticks;
+        else helpers += ticks;
+      } catch {
+        // the thread ended
+      }
+    }
+  } catch {
+    // the process ended
+  }
+  return { main: main / CLOCK_TICKS, helpers: helpers / CLOCK_TICKS };
+}
+
 /** The postmaster of the embedded cluster in `dataDir`, found by its command line. */
 function postmasterOf(dataDir: string): number | null {
   const clusterDir = path.join(dataDir, 'pg');
