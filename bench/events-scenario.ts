@@ -8,6 +8,8 @@ export interface EventsScenarioOptions {
   subscribers: number;
   tenants: number;
   writes: number;
+  /** Writes before the first measured quiet round (and half as many before the first busy one), left out. */
+  warmUpWrites: number;
   concurrency: number;
 }
 
@@ -16,8 +18,9 @@ const SUBSCRIPTION = 'subscription($t: String) { provisioningEvents(tenant: $t) 
 /**
  * Live events across two processes on one database: `subscribers` graphql-ws connections, half on each
  * process, spread over `tenants` tenants; SCIM user creations at full speed (`concurrency`), half sent to
- * each process, once with nobody subscribed and once with everyone subscribed. Latency is from the moment
- * the writer had its 201 (the commit happened just before) to the moment a subscriber had the event.
+ * each process, with nobody subscribed and with everyone subscribed (two rounds each: quiet, busy, busy, quiet,
+ * each kind after warm-up writes left out). Latency is from the moment the writer had its 201 (the commit
+ * happened just before) to the moment a subscriber had the event.
  */
 export async function runEventsScenario(servers: [BenchServer, BenchServer], options: EventsScenarioOptions): Promise<string[]> {
   const [a] = servers;
@@ -34,12 +37,12 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
   const ackedAt = new Map<string, number>();
   let written = 0;
   let retried = 0;
-  const writeUsers = async (label: string) => {
+  const writeUsers = async (label: string, count: number) => {
     // Fresh keep-alive connections for each phase: the server closes idle ones (5 s) while the subscribers
     // join, and a request on such a one fails with ECONNRESET.
     const http = servers.map((server) => new HttpClient(server.url, options.concurrency));
     const start = performance.now();
-    await pool(Array.from({ length: options.writes }, (_, i) => i), options.concurrency, async (i) => {
+    await pool(Array.from({ length: count }, (_, i) => i), options.concurrency, async (i) => {
       const tenant = tenants[i % tenants.length];
       const send = () =>
         http[i % 2].request(
@@ -86,85 +89,127 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
     return { portico: now.portico - start.portico, postgres: now.postgres - start.postgres, load: now.load - start.load };
   };
 
-  // Writes with nobody subscribed.
-  const quietStart = cpuNow();
-  const quietSeconds = await writeUsers('quiet');
-  const quietCpu = cpuSince(quietStart);
+  // Two rounds each, quiet (nobody subscribed) and busy (everyone subscribed), in the order quiet, busy, busy, quiet:
+  // on a shared host the same work runs faster or slower from one minute to the next, and a drift over the run
+  // then weighs on both alike instead of on whichever was measured second.
+  const perRound = Math.ceil(options.writes / 2);
+  type Phase = { seconds: number; cpu: Cpu; rates: number[] };
+  const quiet: Phase = { seconds: 0, cpu: { portico: 0, postgres: 0, load: 0 }, rates: [] };
+  const busy: Phase = { seconds: 0, cpu: { portico: 0, postgres: 0, load: 0 }, rates: [] };
+  const add = (phase: Phase, seconds: number, cpu: Cpu) => {
+    phase.seconds += seconds;
+    phase.rates.push(perRound / seconds);
+    phase.cpu = { portico: phase.cpu.portico + cpu.portico, postgres: phase.cpu.postgres + cpu.postgres, load: phase.cpu.load + cpu.load };
+  };
+  const quietRound = async (label: string) => {
+    const start = cpuNow();
+    const seconds = await writeUsers(label, perRound);
+    add(quiet, seconds, cpuSince(start));
+  };
 
-  // Subscribers: half on each process, each on one tenant.
   let latencies = new Recorder();
   let delivered = 0;
   let beforeAck = 0;
   let failures = 0;
-  const clients: Client[] = [];
-  const subscribed: Promise<void>[] = [];
-  for (let s = 0; s < options.subscribers; s += 1) {
-    const server = servers[s % 2];
-    const client = createClient({
-      url: `${server.url.replace(/^http/, 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${server.operatorToken}` },
-      retryAttempts: 0,
-    });
-    clients.push(client);
-    subscribed.push(
-      new Promise<void>((resolve) => {
-        client.on('connected', () => resolve());
-        // A connection refused or dropped (a busy machine may miss graphql-ws's 3 s handshake) counts as a
-        // failed subscription instead of waiting forever.
-        client.on('closed', () => resolve());
-        client.subscribe<{ provisioningEvents: { subjectId: string | null } }>(
-          { query: SUBSCRIPTION, variables: { t: tenants[s % tenants.length].slug } },
-          {
-            next: (result) => {
-              const acked = ackedAt.get(result.data?.provisioningEvents.subjectId ?? '');
-              if (acked !== undefined) latencies.record('delivery', performance.now() - acked);
-              else beforeAck += 1;
-              delivered += 1;
+  let clients: Client[] = [];
+  /** Subscribers: half on each process, each on one tenant. */
+  const subscribeEveryone = async () => {
+    const subscribed: Promise<void>[] = [];
+    for (let s = 0; s < options.subscribers; s += 1) {
+      const server = servers[s % 2];
+      const client = createClient({
+        url: `${server.url.replace(/^http/, 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${server.operatorToken}` },
+        retryAttempts: 0,
+      });
+      clients.push(client);
+      subscribed.push(
+        new Promise<void>((resolve) => {
+          client.on('connected', () => resolve());
+          // A connection refused or dropped (a busy machine may miss graphql-ws's 3 s handshake) counts as a
+          // failed subscription instead of waiting forever.
+          client.on('closed', () => resolve());
+          client.subscribe<{ provisioningEvents: { subjectId: string | null } }>(
+            { query: SUBSCRIPTION, variables: { t: tenants[s % tenants.length].slug } },
+            {
+              next: (result) => {
+                const acked = ackedAt.get(result.data?.provisioningEvents.subjectId ?? '');
+                if (acked !== undefined) latencies.record('delivery', performance.now() - acked);
+                else beforeAck += 1;
+                delivered += 1;
+              },
+              error: () => {
+                failures += 1;
+                resolve();
+              },
+              complete: () => {},
             },
-            error: () => {
-              failures += 1;
-              resolve();
-            },
-            complete: () => {},
-          },
-        );
-      }),
-    );
+          );
+        }),
+      );
+    }
+    await Promise.all(subscribed);
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // every subscription registered with its feed
+  };
+  const expectedPerRound = (perRound * options.subscribers) / options.tenants;
+  const busyRound = async (label: string) => {
+    const start = cpuNow();
+    const deliveredBefore = delivered;
+    const seconds = await writeUsers(label, perRound);
+    const deadline = Date.now() + 30_000;
+    while (delivered - deliveredBefore < expectedPerRound && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    // Until the last delivery: the fan-out of the last writes counts too.
+    add(busy, seconds, cpuSince(start));
+  };
+
+  // Each kind of round after warm-up writes, left out. In processes just started, a write first costs Portico
+  // more than twice what it does a few thousand writes later (V8 is still compiling its path: 1.55 ms of CPU in
+  // the first thousand after 500, 0.67 in the sixth), the load generator too; measured cold, both kinds of round
+  // measure mostly the warm-up, and whichever comes first the most.
+  const busyWarmUp = Math.ceil(options.warmUpWrites / 2);
+  await writeUsers('warm-quiet', options.warmUpWrites);
+  await quietRound('quiet-a');
+  await subscribeEveryone();
+  await writeUsers('warm-busy', busyWarmUp);
+  const warmDeadline = Date.now() + 30_000;
+  while (delivered < (busyWarmUp * options.subscribers) / options.tenants && Date.now() < warmDeadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await Promise.all(subscribed);
-  await new Promise((resolve) => setTimeout(resolve, 2_000)); // every subscription registered with its feed
   delivered = 0;
   beforeAck = 0;
   latencies = new Recorder();
-
-  const busyStart = cpuNow();
-  const busySeconds = await writeUsers('busy');
-  const expected = (options.writes * options.subscribers) / options.tenants;
-  const deadline = Date.now() + 30_000;
-  while (delivered < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  // Until the last delivery: the fan-out of the last writes counts too.
-  const busyCpu = cpuSince(busyStart);
+  await busyRound('busy-a');
+  await busyRound('busy-b');
   for (const client of clients) await client.dispose();
+  clients = [];
+  await new Promise((resolve) => setTimeout(resolve, 2_000)); // every subscription gone from its feed
+  await quietRound('quiet-b');
+  const writes = 2 * perRound;
+  const expected = 2 * expectedPerRound;
+  const quietCpu = quiet.cpu;
+  const busyCpu = busy.cpu;
 
   const l = latencies.stats('delivery');
-  const quietRate = options.writes / quietSeconds;
-  const busyRate = options.writes / busySeconds;
+  const quietRate = writes / quiet.seconds;
+  const busyRate = writes / busy.seconds;
+  const rounds = (phase: Phase) => phase.rates.map((rate) => rate.toFixed(0)).join(', ');
   return [
     `Events: ${options.subscribers} graphql-ws subscribers over 2 processes (${options.subscribers / 2} each) on ${options.tenants} tenants (${options.subscribers / options.tenants} per tenant); ` +
-      `${options.writes} SCIM user creations at concurrency ${options.concurrency}, half to each process`,
-    `  writes with nobody subscribed:    ${quietRate.toFixed(0)} req/s`,
-    `  writes with everyone subscribed:  ${busyRate.toFixed(0)} req/s (${(100 * (1 - busyRate / quietRate)).toFixed(0)}% less)`,
+      `${writes} SCIM user creations at concurrency ${options.concurrency} with nobody subscribed and as many with everyone, half to each process, ` +
+      `in rounds of ${perRound}: quiet, busy, busy, quiet (after ${options.warmUpWrites} warm-up writes with nobody subscribed and ${busyWarmUp} with everyone, left out)`,
+    `  writes with nobody subscribed:    ${quietRate.toFixed(0)} req/s (rounds ${rounds(quiet)})`,
+    `  writes with everyone subscribed:  ${busyRate.toFixed(0)} req/s (rounds ${rounds(busy)}; ${(100 * (1 - busyRate / quietRate)).toFixed(0)}% less)`,
     `  deliveries: ${delivered} of ${expected} expected, ${failures} subscriptions failed`,
-    `  CPU ms per write, both Portico processes: ${((1000 * quietCpu.portico) / options.writes).toFixed(2)} with nobody subscribed, ` +
-      `${((1000 * busyCpu.portico) / options.writes).toFixed(2)} with everyone (until the last delivery; ` +
+    `  CPU ms per write, both Portico processes: ${((1000 * quietCpu.portico) / writes).toFixed(2)} with nobody subscribed, ` +
+      `${((1000 * busyCpu.portico) / writes).toFixed(2)} with everyone (until the last delivery; ` +
       `${((1000 * (busyCpu.portico - quietCpu.portico)) / Math.max(1, delivered)).toFixed(3)} more per delivery)`,
-    `  CPU ms per write, PostgreSQL: ${((1000 * quietCpu.postgres) / options.writes).toFixed(2)} with nobody subscribed, ${((1000 * busyCpu.postgres) / options.writes).toFixed(2)} with everyone`,
-    `  CPU ms per write, this load generator (writers and the subscribers' receiving end): ${((1000 * quietCpu.load) / options.writes).toFixed(2)} with nobody subscribed, ` +
-      `${((1000 * busyCpu.load) / options.writes).toFixed(2)} with everyone (${((1000 * (busyCpu.load - quietCpu.load)) / Math.max(1, delivered)).toFixed(3)} more per delivery, ` +
+    `  CPU ms per write, PostgreSQL: ${((1000 * quietCpu.postgres) / writes).toFixed(2)} with nobody subscribed, ${((1000 * busyCpu.postgres) / writes).toFixed(2)} with everyone`,
+    `  CPU ms per write, this load generator (writers and the subscribers' receiving end): ${((1000 * quietCpu.load) / writes).toFixed(2)} with nobody subscribed, ` +
+      `${((1000 * busyCpu.load) / writes).toFixed(2)} with everyone (${((1000 * (busyCpu.load - quietCpu.load)) / Math.max(1, delivered)).toFixed(3)} more per delivery, ` +
       `on the cores the servers share)`,
     `  delivery latency from the writer's 201 to the subscriber (ms): p50 ${l.p50.toFixed(1)}  p95 ${l.p95.toFixed(1)}  p99 ${l.p99.toFixed(1)}  max ${l.max.toFixed(1)}  (n=${l.n})`,
     `  (${beforeAck} deliveries came before their writer had its 201 and are left out: they would only lower these figures)`,
-    `  (${written} writes in all${retried > 0 ? `, ${retried} retried after their connection failed` : ''})`,
+    `  (${written} writes in all, warm-up rounds included${retried > 0 ? `, ${retried} retried after their connection failed` : ''})`,
   ];
 }
