@@ -100,6 +100,14 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+/** The flags `npm start` gives Node for the server (package.json's `start` script): the bench runs it alike. */
+function startScriptNodeFlags(): string[] {
+  const packageJson = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { scripts: { start: string } };
+  const server = /\bnode((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/src\/main\.js/.exec(packageJson.scripts.start);
+  if (!server) throw new Error(`package.json's start script does not run "node [flags] dist/src/main.js": ${packageJson.scripts.start}`);
+  return server[1].split(/\s+/).filter(Boolean);
+}
+
 /**
  * Starts Portico as `npm start` does (its own process, the embedded PostgreSQL) in a throwaway data
  * directory, so the load generator and the server do not share a JavaScript thread.
@@ -110,7 +118,7 @@ export async function startServer(extraEnv: Record<string, string> = {}, options
   const port = await freePort();
   const operatorToken = `pto_bench_${randomBytes(16).toString('hex')}`;
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server while it is measured.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [...startScriptNodeFlags(), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.resolve(__dirname, '../src/main.js')], {
     env: {
       ...process.env,
