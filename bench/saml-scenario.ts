@@ -137,7 +137,7 @@ export async function runSamlScenario(servers: BenchServer[], options: SamlScena
     `  (${options.signIns + warmup.length} responses signed beforehand by the test IdP in ${signSeconds.toFixed(1)} s, outside the measurement)`,
     `  ACS throughput: ${options.signIns} sign-ins in ${total.seconds.toFixed(1)} s = ${(options.signIns / total.seconds).toFixed(0)} validated sign-ins/s, each a session and a SIGN_IN_SUCCEEDED event`,
     `  server CPU per validated sign-in: ${serverMsPerSignIn.toFixed(2)} ms (Portico process${servers.length > 1 ? 'es' : ''}: main thread ${perSignIn(total.main).toFixed(2)}, ` +
-      `V8's helper threads ${perSignIn(total.helpers).toFixed(2)}), PostgreSQL ${perSignIn(total.postgres).toFixed(2)} ms`,
+      `other threads (V8's helpers) ${perSignIn(total.helpers).toFixed(2)}), PostgreSQL ${perSignIn(total.postgres).toFixed(2)} ms`,
     `  node-saml's own validation of the same ${responses.length} responses (validatePostResponseAsync, Portico's options, in the bench process, ` +
       `in ${SAML_ROUNDS} rounds taking turns with the server's): ${nodeSamlMs.toFixed(2)} ms CPU each`,
     `  server CPU per sign-in / node-saml validation CPU: ${(serverMsPerSignIn / nodeSamlMs).toFixed(2)}× (target ≤ 1.3×; Portico's own share ${Math.max(0, serverMsPerSignIn - nodeSamlMs).toFixed(2)} ms; ` +
