@@ -13,8 +13,13 @@ const DEFAULT_HELD_WARNING_MS = 60_000;
 /** How soon to look again while events wait ahead of the floor (for the floor to move, notification or not). */
 const HELD_RETRY_MS = 15;
 const MAX_HELD_RETRY_MS = 1_000;
-/** Least time between the starts of two reads a wake asks for (one read for a burst of commits). */
-const WAKE_BATCH_MS = 3;
+/**
+ * Least time between the starts of two reads a wake asks for (one read for a burst of commits). 15 ms, not less:
+ * at a few hundred commits a second, a 3 ms window read the log about once per commit in every process (with 1,000
+ * subscribers: PostgreSQL 0.4 ms more CPU per write than with none, Portico 0.06 ms per delivery; 15 ms: 0.15-0.2 and
+ * 0.03-0.04). The wait falls on deliveries under load only: a commit after a quiet spell is still read at once.
+ */
+const WAKE_BATCH_MS = 15;
 
 export interface FeedOptions {
   /** Events a subscriber may fall behind by before it is closed (it can resume with `after`). */
