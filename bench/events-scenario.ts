@@ -153,12 +153,16 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
     await new Promise((resolve) => setTimeout(resolve, 2_000)); // every subscription registered with its feed
   };
   const expectedPerRound = (perRound * options.subscribers) / options.tenants;
+  /** Until `count` deliveries have come since `from` was delivered (30 s at most). */
+  const untilDelivered = async (from: number, count: number) => {
+    const deadline = Date.now() + 30_000;
+    while (delivered - from < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  };
   const busyRound = async (label: string) => {
     const start = cpuNow();
     const deliveredBefore = delivered;
     const seconds = await writeUsers(label, perRound);
-    const deadline = Date.now() + 30_000;
-    while (delivered - deliveredBefore < expectedPerRound && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await untilDelivered(deliveredBefore, expectedPerRound);
     // Until the last delivery: the fan-out of the last writes counts too.
     add(busy, seconds, cpuSince(start));
   };
@@ -172,10 +176,7 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
   await quietRound('quiet-a');
   await subscribeEveryone();
   await writeUsers('warm-busy', busyWarmUp);
-  const warmDeadline = Date.now() + 30_000;
-  while (delivered < (busyWarmUp * options.subscribers) / options.tenants && Date.now() < warmDeadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await untilDelivered(0, (busyWarmUp * options.subscribers) / options.tenants);
   delivered = 0;
   beforeAck = 0;
   latencies = new Recorder();

@@ -214,11 +214,18 @@ export class HttpClient {
   }
 }
 
+/**
+ * The fields of a /proc stat file after the command: state first, then (0-based here) ppid [1], utime [11],
+ * stime [12], cutime [13], cstime [14] (fields 3, 4, 14–17 in man proc's 1-based count).
+ */
+function statFieldsOf(statPath: string): string[] {
+  return readFileSync(statPath, 'utf8').split(') ')[1].split(' ');
+}
+
 /** User + system CPU seconds of a process and of its children it has reaped (/proc/<pid>/stat, clock ticks). */
 export function cpuOf(pid: number, withReapedChildren = false): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // After the command: state is field 3, utime 14, stime 15, cutime 16, cstime 17 (1-based, man proc).
+    const fields = statFieldsOf(`/proc/${pid}/stat`);
     const own = Number(fields[11]) + Number(fields[12]);
     const reaped = withReapedChildren ? Number(fields[13]) + Number(fields[14]) : 0;
     return (own + reaped) / CLOCK_TICKS;
@@ -240,7 +247,7 @@ export function threadCpuOf(pid: number): { main: number; helpers: number } {
   try {
     for (const task of readdirSync(`/proc/${pid}/task`)) {
       try {
-        const fields = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8').split(') ')[1].split(' ');
+        const fields = statFieldsOf(`/proc/${pid}/task/${task}/stat`);
         const ticks = Number(fields[11]) + Number(fields[12]);
         if (task === String(pid)) main += ticks;
         else helpers += ticks;
@@ -291,8 +298,7 @@ export class CpuMeter {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.split(') ')[1].split(' ')[1]);
+        const ppid = Number(statFieldsOf(`/proc/${entry}/stat`)[1]);
         if (ppid === this.postmaster) postgres += cpuOf(Number(entry), false);
       } catch {
         // gone

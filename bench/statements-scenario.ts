@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { addMembers, entraGroup, entraUser } from '../test/fixtures/entra';
-import { graphql, HttpClient, pool, type BenchServer } from './harness';
+import { cpuOf, graphql, HttpClient, pool, type BenchServer } from './harness';
 
 export interface StatementsScenarioOptions {
   /** Executions per statement, kind and round. */
@@ -29,10 +29,7 @@ const ACCESS = `select u.id as user_id, u.active, t.fallback_team_id, ft.name as
  where u.tenant_id = $1 and u.id = any($2::uuid[])`;
 
 /** CPU time of a process in milliseconds (user + system), from /proc. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
+const cpuMs = (pid: number): number => cpuOf(pid) * 1000;
 
 /**
  * The hot reads as named prepared statements (planned once per connection) and unnamed (parsed and planned on
