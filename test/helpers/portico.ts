@@ -36,6 +36,11 @@ export async function startTestPortico(env: Record<string, string> = {}, options
     PORTICO_SECRET_KEY: randomBytes(32).toString('hex'),
     PORTICO_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // No per-token SCIM limit and no per-address SAML limit unless a test sets one (protocol.test.ts and the SAML
+    // cost tests test the limiters): a test is about what Portico answers, and on a fast enough machine its requests
+    // outran the default 100 a second and were answered 429.
+    PORTICO_SCIM_RATE_PER_SECOND: '0',
+    PORTICO_SAML_RATE_PER_SECOND: '0',
     ...env,
   });
   const portico = await startPortico(config, options);

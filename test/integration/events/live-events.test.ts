@@ -51,6 +51,8 @@ describe('live provisioning events', () => {
       PORTICO_SECRET_KEY: secretKey,
       PORTICO_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
       LOG_LEVEL: 'warn',
+      // As startTestPortico: the writers must not outrun the per-token limit on a fast machine.
+      PORTICO_SCIM_RATE_PER_SECOND: '0',
     });
     for (const deadline = Date.now() + 30_000; ; ) {
       if ((await fetch(`${bUrl}/readyz`).catch(() => null))?.status === 200) break;

@@ -86,6 +86,9 @@ describe('hostile SCIM input is refused quickly and never stalls the process', (
       PORT: String(port),
       PUBLIC_URL: baseUrl,
       LOG_LEVEL: 'warn',
+      // The attack must reach the PATCH handling it tests: answered faster than 100 a second, the per-token limit
+      // answered it 429 (cheaply) instead.
+      PORTICO_SCIM_RATE_PER_SECOND: '0',
     });
     await server.waitFor(/Portico is running/, 60_000);
     await operator('mutation { createTenant(input: { slug: "hostile", name: "Hostile" }) { id } }');
