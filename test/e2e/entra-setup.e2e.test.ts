@@ -202,4 +202,34 @@ describe.runIf(BROWSER_AVAILABLE)('console: the Entra setup', () => {
     expect(await page.getByLabel('Event type').inputValue()).toBe('SCIM_REQUEST_REJECTED');
     expect(win.consoleErrors).toEqual([]);
   });
+
+  it('shows on Users a user Entra provisioned while the live feed was still connecting', async () => {
+    // The page read the users before this one existed, and its feed reached the server only after it was created
+    // (a slow network, a busy server): the user must show all the same, without a reload.
+    const tab = await win.context.newPage();
+    const held: string[] = [];
+    let holding = true;
+    let server: WebSocketRoute | null = null;
+    await tab.routeWebSocket(/\/graphql$/, (ws) => {
+      const toServer = ws.connectToServer();
+      server = toServer;
+      // The connection itself goes through; only the subscription waits.
+      ws.onMessage((message) => {
+        const text = typeof message === 'string' ? message : message.toString();
+        if (holding && (JSON.parse(text) as { type?: string }).type === 'subscribe') held.push(text);
+        else toServer.send(message);
+      });
+    });
+    await tab.goto('/console/t/contoso/users');
+    await signInWithToken(tab, portico.operatorToken);
+    await tab.getByRole('row', { name: /Nestor Wilke/ }).waitFor();
+    await expect.poll(() => held.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    // The first token: still good for the overlap hour the test above gave it.
+    const scim = scimHttpClient(portico.url, 'contoso', token);
+    expect((await scim.post('/Users', entraUser({ userName: 'patti@contoso.test', displayName: 'Patti Fernandez' }))).status).toBe(201);
+    holding = false;
+    for (const text of held.splice(0)) server!.send(text);
+    await tab.getByRole('row', { name: /Patti Fernandez/ }).waitFor({ timeout: 5_000 });
+    await tab.close();
+  });
 });

@@ -219,6 +219,13 @@ export type ConsoleEventsQueryVariables = Exact<{
 
 export type ConsoleEventsQuery = { provisioningEvents: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, cursor: string, type: ProvisioningEventType, source: ProvisioningEventSource, outcome: ProvisioningEventOutcome, subjectType: string, subjectId: string | null, summary: string, error: string | null, occurredAt: string, requestId: string, detail: unknown, actor: { kind: string, label: string }, changes: Array<{ attribute: string, old: unknown, new: unknown }> } }> }, latest: { edges: Array<{ node: { cursor: string } }> } };
 
+export type ConsoleLatestEventQueryVariables = Exact<{
+  tenant?: string | null | undefined;
+}>;
+
+
+export type ConsoleLatestEventQuery = { latest: { edges: Array<{ node: { cursor: string } }> } };
+
 export type ConsoleLiveEventsSubscriptionVariables = Exact<{
   tenant?: string | null | undefined;
   types?: Array<ProvisioningEventType> | ProvisioningEventType | null | undefined;
@@ -797,6 +804,17 @@ export const ConsoleEventsDocument = new TypedDocumentString(`
     new
   }
 }`) as unknown as TypedDocumentString<ConsoleEventsQuery, ConsoleEventsQueryVariables>;
+export const ConsoleLatestEventDocument = new TypedDocumentString(`
+    query ConsoleLatestEvent($tenant: String) {
+  latest: provisioningEvents(tenant: $tenant, first: 1) {
+    edges {
+      node {
+        cursor
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleLatestEventQuery, ConsoleLatestEventQueryVariables>;
 export const ConsoleLiveEventsDocument = new TypedDocumentString(`
     subscription ConsoleLiveEvents($tenant: String, $types: [ProvisioningEventType!], $after: String) {
   provisioningEvents(tenant: $tenant, types: $types, after: $after) {

@@ -1,6 +1,11 @@
 import type { Client } from 'graphql-ws';
-import { wsAuthorization } from './api';
-import { ConsoleLiveEventsDocument, type ConsoleLiveEventsSubscription, type ConsoleLiveEventsSubscriptionVariables } from '../generated/graphql';
+import { gql, wsAuthorization } from './api';
+import {
+  ConsoleLatestEventDocument,
+  ConsoleLiveEventsDocument,
+  type ConsoleLiveEventsSubscription,
+  type ConsoleLiveEventsSubscriptionVariables,
+} from '../generated/graphql';
 
 export type LiveEvent = ConsoleLiveEventsSubscription['provisioningEvents'];
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'refused';
@@ -103,5 +108,35 @@ export function watchEvents(
     stopped = true;
     clearTimeout(timer);
     unsubscribe?.();
+  };
+}
+
+/**
+ * For a screen that read something other than the log (Users): the events after the newest one stored now, then
+ * live, as `watchEvents`. `onStarted` is called once that position is known and the feed asked for, for the screen to
+ * read its page again: what committed between its first read and that position shows then, and what committed after
+ * it comes from the feed. Started at "now", the feed missed whatever committed while it was connecting.
+ */
+export function watchEventsFromLatest(
+  variables: Omit<ConsoleLiveEventsSubscriptionVariables, 'after'>,
+  onEvent: (event: LiveEvent) => void,
+  onStatus: (status: LiveStatus, message?: string) => void,
+  onStarted: () => void,
+): () => void {
+  let stopped = false;
+  let stop: (() => void) | undefined;
+  const follow = (after: string | null) => {
+    if (stopped) return;
+    stop = watchEvents({ ...variables, after }, onEvent, onStatus);
+    onStarted();
+  };
+  gql(ConsoleLatestEventDocument, { tenant: variables.tenant }).then(
+    (answer) => follow(answer.latest.edges[0]?.node.cursor ?? null),
+    // Without the position (the read failed), live from now, as before.
+    () => follow(null),
+  );
+  return () => {
+    stopped = true;
+    stop?.();
   };
 }

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { ConsoleUsersDocument, type ConsoleUsersQuery } from '../../generated/graphql';
 import { useDebounced, usePhoto, useQuery } from '../hooks';
-import { watchEvents } from '../live';
+import { watchEventsFromLatest } from '../live';
 import { Link, navigate, useLocation } from '../router';
 import { isAdmin, useSession, useTenant } from '../session';
 import { Badge, ErrorMessage, Loading, Pager } from '../ui';
@@ -99,7 +99,7 @@ export function Users() {
       const timer = setInterval(soon, 15_000);
       return () => clearInterval(timer);
     }
-    const stop = watchEvents(
+    const stop = watchEventsFromLatest(
       { tenant, types: [...USER_EVENTS] },
       (event) => {
         const user = event.subjectId;
@@ -107,6 +107,7 @@ export function Users() {
         soon();
       },
       () => {},
+      soon,
     );
     return () => {
       clearTimeout(pending);
