@@ -11,7 +11,7 @@ import { runStatementsScenario } from './statements-scenario';
 import { runUsersListScenario } from './users-list-scenario';
 
 /**
- * `npm run bench [-- scim|access|saml|events|fuzz|photos|statements|users-list|http] [--pooler [--pooler-size 20]] [--executions 3000 (statements)] [--requests 3000 (http)] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--sign-ins S] [--subscribers N --tenants T --writes W --warm-up 4000 (events)] [--processes P --warm-up 2000 (saml)] [--list-users 100000 --samples 200 --scim-users 2000 (users-list)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
+ * `npm run bench [-- scim|access|saml|events|fuzz|photos|statements|users-list|http] [--pooler [--pooler-size 20]] [--executions 3000 (statements)] [--requests 3000 (http)] [--runs N --seed S (fuzz)] [--users N] [--concurrency C] [--groups G] [--members M] [--warm-up 3000 (scim: PATCHes before PATCH against POST)] [--sign-ins S] [--subscribers N --tenants T --writes W --warm-up 4000 (events)] [--processes P --warm-up 2000 (saml)] [--list-users 100000 --samples 200 --scim-users 2000 (users-list)] [--photo-users 1000,10000 --graph-latency 50 --photo-kb 100 --sync-concurrency 16 (photos)]`: starts Portico as `npm start` does,
  * on a throwaway embedded PostgreSQL, and prints the figures of each scenario with the machine they ran on.
  * `--pooler` runs each scenario twice on one embedded PostgreSQL: on a database reached directly, then on one
  * reached through PgBouncer in transaction pooling mode (Debian's `pgbouncer`), and prints the figures of the
@@ -94,6 +94,7 @@ async function runScenario(scenario: string, server: BenchServer & { dataDir: st
       users: Number(option('users')),
       concurrency: Number(option('concurrency')),
       groups: Number(option('groups')),
+      warmUpPatches: Number(values['warm-up'] ?? 3000),
     });
   } else if (scenario === 'access') {
     return await runAccessScenario(server, {
