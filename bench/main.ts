@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { lineUnderLine, machine, startPoolerTargets, startServer, type BenchServer } from './harness';
+import { hostSpeedLine, measureHostSpeed } from './host-speed';
 import { runAccessScenario } from './access-scenario';
 import { runEventsScenario } from './events-scenario';
 import { runFuzzScenario } from './fuzz-scenario';
@@ -18,6 +19,12 @@ import { runUsersListScenario } from './users-list-scenario';
  * second run under those of the first.
  */
 async function main(): Promise<void> {
+  await runScenarios();
+  // The host may have changed speed during the run: figures measured while it did are not comparable to others.
+  console.log(hostSpeedLine('after the scenarios', measureHostSpeed()));
+}
+
+async function runScenarios(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -49,6 +56,7 @@ async function main(): Promise<void> {
   });
   const scenarios = positionals.length > 0 ? positionals : ['scim', 'access', 'saml', 'events'];
   console.log(`Machine: ${machine()}`);
+  console.log(hostSpeedLine('before the scenarios', measureHostSpeed()));
   console.log('Server, database and load generator all run on this machine.\n');
   if (!values.pooler) {
     const server = await startServer();
