@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { entraUser } from '../test/fixtures/entra';
-import { measureDeliveryFloor } from './delivery-floor';
+import { measureDeliveryFloor, type DeliveryFloor } from './delivery-floor';
 import { cpuOf, CpuMeter, graphql, HttpClient, pool, Recorder, type BenchServer } from './harness';
 
 export interface EventsScenarioOptions {
@@ -13,6 +13,9 @@ export interface EventsScenarioOptions {
   warmUpWrites: number;
   concurrency: number;
 }
+
+/** Events the fan-out without Portico sends (see delivery-floor.ts). */
+const FLOOR_EVENTS = 20_000;
 
 const SUBSCRIPTION = 'subscription($t: String) { provisioningEvents(tenant: $t) { id type subjectId } }';
 
@@ -77,6 +80,7 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
   // machine is with other work (which makes throughput and latency noisy).
   const meter = new CpuMeter(a.pid, a.postgresDataDir);
   type Cpu = { portico: number; postgres: number; load: number };
+  type DeliveryCost = Pick<DeliveryFloor, 'senderUs' | 'receiverUs'>;
   const ownCpu = () => {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1e6;
@@ -195,34 +199,26 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
   // What bounds the loss on a machine whose cores the subscribers share: the same fan-out with nothing of Portico in
   // it, once as raw TCP writes and once as `ws` frames carrying graphql-ws messages.
   const perEvent = options.subscribers / options.tenants;
-  const floorOf = (transport: 'tcp' | 'ws') => measureDeliveryFloor({ transport, sockets: options.subscribers, perEvent, events: 20_000 });
+  const floorOf = (transport: 'tcp' | 'ws') => measureDeliveryFloor({ transport, sockets: options.subscribers, perEvent, events: FLOOR_EVENTS });
   const tcpFloor = await floorOf('tcp');
   const wsFloor = await floorOf('ws');
 
   const l = latencies.stats('delivery');
   const quietRate = writes / quiet.seconds;
   const busyRate = writes / busy.seconds;
+  /** What a delivery added to the CPU of both Portico processes (sender) and of this process (receiver), in µs. */
+  const measured: DeliveryCost = {
+    senderUs: (1e6 * (busyCpu.portico - quietCpu.portico)) / Math.max(1, delivered),
+    receiverUs: (1e6 * (busyCpu.load - quietCpu.load)) / Math.max(1, delivered),
+  };
   const machineMs = (cpu: Cpu) => (1000 * (cpu.portico + cpu.postgres + cpu.load)) / writes;
   /** The throughput a CPU-bound machine loses when each write costs `extraMs` more than with nobody subscribed. */
   const lossWith = (extraMs: number) => `${((100 * extraMs) / (machineMs(quietCpu) + extraMs)).toFixed(0)}%`;
-  const floorLines = () => {
-    const us = (floor: { senderUs: number; receiverUs: number }) =>
-      `${(floor.senderUs + floor.receiverUs).toFixed(1)} µs (sender ${floor.senderUs.toFixed(1)}, receiver ${floor.receiverUs.toFixed(1)})`;
-    const perDelivery = { senderUs: (1e6 * (busyCpu.portico - quietCpu.portico)) / Math.max(1, delivered), receiverUs: (1e6 * (busyCpu.load - quietCpu.load)) / Math.max(1, delivered) };
-    const perWriteMs = (floor: { senderUs: number; receiverUs: number }) => (perEvent * (floor.senderUs + floor.receiverUs)) / 1000;
-    return [
-      `  CPU per delivery, the same fan-out with nothing of Portico (${options.subscribers} loopback sockets, ${perEvent} per event, a forked sender and receiver): ` +
-        `raw TCP writes ${us(tcpFloor)}; ws frames with a graphql-ws message stringified and parsed ${us(wsFloor)}; ` +
-        `Portico and the graphql-ws clients above ${us(perDelivery)}` +
-        (tcpFloor.delivered + wsFloor.delivered < 2 * 20_000 * perEvent ? ` (floor deliveries short: ${tcpFloor.delivered}, ${wsFloor.delivered})` : ''),
-      `  throughput a CPU-bound machine loses to ${perEvent} deliveries per write, against the ${machineMs(quietCpu).toFixed(2)} ms of CPU a write costs with nobody subscribed (Portico, PostgreSQL, load generator): ` +
-        `${lossWith(perWriteMs(tcpFloor))} with raw TCP writes alone, ${lossWith(perWriteMs(wsFloor))} with ws alone, ` +
-        `${lossWith(machineMs(busyCpu) - machineMs(quietCpu))} measured (all CPU, PostgreSQL's included)`,
-    ];
-  };
+  const us = (cost: DeliveryCost) => `${(cost.senderUs + cost.receiverUs).toFixed(1)} µs (sender ${cost.senderUs.toFixed(1)}, receiver ${cost.receiverUs.toFixed(1)})`;
+  const perWriteMs = (cost: DeliveryCost) => (perEvent * (cost.senderUs + cost.receiverUs)) / 1000;
   const rounds = (phase: Phase) => phase.rates.map((rate) => rate.toFixed(0)).join(', ');
   return [
-    `Events: ${options.subscribers} graphql-ws subscribers over 2 processes (${options.subscribers / 2} each) on ${options.tenants} tenants (${options.subscribers / options.tenants} per tenant); ` +
+    `Events: ${options.subscribers} graphql-ws subscribers over 2 processes (${options.subscribers / 2} each) on ${options.tenants} tenants (${perEvent} per tenant); ` +
       `${writes} SCIM user creations at concurrency ${options.concurrency} with nobody subscribed and as many with everyone, half to each process, ` +
       `in rounds of ${perRound}: quiet, busy, busy, quiet (after ${options.warmUpWrites} warm-up writes with nobody subscribed and ${busyWarmUp} with everyone, left out)`,
     `  writes with nobody subscribed:    ${quietRate.toFixed(0)} req/s (rounds ${rounds(quiet)})`,
@@ -230,12 +226,18 @@ export async function runEventsScenario(servers: [BenchServer, BenchServer], opt
     `  deliveries: ${delivered} of ${expected} expected, ${failures} subscriptions failed`,
     `  CPU ms per write, both Portico processes: ${((1000 * quietCpu.portico) / writes).toFixed(2)} with nobody subscribed, ` +
       `${((1000 * busyCpu.portico) / writes).toFixed(2)} with everyone (until the last delivery; ` +
-      `${((1000 * (busyCpu.portico - quietCpu.portico)) / Math.max(1, delivered)).toFixed(3)} more per delivery)`,
+      `${(measured.senderUs / 1000).toFixed(3)} more per delivery)`,
     `  CPU ms per write, PostgreSQL: ${((1000 * quietCpu.postgres) / writes).toFixed(2)} with nobody subscribed, ${((1000 * busyCpu.postgres) / writes).toFixed(2)} with everyone`,
     `  CPU ms per write, this load generator (writers and the subscribers' receiving end): ${((1000 * quietCpu.load) / writes).toFixed(2)} with nobody subscribed, ` +
-      `${((1000 * busyCpu.load) / writes).toFixed(2)} with everyone (${((1000 * (busyCpu.load - quietCpu.load)) / Math.max(1, delivered)).toFixed(3)} more per delivery, ` +
+      `${((1000 * busyCpu.load) / writes).toFixed(2)} with everyone (${(measured.receiverUs / 1000).toFixed(3)} more per delivery, ` +
       `on the cores the servers share)`,
-    ...floorLines(),
+    `  CPU per delivery, the same fan-out with nothing of Portico (${options.subscribers} loopback sockets, ${perEvent} per event, a forked sender and receiver): ` +
+      `raw TCP writes ${us(tcpFloor)}; ws frames with a graphql-ws message stringified and parsed ${us(wsFloor)}; ` +
+      `Portico and the graphql-ws clients above ${us(measured)}` +
+      (tcpFloor.delivered + wsFloor.delivered < 2 * FLOOR_EVENTS * perEvent ? ` (floor deliveries short: ${tcpFloor.delivered}, ${wsFloor.delivered})` : ''),
+    `  throughput a CPU-bound machine loses to ${perEvent} deliveries per write, against the ${machineMs(quietCpu).toFixed(2)} ms of CPU a write costs with nobody subscribed (Portico, PostgreSQL, load generator): ` +
+      `${lossWith(perWriteMs(tcpFloor))} with raw TCP writes alone, ${lossWith(perWriteMs(wsFloor))} with ws alone, ` +
+      `${lossWith(machineMs(busyCpu) - machineMs(quietCpu))} measured (all CPU, PostgreSQL's included)`,
     `  delivery latency from the writer's 201 to the subscriber (ms): p50 ${l.p50.toFixed(1)}  p95 ${l.p95.toFixed(1)}  p99 ${l.p99.toFixed(1)}  max ${l.max.toFixed(1)}  (n=${l.n})`,
     `  (${beforeAck} deliveries came before their writer had its 201 and are left out: they would only lower these figures)`,
     `  (${written} writes in all, warm-up rounds included${retried > 0 ? `, ${retried} retried after their connection failed` : ''})`,
